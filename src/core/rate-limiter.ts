@@ -1,0 +1,32 @@
+import { JamaSyncError } from './errors';
+
+/**
+ * The port every Jama call goes through. One logical limiter exists per Jama environment, shared
+ * by every process (in AWS: one DynamoDB item), so together they never exceed the environment's limit.
+ */
+export interface RateLimiter {
+  /**
+   * Reserves the next call slot. Resolves when the caller may send its request (after waiting, if
+   * the slot is within `maxWaitMs`); rejects with {@link LimiterWaitError} when the slot is further
+   * away, so a Lambda can hand its job back to SQS instead of sleeping.
+   */
+  acquire(options?: AcquireOptions): Promise<void>;
+  /** Jama answered 429: cut the shared rate and move the next slot out. */
+  onThrottled(retryAfterMs?: number): Promise<void>;
+}
+
+export interface AcquireOptions {
+  /** Longest wait accepted before giving up with {@link LimiterWaitError}. */
+  maxWaitMs?: number;
+  signal?: AbortSignal;
+}
+
+/** The limiter's next slot is too far away to wait for; come back in `retryAfterMs`. */
+export class LimiterWaitError extends JamaSyncError {
+  readonly retryAfterMs: number;
+
+  constructor(retryAfterMs: number) {
+    super('LIMITER_WAIT', `Next Jama call slot is ${Math.round(retryAfterMs)} ms away`, { retryable: true });
+    this.retryAfterMs = retryAfterMs;
+  }
+}
