@@ -1,0 +1,83 @@
+import { request } from 'undici';
+import { type Clock, systemClock } from '../core/clock';
+import { SIGNATURE_HEADER, sign, TIMESTAMP_HEADER } from '../core/signature';
+import type { Sink, SinkRecord, SinkWriteResult } from '../core/sink';
+
+export interface ForwardSinkOptions {
+  url: string;
+  /** Shared secret for the HMAC-SHA256 signature; the receiver verifies it with the same secret. */
+  secret: string;
+  /** Attempts per batch before its records fail (and go back to the queue). @default 3 */
+  attempts?: number;
+  /** Delay before the second attempt, doubled each time. @default 200 */
+  retryDelayMs?: number;
+  /** Per-request timeout. @default 10000 */
+  timeoutMs?: number;
+  clock?: Clock;
+}
+
+/**
+ * HTTP forward sink: POSTs `{"env", "records": [...]}` as JSON to a configured URL, signed with
+ * `x-jama-sync-signature: sha256=HMAC(secret, "<timestamp>.<body>")` and `x-jama-sync-timestamp`
+ * (epoch seconds). Retries 5xx, 408, 429 and network errors with backoff; when it gives up, the
+ * batch's records fail — they go back to the queue — and other records of the SQS batch are unaffected.
+ * Receivers must be idempotent and order by `modifiedAt` / `deletedAt` (at-least-once delivery).
+ */
+export class ForwardSink implements Sink {
+  readonly name = 'forward';
+  private readonly attempts: number;
+  private readonly retryDelayMs: number;
+  private readonly timeoutMs: number;
+  private readonly clock: Clock;
+
+  constructor(private readonly options: ForwardSinkOptions) {
+    this.attempts = options.attempts ?? 3;
+    this.retryDelayMs = options.retryDelayMs ?? 200;
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.clock = options.clock ?? systemClock;
+    if (!/^https?:\/\//.test(options.url)) {
+      throw new TypeError(`Expected \`forwardUrl\` to be an http(s) URL, got \`${options.url}\``);
+    }
+    if (!Number.isInteger(this.attempts) || this.attempts < 1) {
+      throw new TypeError(`Expected \`attempts\` to be an integer ≥ 1, got \`${this.attempts}\``);
+    }
+  }
+
+  async write(env: string, records: SinkRecord[]): Promise<SinkWriteResult[]> {
+    if (records.length === 0) return [];
+    const body = JSON.stringify({ env, records });
+    let lastError: Error = new Error('not attempted');
+    for (let attempt = 0; attempt < this.attempts; attempt++) {
+      if (attempt > 0) await this.clock.sleep(this.retryDelayMs * 2 ** (attempt - 1));
+      try {
+        const status = await this.post(body);
+        if (status >= 200 && status < 300)
+          return records.map((r) => ({ itemId: r.itemId, status: 'written' }));
+        lastError = new Error(`forward to ${this.options.url} answered HTTP ${status}`);
+        if (status < 500 && status !== 408 && status !== 429) break;
+      } catch (error) {
+        lastError = new Error(`forward to ${this.options.url} failed: ${(error as Error).message}`, {
+          cause: error,
+        });
+      }
+    }
+    return records.map((r) => ({ itemId: r.itemId, status: 'failed', error: lastError }));
+  }
+
+  private async post(body: string): Promise<number> {
+    const timestamp = Math.floor(this.clock.now() / 1000);
+    const response = await request(this.options.url, {
+      method: 'POST',
+      body,
+      headers: {
+        'content-type': 'application/json',
+        [TIMESTAMP_HEADER]: String(timestamp),
+        [SIGNATURE_HEADER]: sign(this.options.secret, timestamp, body),
+      },
+      headersTimeout: this.timeoutMs,
+      bodyTimeout: this.timeoutMs,
+    });
+    await response.body.dump();
+    return response.statusCode;
+  }
+}

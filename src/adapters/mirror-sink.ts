@@ -1,0 +1,104 @@
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  DynamoDBDocumentClient,
+  PutCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { ItemIndex, Sink, SinkRecord, SinkWriteResult } from '../core/sink';
+import { chunk } from '../core/worker/util';
+
+/** One row of the mirror table (key: env + itemId). */
+export interface MirrorRow {
+  env: string;
+  itemId: number;
+  documentKey?: string;
+  /** Monotonic version: the item's modifiedDate, or the deletion time of a tombstone (epoch ms). */
+  version: number;
+  modifiedDate?: string;
+  deleted: boolean;
+  item?: Record<string, unknown>;
+  syncedAt: number;
+}
+
+/**
+ * The default sink: a DynamoDB table holding the latest state of every item. Each write is one
+ * conditional PutItem that only lands if the row is absent or not newer, so an older modifiedDate
+ * never replaces a newer one, whatever order at-least-once delivery brings. Deletes become
+ * tombstones (`deleted: true`), which also stop a late, stale read from resurrecting the item.
+ */
+export class DynamoDbMirror implements Sink, ItemIndex {
+  readonly name = 'mirror';
+  private readonly doc: DynamoDBDocumentClient;
+
+  constructor(
+    client: DynamoDBClient,
+    private readonly tableName: string,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  }
+
+  async write(env: string, records: SinkRecord[]): Promise<SinkWriteResult[]> {
+    return Promise.all(records.map((record) => this.put(env, record)));
+  }
+
+  private async put(env: string, record: SinkRecord): Promise<SinkWriteResult> {
+    const row: MirrorRow =
+      record.kind === 'item'
+        ? {
+            env,
+            itemId: record.itemId,
+            documentKey: record.documentKey,
+            version: record.modifiedAt,
+            modifiedDate: record.item.modifiedDate,
+            deleted: false,
+            item: record.item,
+            syncedAt: this.now(),
+          }
+        : {
+            env,
+            itemId: record.itemId,
+            ...(record.documentKey ? { documentKey: record.documentKey } : {}),
+            version: record.deletedAt,
+            deleted: true,
+            syncedAt: this.now(),
+          };
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: row,
+          ConditionExpression: 'attribute_not_exists(itemId) OR version <= :v',
+          ExpressionAttributeValues: { ':v': row.version },
+        }),
+      );
+      return { itemId: record.itemId, status: 'written' };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return { itemId: record.itemId, status: 'stale' };
+      return { itemId: record.itemId, status: 'failed', error: error as Error };
+    }
+  }
+
+  async documentKeys(env: string, itemIds: number[]): Promise<Map<number, string>> {
+    const found = new Map<number, string>();
+    for (const ids of chunk([...new Set(itemIds)], 100)) {
+      let keys: Record<string, unknown>[] | undefined = ids.map((itemId) => ({ env, itemId }));
+      for (let attempt = 0; keys?.length && attempt < 5; attempt++) {
+        const out: BatchGetCommandOutput = await this.doc.send(
+          new BatchGetCommand({
+            RequestItems: {
+              [this.tableName]: { Keys: keys, ProjectionExpression: 'itemId, documentKey, deleted' },
+            },
+          }),
+        );
+        for (const row of out.Responses?.[this.tableName] ?? []) {
+          if (!row.deleted && typeof row.documentKey === 'string')
+            found.set(Number(row.itemId), row.documentKey);
+        }
+        keys = out.UnprocessedKeys?.[this.tableName]?.Keys;
+      }
+    }
+    return found;
+  }
+}

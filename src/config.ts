@@ -1,0 +1,140 @@
+import { z } from 'zod';
+import { ConfigError } from './core/errors';
+
+/** How to reach one Jama environment. Credentials come inline (local) or from a secret (AWS). */
+const environmentSchema = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'use 1–64 letters, digits, `_`, `.` or `-`'),
+    url: z.url({ protocol: /^https?$/ }),
+    /** Calls per second the environment allows (shared by every integration). */
+    rateLimit: z.number().positive().max(1000).default(10),
+    clientId: z.string().min(1).optional(),
+    clientSecret: z.string().min(1).optional(),
+    username: z.string().min(1).optional(),
+    password: z.string().min(1).optional(),
+    /** Secrets Manager secret holding `{"clientId","clientSecret"}` or `{"username","password"}`. */
+    secretArn: z.string().startsWith('arn:').optional(),
+  })
+  .refine((e) => e.secretArn || (e.clientId && e.clientSecret) || (e.username && e.password), {
+    message: 'give clientId and clientSecret, username and password, or secretArn',
+  });
+
+export type JamaEnvironmentConfig = z.infer<typeof environmentSchema>;
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const envSchema = z.object({
+  JAMA_SYNC_ENVIRONMENTS: z.string().optional(),
+  JAMA_URL: z.string().optional(),
+  JAMA_CLIENT_ID: z.string().optional(),
+  JAMA_CLIENT_SECRET: z.string().optional(),
+  JAMA_ENVIRONMENT: z.string().default('default'),
+  JAMA_RATE_LIMIT: z.coerce.number().positive().max(1000).default(10),
+  STATE_TABLE: z.string().min(1),
+  MIRROR_TABLE: z.string().min(1).optional(),
+  JOBS_QUEUE_URL: z.url(),
+  DLQ_URL: z.url(),
+  FORWARD_URL: z.url({ protocol: /^https?$/ }).optional(),
+  FORWARD_SECRET: z.string().min(16, 'use at least 16 characters').optional(),
+  FORWARD_SECRET_ARN: z.string().startsWith('arn:').optional(),
+  MAX_FAILURES: int(1, 100).default(5),
+  BACKOFF_CAP_SECONDS: int(3, 900).default(300),
+  LIMITER_MAX_WAIT_MS: int(0, 60_000).default(2000),
+  /** Stop starting new work this long before the Lambda deadline. */
+  SOFT_DEADLINE_MS: int(0, 600_000).default(10_000),
+});
+
+/** Everything the worker needs, read once per container. */
+export interface Config {
+  environments: readonly JamaEnvironmentConfig[];
+  stateTable: string;
+  mirrorTable?: string;
+  jobsQueueUrl: string;
+  deadLetterQueueUrl: string;
+  forward?: { url: string; secret?: string; secretArn?: string };
+  maxFailures: number;
+  backoffCapSeconds: number;
+  limiterMaxWaitMs: number;
+  softDeadlineMs: number;
+}
+
+function issues(error: z.ZodError, prefix = ''): string[] {
+  return error.issues.map((i) => `${prefix}${i.path.join('.') || '(value)'}: ${i.message}`);
+}
+
+/**
+ * The one place that reads configuration. Returns a frozen, typed object or throws one
+ * {@link ConfigError} listing every missing or invalid key.
+ *
+ * Jama environments come from `JAMA_SYNC_ENVIRONMENTS` (a JSON array of
+ * `{name, url, rateLimit?, secretArn | clientId+clientSecret | username+password}`), or for a single
+ * environment from `JAMA_URL`, `JAMA_CLIENT_ID`, `JAMA_CLIENT_SECRET` (named by `JAMA_ENVIRONMENT`).
+ *
+ * @example
+ * const config = loadConfig(); // in a handler module, once per container
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Readonly<Config> {
+  const parsed = envSchema.safeParse(env);
+  const problems = parsed.success ? [] : issues(parsed.error);
+  const environments: JamaEnvironmentConfig[] = [];
+
+  let raw: unknown[] = [];
+  if (env.JAMA_SYNC_ENVIRONMENTS) {
+    try {
+      const json = JSON.parse(env.JAMA_SYNC_ENVIRONMENTS);
+      if (Array.isArray(json)) raw = json;
+      else problems.push('JAMA_SYNC_ENVIRONMENTS: expected a JSON array');
+    } catch {
+      problems.push('JAMA_SYNC_ENVIRONMENTS: not valid JSON');
+    }
+  } else if (env.JAMA_URL) {
+    raw = [
+      {
+        name: env.JAMA_ENVIRONMENT ?? 'default',
+        url: env.JAMA_URL,
+        rateLimit: parsed.success ? parsed.data.JAMA_RATE_LIMIT : 10,
+        clientId: env.JAMA_CLIENT_ID,
+        clientSecret: env.JAMA_CLIENT_SECRET,
+      },
+    ];
+  } else {
+    problems.push('JAMA_SYNC_ENVIRONMENTS or JAMA_URL: no Jama environment configured');
+  }
+  raw.forEach((item, i) => {
+    const result = environmentSchema.safeParse(item);
+    if (result.success) environments.push(result.data);
+    else problems.push(...issues(result.error, `JAMA_SYNC_ENVIRONMENTS[${i}].`));
+  });
+  const names = environments.map((e) => e.name);
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup) problems.push(`JAMA_SYNC_ENVIRONMENTS: environment \`${dup}\` is listed twice`);
+  const d = parsed.success ? parsed.data : undefined;
+  if (d?.FORWARD_URL && !d.FORWARD_SECRET && !d.FORWARD_SECRET_ARN) {
+    problems.push(
+      'FORWARD_SECRET or FORWARD_SECRET_ARN: required with FORWARD_URL (forwards are always signed)',
+    );
+  }
+  if (problems.length > 0 || !d) {
+    throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+  return Object.freeze({
+    environments: Object.freeze(environments),
+    stateTable: d.STATE_TABLE,
+    ...(d.MIRROR_TABLE ? { mirrorTable: d.MIRROR_TABLE } : {}),
+    jobsQueueUrl: d.JOBS_QUEUE_URL,
+    deadLetterQueueUrl: d.DLQ_URL,
+    ...(d.FORWARD_URL
+      ? {
+          forward: {
+            url: d.FORWARD_URL,
+            ...(d.FORWARD_SECRET ? { secret: d.FORWARD_SECRET } : {}),
+            ...(d.FORWARD_SECRET_ARN ? { secretArn: d.FORWARD_SECRET_ARN } : {}),
+          },
+        }
+      : {}),
+    maxFailures: d.MAX_FAILURES,
+    backoffCapSeconds: d.BACKOFF_CAP_SECONDS,
+    limiterMaxWaitMs: d.LIMITER_MAX_WAIT_MS,
+    softDeadlineMs: d.SOFT_DEADLINE_MS,
+  });
+}

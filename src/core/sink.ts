@@ -1,0 +1,25 @@
+import type { JamaItem } from './jama-types';
+
+/** What a sink receives: the latest state of an item, or the fact that it was deleted. */
+export type SinkRecord =
+  | { kind: 'item'; itemId: number; documentKey: string; modifiedAt: number; item: JamaItem }
+  | { kind: 'tombstone'; itemId: number; documentKey?: string; deletedAt: number };
+
+/** Per-record result of a write. `stale` means a newer version was already there — not an error. */
+export type SinkWriteResult =
+  | { itemId: number; status: 'written' | 'stale' }
+  | { itemId: number; status: 'failed'; error: Error };
+
+/**
+ * Where synced items go. Sinks are idempotent and monotonic: a write never replaces a newer
+ * `modifiedDate` with an older one, and at-least-once delivery is safe.
+ */
+export interface Sink {
+  readonly name: string;
+  write(env: string, records: SinkRecord[]): Promise<SinkWriteResult[]>;
+}
+
+/** Answers id → documentKey from what was synced before, so pulls can be batched by documentKey. */
+export interface ItemIndex {
+  documentKeys(env: string, itemIds: number[]): Promise<Map<number, string>>;
+}

@@ -1,0 +1,115 @@
+import { z } from 'zod';
+
+/**
+ * Queue messages are versioned JSON jobs. Every job names the Jama environment it belongs to; `meta`
+ * carries retry bookkeeping across re-sends (SQS receive counts cannot tell throttles from failures).
+ */
+const env = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, `_`, `.` or `-`');
+const itemId = z.number().int().positive();
+const epochMs = z.number().int().nonnegative();
+
+export const jobMetaSchema = z.object({
+  /** Times this job was handed back because of Jama's limit (never counts toward the DLQ). */
+  throttles: z.number().int().nonnegative().default(0),
+  /** Real failed attempts so far (5xx, network, timeouts, sink errors). */
+  failures: z.number().int().nonnegative().default(0),
+  /** The last real failure, kept so a dead letter says why. */
+  lastError: z.string().max(1000).optional(),
+});
+
+const base = { v: z.literal(1), env, meta: jobMetaSchema.optional() };
+
+export const pullJobSchema = z.object({
+  ...base,
+  kind: z.literal('pull'),
+  itemId,
+  projectId: z.number().int().positive().optional(),
+  documentKey: z.string().min(1).max(255).optional(),
+  /** When the change that caused this pull happened; only for latency metrics. */
+  occurredAt: epochMs.optional(),
+});
+
+const patchOp = z.union([
+  z.object({ op: z.enum(['add', 'replace']), path: z.string().regex(/^\/fields\/.+/), value: z.unknown() }),
+  z.object({ op: z.literal('remove'), path: z.string().regex(/^\/fields\/.+/) }),
+]);
+
+export const pushJobSchema = z.object({
+  ...base,
+  kind: z.literal('push'),
+  itemId,
+  ops: z.array(patchOp).min(1).max(100),
+  /**
+   * Conflict guard: when set, the change is skipped if Jama's `modifiedDate` is later than this
+   * (someone edited the item in Jama after the change was made downstream). Epoch ms.
+   */
+  ifUnmodifiedSince: epochMs.optional(),
+});
+
+export const scanJobSchema = z.object({
+  ...base,
+  kind: z.literal('scan'),
+  projectId: z.number().int().positive(),
+  mode: z.enum(['incremental', 'full']),
+  /** Reconciliation run this page belongs to. */
+  runId: z.string().min(1).max(100),
+  /** Keyset cursor: items with lastActivityDate ≥ `from` (epoch ms)… */
+  from: epochMs,
+  /** …skipping this many items at exactly `from` that earlier pages already wrote. */
+  skip: z.number().int().nonnegative().default(0),
+  /** Optional end of the window (epoch ms, inclusive). */
+  until: epochMs.optional(),
+  /** Page number within the run, for progress. */
+  page: z.number().int().nonnegative().default(0),
+});
+
+export const deleteJobSchema = z.object({
+  ...base,
+  kind: z.literal('delete'),
+  itemId,
+  documentKey: z.string().min(1).max(255).optional(),
+  /** When Jama deleted the item (epoch ms); defaults to when the worker saw the job. */
+  deletedAt: epochMs.optional(),
+});
+
+export const jobSchema = z.discriminatedUnion('kind', [
+  pullJobSchema,
+  pushJobSchema,
+  scanJobSchema,
+  deleteJobSchema,
+]);
+
+export type Job = z.infer<typeof jobSchema>;
+export type JobInput = z.input<typeof jobSchema>;
+export type PullJob = z.infer<typeof pullJobSchema>;
+export type PushJob = z.infer<typeof pushJobSchema>;
+export type ScanJob = z.infer<typeof scanJobSchema>;
+export type DeleteJob = z.infer<typeof deleteJobSchema>;
+export type JobMeta = z.infer<typeof jobMetaSchema>;
+
+export type ParsedJob = { ok: true; job: Job } | { ok: false; reason: string };
+
+/** Parses one queue message body; a bad one yields the reason, ready for a dead letter. */
+export function parseJob(body: string): ParsedJob {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch (error) {
+    return { ok: false, reason: `body is not JSON: ${(error as Error).message}` };
+  }
+  const result = jobSchema.safeParse(json);
+  if (result.success) return { ok: true, job: result.data };
+  const reason = result.error.issues
+    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`)
+    .join('; ');
+  return { ok: false, reason: `invalid job: ${reason}` };
+}
+
+/** Serialises a job for the queue. */
+export function serializeJob(job: JobInput): string {
+  return JSON.stringify(job);
+}

@@ -1,0 +1,88 @@
+import { JamaSyncError } from '../errors';
+import type { JamaApi } from '../jama-api';
+import { parseJamaDate } from '../jama-date';
+import type { JamaItem } from '../jama-types';
+import type { SinkRecord } from '../sink';
+import { chunk } from './util';
+
+/** One item to refresh, with the records (queue messages) that asked for it. */
+export interface PullTarget {
+  itemId: number;
+  documentKey?: string;
+}
+
+export type PullResult = { itemId: number; record?: SinkRecord; error?: unknown };
+
+/** Jama's largest page: one /abstractitems call returns at most this many items. */
+export const MAX_PAGE = 50;
+
+/**
+ * Fetches the current state of `targets` with the fewest Jama calls: items whose documentKey is
+ * known come back 50 per `/abstractitems?documentKey=…` call; the rest (and any whose key changed)
+ * are read one by one with `GET /items/{id}`. A 404 becomes a tombstone.
+ *
+ * Each Jama call's failure is reported against exactly the items that call was fetching, so one
+ * 429 does not fail the whole batch. `shouldStop` is checked before every call.
+ */
+export async function pullItems(
+  jama: JamaApi,
+  targets: PullTarget[],
+  options: { now: () => number; shouldStop: () => boolean; signal?: AbortSignal },
+): Promise<{ results: PullResult[]; notStarted: number[] }> {
+  const results: PullResult[] = [];
+  const notStarted: number[] = [];
+  const keyed = targets.filter((t) => t.documentKey !== undefined);
+  const unkeyed = targets.filter((t) => t.documentKey === undefined).map((t) => t.itemId);
+  const callOptions = options.signal ? { signal: options.signal } : {};
+
+  for (const group of chunk(keyed, MAX_PAGE)) {
+    if (options.shouldStop()) {
+      notStarted.push(...group.map((t) => t.itemId));
+      continue;
+    }
+    let items: JamaItem[];
+    try {
+      items = await jama.getItemsByDocumentKeys(
+        group.map((t) => t.documentKey as string),
+        callOptions,
+      );
+    } catch (error) {
+      for (const t of group) results.push({ itemId: t.itemId, error });
+      continue;
+    }
+    const byId = new Map(items.map((item) => [item.id, item]));
+    for (const t of group) {
+      const item = byId.get(t.itemId);
+      if (item) results.push({ itemId: t.itemId, record: itemRecord(item) });
+      else unkeyed.push(t.itemId); // documentKey changed (item moved) or item deleted: ask by id
+    }
+  }
+
+  for (const itemId of unkeyed) {
+    if (options.shouldStop()) {
+      notStarted.push(itemId);
+      continue;
+    }
+    try {
+      results.push({ itemId, record: itemRecord(await jama.getItem(itemId, callOptions)) });
+    } catch (error) {
+      if (error instanceof JamaSyncError && error.code === 'JAMA_NOT_FOUND') {
+        results.push({ itemId, record: { kind: 'tombstone', itemId, deletedAt: options.now() } });
+      } else {
+        results.push({ itemId, error });
+      }
+    }
+  }
+  return { results, notStarted };
+}
+
+/** The sink record for an item as Jama returned it. */
+export function itemRecord(item: JamaItem): SinkRecord {
+  return {
+    kind: 'item',
+    itemId: item.id,
+    documentKey: item.documentKey,
+    modifiedAt: parseJamaDate(item.modifiedDate),
+    item,
+  };
+}

@@ -1,0 +1,89 @@
+import type { JobMeta } from './jobs';
+import type { Outcome } from './outcome';
+
+/** What the queue adapter must do with a record after its outcome is known. */
+export type RecordAction =
+  | { action: 'delete' }
+  /** Leave it on the queue, invisible for `delaySeconds`, and report it in batchItemFailures. */
+  | { action: 'retry-later'; delaySeconds: number }
+  /** Re-send a copy carrying `meta` with `delaySeconds`, then delete the original. */
+  | { action: 'resend'; delaySeconds: number; meta: JobMeta }
+  /** Send to the dead-letter queue with `reason`, then delete the original. */
+  | { action: 'dead-letter'; reason: string };
+
+export interface RetryPolicyConfig {
+  /** The queue's redrive maxReceiveCount; throttled records are re-sent before they reach it. */
+  maxReceiveCount: number;
+  /** Real failures allowed before a record is dead-lettered. */
+  maxFailures: number;
+  /** Delay before the n-th retry (0-based), already jittered. */
+  delayMs(attempt: number): number;
+  /** Delay for records the worker had no time to start. @default 1 s */
+  deferredDelaySeconds?: number;
+}
+
+/** SQS accepts message delays up to 15 minutes. */
+const MAX_SEND_DELAY_SECONDS = 900;
+
+const seconds = (ms: number) => Math.min(MAX_SEND_DELAY_SECONDS, Math.max(0, Math.ceil(ms / 1000)));
+
+/**
+ * Decides a record's fate. Throttling is not failure: a throttled record goes back with the next
+ * backoff delay (or Retry-After, if longer) through its visibility timeout, and when its receive
+ * count nears the redrive limit it is re-sent as a fresh message that carries its throttle count,
+ * so the redrive policy never sees it. Real failures are counted in the message itself — each is
+ * re-sent with `failures + 1` — because SQS receive counts cannot tell a failure from a throttle.
+ */
+export function decide(
+  outcome: Outcome,
+  receiveCount: number,
+  meta: JobMeta,
+  config: RetryPolicyConfig,
+): RecordAction {
+  switch (outcome.type) {
+    case 'done':
+      return { action: 'delete' };
+    case 'rejected':
+      return { action: 'dead-letter', reason: outcome.reason };
+    case 'deferred':
+      return handBack(receiveCount, meta, (config.deferredDelaySeconds ?? 1) * 1000, config, meta.throttles);
+    case 'throttled': {
+      // Every earlier receive of this copy ended in a hand-back: failures are always re-sent.
+      const attempt = meta.throttles + receiveCount - 1;
+      const delayMs = Math.max(config.delayMs(attempt), outcome.retryAfterMs ?? 0);
+      return handBack(receiveCount, meta, delayMs, config, attempt + 1);
+    }
+    case 'failed': {
+      const failures = meta.failures + 1;
+      const lastError = describe(outcome.error);
+      if (failures >= config.maxFailures) {
+        return { action: 'dead-letter', reason: `failed ${failures} times; last error: ${lastError}` };
+      }
+      return {
+        action: 'resend',
+        delaySeconds: seconds(config.delayMs(failures - 1)),
+        meta: { ...meta, failures, lastError },
+      };
+    }
+  }
+}
+
+function handBack(
+  receiveCount: number,
+  meta: JobMeta,
+  delayMs: number,
+  config: RetryPolicyConfig,
+  throttles: number,
+): RecordAction {
+  // Re-send one receive before the redrive policy would move the message to the DLQ.
+  if (receiveCount >= config.maxReceiveCount - 1) {
+    return { action: 'resend', delaySeconds: seconds(delayMs), meta: { ...meta, throttles } };
+  }
+  return { action: 'retry-later', delaySeconds: Math.max(1, Math.ceil(delayMs / 1000)) };
+}
+
+function describe(error: Error): string {
+  const code = (error as { code?: unknown }).code;
+  const text = typeof code === 'string' ? `${code}: ${error.message}` : error.message;
+  return text.slice(0, 1000);
+}

@@ -1,0 +1,135 @@
+import { FakeClock } from '../../src/core/clock';
+import { JamaSyncError } from '../../src/core/errors';
+import type { AbstractItemsQuery, JamaApi } from '../../src/core/jama-api';
+import { formatJamaDate, parseJamaDate } from '../../src/core/jama-date';
+import type { JamaItem, Page, PatchOperation } from '../../src/core/jama-types';
+import type { JobQueue } from '../../src/core/job-queue';
+import type { ItemIndex, Sink, SinkRecord, SinkWriteResult } from '../../src/core/sink';
+import type { JobInput } from '../../src/core/worker/jobs';
+
+/** A small Jama item factory. */
+export function item(id: number, overrides: Partial<JamaItem> & { at?: number } = {}): JamaItem {
+  const at = formatJamaDate(overrides.at ?? Date.UTC(2025, 0, 1) + id * 1000);
+  return {
+    id,
+    documentKey: `P-REQ-${id}`,
+    project: 20,
+    itemType: 24,
+    modifiedDate: at,
+    lastActivityDate: at,
+    fields: { name: `Item ${id}` },
+    ...overrides,
+  };
+}
+
+type FailWith = (call: string, args: unknown) => Error | undefined;
+
+/** An in-memory JamaApi that records every call; `failWith` injects errors per call. */
+export class FakeJama implements Partial<JamaApi> {
+  readonly calls: { call: string; args: unknown }[] = [];
+  readonly items = new Map<number, JamaItem>();
+  failWith: FailWith = () => undefined;
+
+  constructor(items: JamaItem[] = []) {
+    for (const i of items) this.items.set(i.id, i);
+  }
+
+  private record(call: string, args: unknown) {
+    this.calls.push({ call, args });
+    const error = this.failWith(call, args);
+    if (error) throw error;
+  }
+
+  count(call: string): number {
+    return this.calls.filter((c) => c.call === call).length;
+  }
+
+  async getItem(id: number): Promise<JamaItem> {
+    this.record('getItem', id);
+    const found = this.items.get(id);
+    if (!found) throw new JamaSyncError('JAMA_NOT_FOUND', `item ${id} not found`);
+    return structuredClone(found);
+  }
+
+  async getItemsByDocumentKeys(keys: readonly string[]): Promise<JamaItem[]> {
+    this.record('getItemsByDocumentKeys', keys);
+    return [...this.items.values()]
+      .filter((i) => keys.includes(i.documentKey))
+      .map((i) => structuredClone(i));
+  }
+
+  async searchAbstractItems(query: AbstractItemsQuery): Promise<Page<JamaItem>> {
+    this.record('searchAbstractItems', query);
+    const [from, to] = query.lastActivityDate ?? [0];
+    const matching = [...this.items.values()]
+      .filter((i) => !query.project || query.project.includes(i.project))
+      .filter((i) => {
+        const t = parseJamaDate(i.lastActivityDate ?? i.modifiedDate);
+        return t >= from && (to === undefined || t <= to);
+      })
+      .sort(
+        (a, b) =>
+          parseJamaDate(a.lastActivityDate ?? '') - parseJamaDate(b.lastActivityDate ?? '') || a.id - b.id,
+      );
+    const startAt = query.startAt ?? 0;
+    const data = matching.slice(startAt, startAt + (query.maxResults ?? 20));
+    return { startIndex: startAt, resultCount: data.length, totalResults: matching.length, data };
+  }
+
+  async patchItem(id: number, ops: readonly PatchOperation[]): Promise<void> {
+    this.record('patchItem', { id, ops });
+    const found = this.items.get(id);
+    if (!found) throw new JamaSyncError('JAMA_NOT_FOUND', `item ${id} not found`);
+    for (const op of ops) {
+      const name = op.path.slice('/fields/'.length);
+      if (op.op === 'remove') delete found.fields[name];
+      else found.fields[name] = op.value;
+    }
+  }
+
+  asApi(): JamaApi {
+    return this as unknown as JamaApi;
+  }
+}
+
+/** A sink that keeps the newest version per item, like the mirror, and can be told to fail. */
+export class MemorySink implements Sink, ItemIndex {
+  readonly name = 'memory';
+  readonly rows = new Map<string, SinkRecord>();
+  writes = 0;
+  fail: ((record: SinkRecord) => boolean) | undefined;
+
+  async write(env: string, records: SinkRecord[]): Promise<SinkWriteResult[]> {
+    return records.map((r) => {
+      this.writes++;
+      if (this.fail?.(r)) return { itemId: r.itemId, status: 'failed', error: new Error('sink down') };
+      const key = `${env}/${r.itemId}`;
+      const existing = this.rows.get(key);
+      if (existing && version(existing) > version(r)) return { itemId: r.itemId, status: 'stale' };
+      this.rows.set(key, r);
+      return { itemId: r.itemId, status: 'written' };
+    });
+  }
+
+  async documentKeys(env: string, ids: number[]): Promise<Map<number, string>> {
+    const out = new Map<number, string>();
+    for (const id of ids) {
+      const r = this.rows.get(`${env}/${id}`);
+      if (r?.kind === 'item') out.set(id, r.documentKey);
+    }
+    return out;
+  }
+}
+
+function version(r: SinkRecord): number {
+  return r.kind === 'item' ? r.modifiedAt : r.deletedAt;
+}
+
+export class MemoryQueue implements JobQueue {
+  readonly sent: { job: JobInput; delaySeconds?: number }[] = [];
+  async send(jobs: JobInput[], options: { delaySeconds?: number } = {}): Promise<void> {
+    for (const job of jobs) this.sent.push({ job, ...options });
+  }
+}
+
+export { FakeClock };

@@ -1,0 +1,54 @@
+import { parseJob } from '../../../src/core/worker/jobs';
+
+describe('jobs', () => {
+  it.each([
+    ['pull', { v: 1, env: 'prod', kind: 'pull', itemId: 7, documentKey: 'P-REQ-7' }],
+    [
+      'push',
+      {
+        v: 1,
+        env: 'prod',
+        kind: 'push',
+        itemId: 7,
+        ops: [{ op: 'replace', path: '/fields/name', value: 'x' }],
+      },
+    ],
+    ['scan', { v: 1, env: 'prod', kind: 'scan', projectId: 20, mode: 'full', runId: 'r1', from: 0 }],
+    ['delete', { v: 1, env: 'prod', kind: 'delete', itemId: 7 }],
+  ])('accepts a %s job', (_kind, body) => {
+    expect(parseJob(JSON.stringify(body))).toMatchObject({ ok: true, job: body });
+  });
+
+  it.each([
+    ['not JSON', '{oops', /body is not JSON/],
+    ['unknown kind', JSON.stringify({ v: 1, env: 'p', kind: 'explode', itemId: 1 }), /kind/],
+    ['wrong version', JSON.stringify({ v: 2, env: 'p', kind: 'pull', itemId: 1 }), /v:/],
+    ['negative id', JSON.stringify({ v: 1, env: 'p', kind: 'pull', itemId: -1 }), /itemId/],
+    [
+      'a push outside /fields',
+      JSON.stringify({
+        v: 1,
+        env: 'p',
+        kind: 'push',
+        itemId: 1,
+        ops: [{ op: 'replace', path: '/name', value: 1 }],
+      }),
+      /ops\.0/,
+    ],
+    [
+      'a move op',
+      JSON.stringify({
+        v: 1,
+        env: 'p',
+        kind: 'push',
+        itemId: 1,
+        ops: [{ op: 'move', path: '/fields/a', from: '/fields/b' }],
+      }),
+      /ops\.0/,
+    ],
+  ])('rejects %s with a reason', (_name, body, reason) => {
+    const parsed = parseJob(body);
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.reason).toMatch(reason);
+  });
+});

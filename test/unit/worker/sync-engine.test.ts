@@ -1,0 +1,168 @@
+import { JamaSyncError } from '../../../src/core/errors';
+import { LimiterWaitError } from '../../../src/core/rate-limiter';
+import type { JobInput } from '../../../src/core/worker/jobs';
+import { type EngineDeps, runBatch } from '../../../src/core/worker/sync-engine';
+import { FakeClock, FakeJama, item, MemoryQueue, MemorySink } from '../../support/fakes';
+
+function setup(items = Array.from({ length: 120 }, (_, i) => item(i + 1))) {
+  const jama = new FakeJama(items);
+  const sink = new MemorySink();
+  const queue = new MemoryQueue();
+  const deps: EngineDeps = {
+    jama: (env) => (env === 'prod' ? jama.asApi() : undefined),
+    sinks: [sink],
+    index: sink,
+    queue,
+    clock: new FakeClock(),
+  };
+  return { jama, sink, queue, deps };
+}
+
+const records = (jobs: (JobInput | string)[]) =>
+  jobs.map((job, i) => ({ id: `m${i}`, body: typeof job === 'string' ? job : JSON.stringify(job) }));
+const pull = (itemId: number, documentKey?: string): JobInput => ({
+  v: 1,
+  env: 'prod',
+  kind: 'pull',
+  itemId,
+  ...(documentKey ? { documentKey } : {}),
+});
+
+describe('sync engine', () => {
+  it('coalesces duplicate pulls and fetches 50 items per documentKey call', async () => {
+    const { jama, sink, deps } = setup();
+    const jobs = Array.from({ length: 300 }, (_, i) => pull((i % 120) + 1, `P-REQ-${(i % 120) + 1}`));
+    const results = await runBatch(records(jobs), deps);
+    expect(results.every((r) => r.outcome.type === 'done')).toBe(true);
+    expect(jama.count('getItemsByDocumentKeys')).toBe(3);
+    expect(jama.count('getItem')).toBe(0);
+    expect(sink.rows.size).toBe(120);
+    expect(sink.writes).toBe(120);
+  });
+
+  it('finds documentKeys in the index for pulls that carry none', async () => {
+    const { jama, deps } = setup();
+    await runBatch(records(Array.from({ length: 10 }, (_, i) => pull(i + 1, `P-REQ-${i + 1}`))), deps);
+    jama.calls.length = 0;
+    await runBatch(records(Array.from({ length: 10 }, (_, i) => pull(i + 1))), deps);
+    expect(jama.calls.map((c) => c.call)).toEqual(['getItemsByDocumentKeys']);
+  });
+
+  it('falls back to GET /items/{id} and tombstones items Jama no longer has', async () => {
+    const { jama, sink, deps } = setup([item(1), item(2)]);
+    const results = await runBatch(records([pull(1), pull(2, 'OLD-KEY-2'), pull(3)]), deps);
+    expect(results.map((r) => r.outcome.type)).toEqual(['done', 'done', 'done']);
+    expect(jama.count('getItem')).toBe(3);
+    expect(sink.rows.get('prod/3')).toMatchObject({ kind: 'tombstone', itemId: 3 });
+    expect(sink.rows.get('prod/2')).toMatchObject({ kind: 'item', documentKey: 'P-REQ-2' });
+  });
+
+  it('reports a 429 against only the records of the call that met it', async () => {
+    const { jama, deps } = setup();
+    let first = true;
+    jama.failWith = (call) => {
+      if (call === 'getItemsByDocumentKeys' && first) {
+        first = false;
+        return Object.assign(new JamaSyncError('JAMA_RATE_LIMITED', '429', { retryable: true }), {
+          retryAfterMs: 4000,
+        });
+      }
+      return undefined;
+    };
+    const jobs = Array.from({ length: 60 }, (_, i) => pull(i + 1, `P-REQ-${i + 1}`));
+    const results = await runBatch(records(jobs), deps);
+    expect(results.filter((r) => r.outcome.type === 'throttled')).toHaveLength(50);
+    expect(results.filter((r) => r.outcome.type === 'done')).toHaveLength(10);
+    expect(results[0]?.outcome).toEqual({ type: 'throttled', retryAfterMs: 4000 });
+  });
+
+  it.each([
+    ['limiter wait', new LimiterWaitError(7000), 'throttled'],
+    ['server error', new JamaSyncError('JAMA_SERVER', '503', { retryable: true }), 'failed'],
+    ['network error', new JamaSyncError('JAMA_NETWORK', 'reset', { retryable: true }), 'failed'],
+  ])('maps a %s to %s', async (_name, error, type) => {
+    const { jama, deps } = setup();
+    jama.failWith = () => error;
+    const [result] = await runBatch(records([pull(1, 'P-REQ-1')]), deps);
+    expect(result?.outcome.type).toBe(type);
+  });
+
+  it('rejects malformed records and unknown environments without calling Jama', async () => {
+    const { jama, deps } = setup();
+    const results = await runBatch(records(['not json', { ...pull(1), env: 'staging' } as JobInput]), deps);
+    expect(results.map((r) => r.outcome)).toEqual([
+      { type: 'rejected', reason: expect.stringMatching(/not JSON/) },
+      { type: 'rejected', reason: 'unknown Jama environment `staging`' },
+    ]);
+    expect(jama.calls).toHaveLength(0);
+  });
+
+  it('fails only the records whose sink write failed', async () => {
+    const { sink, deps } = setup();
+    sink.fail = (r) => r.itemId === 2;
+    const results = await runBatch(records([pull(1, 'P-REQ-1'), pull(2, 'P-REQ-2')]), deps);
+    expect(results.map((r) => r.outcome.type)).toEqual(['done', 'failed']);
+  });
+
+  it('applies a push, then re-reads the item into the sinks', async () => {
+    const { jama, sink, deps } = setup();
+    const push: JobInput = {
+      v: 1,
+      env: 'prod',
+      kind: 'push',
+      itemId: 5,
+      ops: [{ op: 'replace', path: '/fields/name', value: 'New' }],
+    };
+    const [result] = await runBatch(records([push]), deps);
+    expect(result?.outcome.type).toBe('done');
+    expect(jama.calls.map((c) => c.call)).toEqual(['patchItem', 'getItem']);
+    expect(sink.rows.get('prod/5')).toMatchObject({ item: { fields: { name: 'New' } } });
+  });
+
+  it('skips a guarded push when Jama changed the item after the guard', async () => {
+    const { jama, deps } = setup([item(5, { at: Date.UTC(2025, 5, 1) })]);
+    const push: JobInput = {
+      v: 1,
+      env: 'prod',
+      kind: 'push',
+      itemId: 5,
+      ops: [{ op: 'replace', path: '/fields/name', value: 'Mine' }],
+      ifUnmodifiedSince: Date.UTC(2025, 4, 1),
+    };
+    const [result] = await runBatch(records([push]), deps);
+    expect(result?.outcome.type).toBe('done');
+    expect(jama.count('patchItem')).toBe(0);
+    expect(jama.items.get(5)?.fields.name).toBe('Item 5');
+  });
+
+  it('dead-letters a push Jama rejects as invalid', async () => {
+    const { jama, deps } = setup();
+    jama.failWith = (call) =>
+      call === 'patchItem' ? new JamaSyncError('JAMA_VALIDATION', 'Unknown field foo') : undefined;
+    const push: JobInput = {
+      v: 1,
+      env: 'prod',
+      kind: 'push',
+      itemId: 5,
+      ops: [{ op: 'add', path: '/fields/foo', value: 1 }],
+    };
+    const [result] = await runBatch(records([push]), deps);
+    expect(result?.outcome).toEqual({ type: 'rejected', reason: 'JAMA_VALIDATION: Unknown field foo' });
+  });
+
+  it('tombstones delete jobs without calling Jama', async () => {
+    const { jama, sink, deps } = setup();
+    await runBatch(records([{ v: 1, env: 'prod', kind: 'delete', itemId: 9, deletedAt: 123 }]), deps);
+    expect(jama.calls).toHaveLength(0);
+    expect(sink.rows.get('prod/9')).toEqual({ kind: 'tombstone', itemId: 9, deletedAt: 123 });
+  });
+
+  it('defers every record it has not started once the signal aborts', async () => {
+    const { jama, deps } = setup();
+    const controller = new AbortController();
+    controller.abort();
+    const results = await runBatch(records([pull(1, 'P-REQ-1'), pull(2)]), deps, controller.signal);
+    expect(results.map((r) => r.outcome.type)).toEqual(['deferred', 'deferred']);
+    expect(jama.calls).toHaveLength(0);
+  });
+});
