@@ -1,4 +1,5 @@
 import type { Command } from './command';
+import { simulatorCommand } from './simulator-command';
 
 /** Every sub-command, in the order `--help` lists them. */
-export const commands: readonly Command[] = [];
+export const commands: readonly Command[] = [simulatorCommand];
