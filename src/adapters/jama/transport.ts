@@ -1,0 +1,173 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { Pool } from 'undici';
+import type { CallOptions } from '../../core/jama-api';
+import {
+  type JamaAuthKind,
+  JamaRateLimitedError,
+  type JamaRequestContext,
+  JamaTimeoutError,
+  JamaValidationError,
+} from '../../core/jama-errors';
+import { errorForFailure, errorForStatus, jamaMessage, parseRetryAfter } from './http-errors';
+import type { ResolvedJamaClientOptions } from './options';
+
+/** The methods jama-sync uses. */
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** One HTTP request, auth headers included. */
+export interface TransportRequest {
+  method: HttpMethod;
+  /** Absolute path with query string, e.g. `/rest/v1/items?project=1`. */
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+  /** The OAuth token request: a 400 there means bad credentials. */
+  token?: boolean;
+}
+
+/** A 2xx answer. */
+export interface TransportResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  /** Parsed JSON, or `undefined` for an empty body. */
+  body: unknown;
+}
+
+/** HTTP requests sent, by status (`error` for requests that got no answer). */
+export interface JamaClientStats {
+  calls: number;
+  byStatus: Record<string, number>;
+}
+
+/**
+ * Sends one HTTP request to Jama: takes a limiter slot first, enforces the overall timeout, counts
+ * the call, reports 429s to the limiter, and turns every failure into a typed Jama error.
+ * It never retries.
+ */
+export class JamaTransport {
+  private readonly pool: Pool;
+  private readonly counts: JamaClientStats = { calls: 0, byStatus: {} };
+
+  constructor(
+    private readonly options: ResolvedJamaClientOptions,
+    private readonly auth: JamaAuthKind,
+    private readonly secrets: readonly string[],
+  ) {
+    this.pool = new Pool(options.urls.origin, {
+      connections: options.connections,
+      headersTimeout: options.headersTimeoutMs,
+      bodyTimeout: options.bodyTimeoutMs,
+      connectTimeout: options.connectTimeoutMs,
+      keepAliveTimeout: options.keepAliveTimeoutMs,
+    });
+  }
+
+  stats(): JamaClientStats {
+    return { calls: this.counts.calls, byStatus: { ...this.counts.byStatus } };
+  }
+
+  async close(): Promise<void> {
+    if (!this.pool.closed) await this.pool.close();
+  }
+
+  async send(request: TransportRequest, options: CallOptions = {}): Promise<TransportResponse> {
+    if (this.pool.closed) throw new Error('JamaClient is closed');
+    const { limiter, timeoutMs, urls } = this.options;
+    const maxWaitMs = options.maxWaitMs ?? this.options.maxWaitMs;
+    await limiter.acquire({
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      ...(maxWaitMs === undefined ? {} : { maxWaitMs }),
+    });
+    options.signal?.throwIfAborted();
+    const context: JamaRequestContext = { method: request.method, path: request.path };
+
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeoutMs);
+    const onCallerAbort = () => controller.abort(options.signal?.reason);
+    options.signal?.addEventListener('abort', onCallerAbort, { once: true });
+
+    this.counts.calls += 1;
+    let status: number;
+    let headers: IncomingHttpHeaders;
+    let text: string;
+    try {
+      const response = await this.pool.request({
+        method: request.method,
+        path: request.path,
+        headers: { accept: 'application/json', 'user-agent': this.options.userAgent, ...request.headers },
+        body: request.body ?? null,
+        signal: controller.signal,
+      });
+      status = response.statusCode;
+      headers = response.headers;
+      text = await response.body.text();
+    } catch (error) {
+      this.count('error');
+      if (options.signal?.aborted) throw options.signal.reason;
+      if (timedOut) throw new JamaTimeoutError({ ...context, timeoutMs, cause: error });
+      throw errorForFailure(error, context, urls.display, this.options);
+    } finally {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onCallerAbort);
+    }
+    this.count(String(status));
+
+    const body = parseJson(text);
+    if (status >= 200 && status < 300) {
+      if (body === INVALID) {
+        throw new JamaValidationError({
+          ...context,
+          status,
+          detail: `Jama answered ${context.method} ${context.path} (${status}) with a body that is not JSON (${describe(headers)})`,
+        });
+      }
+      return { status, headers, body };
+    }
+    const message = jamaMessage(body, this.secrets);
+    const failed: JamaRequestContext = {
+      ...context,
+      status,
+      ...(message === undefined ? {} : { jamaMessage: message }),
+    };
+    if (status === 429) {
+      const retryAfterMs = parseRetryAfter(headers['retry-after'], this.options.clock.now());
+      let limiterError: unknown;
+      try {
+        await limiter.onThrottled(retryAfterMs);
+      } catch (error) {
+        // Still a 429 for the caller; the limiter's failure rides along as the cause.
+        limiterError = error;
+      }
+      throw new JamaRateLimitedError({
+        ...failed,
+        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+        ...(limiterError === undefined ? {} : { cause: limiterError }),
+      });
+    }
+    throw errorForStatus(status, headers, failed, this.auth, request.token === true);
+  }
+
+  private count(key: string): void {
+    this.counts.byStatus[key] = (this.counts.byStatus[key] ?? 0) + 1;
+  }
+}
+
+const INVALID = Symbol('invalid JSON');
+
+function parseJson(text: string): unknown {
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return INVALID;
+  }
+}
+
+function describe(headers: IncomingHttpHeaders): string {
+  const type = headers['content-type'];
+  return typeof type === 'string' ? `content-type ${type.split(';')[0]}` : 'no content-type';
+}
