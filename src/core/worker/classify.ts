@@ -11,8 +11,11 @@ export function classify(error: unknown, signal?: AbortSignal): Outcome {
     switch (error.code) {
       case 'JAMA_RATE_LIMITED':
       case 'LIMITER_WAIT': {
+        const by = error.code === 'LIMITER_WAIT' ? 'limiter' : 'jama';
         const retryAfterMs = (error as { retryAfterMs?: unknown }).retryAfterMs;
-        return typeof retryAfterMs === 'number' ? { type: 'throttled', retryAfterMs } : { type: 'throttled' };
+        return typeof retryAfterMs === 'number'
+          ? { type: 'throttled', by, retryAfterMs }
+          : { type: 'throttled', by };
       }
       case 'JAMA_VALIDATION':
       case 'JAMA_NOT_FOUND':

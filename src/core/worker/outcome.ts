@@ -2,8 +2,11 @@
 export type Outcome =
   /** Synced (or deliberately skipped, e.g. a stale write or a guarded push): delete the message. */
   | { type: 'done'; note?: string }
-  /** Jama's limit said "later" (429 or limiter wait): try again after a delay, never dead-letter. */
-  | { type: 'throttled'; retryAfterMs?: number }
+  /**
+   * Jama's limit said "later": a 429 from Jama (`by: 'jama'`), or the shared limiter's next slot is
+   * too far away (`by: 'limiter'`). Try again after a delay; never dead-letter.
+   */
+  | { type: 'throttled'; by: 'jama' | 'limiter'; retryAfterMs?: number }
   /** A real failure that may pass (5xx, network, timeout, sink error): counts toward the DLQ. */
   | { type: 'failed'; error: Error }
   /** The record can never succeed (malformed, rejected by Jama as invalid): dead-letter at once. */

@@ -21,8 +21,9 @@ export const MAX_PAGE = 50;
  * known come back 50 per `/abstractitems?documentKey=…` call; the rest (and any whose key changed)
  * are read one by one with `GET /items/{id}`. A 404 becomes a tombstone.
  *
- * Each Jama call's failure is reported against exactly the items that call was fetching, so one
- * 429 does not fail the whole batch. `shouldStop` is checked before every call.
+ * Each Jama call's failure is reported against exactly the items that call was fetching. Once the
+ * limiter or Jama says "later", the items not yet fetched get the same answer without further
+ * calls: asking again within the same batch would only add load. `shouldStop` is checked before every call.
  */
 export async function pullItems(
   jama: JamaApi,
@@ -34,10 +35,19 @@ export async function pullItems(
   const keyed = targets.filter((t) => t.documentKey !== undefined);
   const unkeyed = targets.filter((t) => t.documentKey === undefined).map((t) => t.itemId);
   const callOptions = options.signal ? { signal: options.signal } : {};
+  let throttle: unknown;
+  const fail = (itemId: number, error: unknown) => {
+    if (isThrottle(error)) throttle ??= error;
+    results.push({ itemId, error });
+  };
 
   for (const group of chunk(keyed, MAX_PAGE)) {
     if (options.shouldStop()) {
       notStarted.push(...group.map((t) => t.itemId));
+      continue;
+    }
+    if (throttle) {
+      for (const t of group) fail(t.itemId, throttle);
       continue;
     }
     let items: JamaItem[];
@@ -47,7 +57,7 @@ export async function pullItems(
         callOptions,
       );
     } catch (error) {
-      for (const t of group) results.push({ itemId: t.itemId, error });
+      for (const t of group) fail(t.itemId, error);
       continue;
     }
     const byId = new Map(items.map((item) => [item.id, item]));
@@ -63,13 +73,17 @@ export async function pullItems(
       notStarted.push(itemId);
       continue;
     }
+    if (throttle) {
+      fail(itemId, throttle);
+      continue;
+    }
     try {
       results.push({ itemId, record: itemRecord(await jama.getItem(itemId, callOptions)) });
     } catch (error) {
       if (error instanceof JamaSyncError && error.code === 'JAMA_NOT_FOUND') {
         results.push({ itemId, record: { kind: 'tombstone', itemId, deletedAt: options.now() } });
       } else {
-        results.push({ itemId, error });
+        fail(itemId, error);
       }
     }
   }
@@ -85,4 +99,10 @@ export function itemRecord(item: JamaItem): SinkRecord {
     modifiedAt: parseJamaDate(item.modifiedDate),
     item,
   };
+}
+
+function isThrottle(error: unknown): boolean {
+  return (
+    error instanceof JamaSyncError && (error.code === 'LIMITER_WAIT' || error.code === 'JAMA_RATE_LIMITED')
+  );
 }

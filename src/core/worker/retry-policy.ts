@@ -20,6 +20,8 @@ export interface RetryPolicyConfig {
   delayMs(attempt: number): number;
   /** Delay for records the worker had no time to start. @default 1 s */
   deferredDelaySeconds?: number;
+  /** Uniform numbers in [0, 1) that spread records waiting for the same limiter slot. @default Math.random */
+  random?: () => number;
 }
 
 /** SQS accepts message delays up to 15 minutes. */
@@ -28,8 +30,9 @@ const MAX_SEND_DELAY_SECONDS = 900;
 const seconds = (ms: number) => Math.min(MAX_SEND_DELAY_SECONDS, Math.max(0, Math.ceil(ms / 1000)));
 
 /**
- * Decides a record's fate. Throttling is not failure: a throttled record goes back with the next
- * backoff delay (or Retry-After, if longer) through its visibility timeout, and when its receive
+ * Decides a record's fate. Throttling is not failure: a record that met a 429 goes back with the
+ * next backoff delay (or Retry-After, if longer) through its visibility timeout; one the limiter
+ * turned away goes back until the limiter's next free slot. When its receive
  * count nears the redrive limit it is re-sent as a fresh message that carries its throttle count,
  * so the redrive policy never sees it. Real failures are counted in the message itself — each is
  * re-sent with `failures + 1` — because SQS receive counts cannot tell a failure from a throttle.
@@ -50,7 +53,10 @@ export function decide(
     case 'throttled': {
       // Every earlier receive of this copy ended in a hand-back: failures are always re-sent.
       const attempt = meta.throttles + receiveCount - 1;
-      const delayMs = Math.max(config.delayMs(attempt), outcome.retryAfterMs ?? 0);
+      const delayMs =
+        outcome.by === 'limiter'
+          ? limiterDelayMs(outcome.retryAfterMs ?? config.delayMs(0), config.random ?? Math.random)
+          : Math.max(config.delayMs(attempt), outcome.retryAfterMs ?? 0);
       return handBack(receiveCount, meta, delayMs, config, attempt + 1);
     }
     case 'failed': {
@@ -79,7 +85,17 @@ function handBack(
   if (receiveCount >= config.maxReceiveCount - 1) {
     return { action: 'resend', delaySeconds: seconds(delayMs), meta: { ...meta, throttles } };
   }
-  return { action: 'retry-later', delaySeconds: Math.max(1, Math.ceil(delayMs / 1000)) };
+  return { action: 'retry-later', delaySeconds: Math.ceil(delayMs / 1000) };
+}
+
+/**
+ * A limiter "later" comes with the moment the environment's next slot is free; after a 429 the
+ * limiter has already moved that moment out by the 3, 5, 8, 13 … s schedule for everyone. So the
+ * record waits for that moment (spread by up to 20 % so waiting records do not return as a herd)
+ * instead of escalating its own delay, which would leave the rate unused once Jama recovers.
+ */
+function limiterDelayMs(retryAfterMs: number, random: () => number): number {
+  return retryAfterMs * (1 + 0.2 * random());
 }
 
 function describe(error: Error): string {

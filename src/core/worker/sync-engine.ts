@@ -40,6 +40,14 @@ export interface EngineDeps {
   index?: ItemIndex;
   queue: JobQueue;
   clock: Clock;
+  /**
+   * Called just before the batch reads `itemIds` from Jama. The webhook's pending-pull markers are
+   * cleared here — before the read, not after — so a change that arrives while the read is in flight
+   * enqueues a fresh pull instead of being coalesced into one that already missed it.
+   */
+  beforePull?(env: string, itemIds: number[]): Promise<void>;
+  /** Called once the last page of a scan run is in the sinks (reconciliation advances its watermark). */
+  onScanComplete?(job: ScanJob, newestActivity: number | undefined): Promise<void>;
 }
 
 const NO_META: JobMeta = { throttles: 0, failures: 0 };
@@ -116,6 +124,14 @@ export async function runBatch(
 
   for (const [env, targets] of pulls) {
     const jama = deps.jama(env) as JamaApi;
+    if (stopped()) continue;
+    try {
+      await deps.beforePull?.(env, [...targets.keys()]);
+    } catch (error) {
+      for (const { ids } of targets.values())
+        for (const id of ids) set(id, classify(error, signal), results.get(id)?.job);
+      continue;
+    }
     const known = await documentKeysFor(deps.index, env, targets);
     const { results: pulled } = await pullItems(
       jama,
@@ -146,6 +162,7 @@ export async function runBatch(
       sinks: deps.sinks,
       queue: deps.queue,
       ...(signal ? { signal } : {}),
+      ...(deps.onScanComplete ? { onComplete: deps.onScanComplete } : {}),
     }).catch((error: unknown) => classify(error, signal));
     set(id, outcome, job);
   }
