@@ -1,0 +1,76 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { loadConfig } from '../../src/config';
+import type { RecordResult } from '../../src/core/worker/sync-engine';
+import { buildWorkerDeps } from '../../src/worker/build-deps';
+import { processSqsBatch, type SqsWorkerDeps } from '../../src/worker/process-batch';
+
+/** Stop starting new work this long before the deadline; middy's signal is the hard stop. */
+const HARD_STOP_MARGIN_MS = 1500;
+
+export interface HandlerOptions {
+  /** Stop starting new Jama calls this long before the Lambda deadline. @default 10000 */
+  softDeadlineMs?: number;
+  logger?: Logger;
+  /** `false` turns metrics off (the local runtime, which shows its own progress). */
+  metrics?: Metrics | false;
+}
+
+/**
+ * The sync worker: one SQS batch in, `batchItemFailures` out. Wiring only — the work is in
+ * {@link processSqsBatch}. Records still running when middy aborts are all reported failed, so
+ * nothing is lost if the function is about to time out.
+ */
+export function makeHandler(
+  deps: SqsWorkerDeps | (() => Promise<SqsWorkerDeps>),
+  options: HandlerOptions = {},
+) {
+  const logger = options.logger ?? new Logger({ serviceName: 'jama-sync-worker' });
+  const metrics =
+    options.metrics === false
+      ? undefined
+      : (options.metrics ?? new Metrics({ namespace: 'JamaSync', serviceName: 'sync-worker' }));
+  const softDeadlineMs = options.softDeadlineMs ?? 10_000;
+  let inFlight: SQSEvent | undefined;
+  let ready: Promise<SqsWorkerDeps> | undefined;
+
+  const onResult = (result: RecordResult) => {
+    if (result.outcome.type === 'rejected' || result.outcome.type === 'failed') {
+      const reason =
+        result.outcome.type === 'rejected' ? result.outcome.reason : result.outcome.error.message;
+      logger.warn('record not synced', { messageId: result.id, outcome: result.outcome.type, reason });
+    }
+  };
+
+  const work = async (event: SQSEvent, context: Context, { signal }: { signal: AbortSignal }) => {
+    inFlight = event;
+    // Built on first use, once per container; a failed build is retried by the next invocation.
+    ready ??= typeof deps === 'function' ? deps() : Promise.resolve(deps);
+    const resolved = await ready.catch((error: unknown) => {
+      ready = undefined;
+      throw error;
+    });
+    const soft = AbortSignal.timeout(Math.max(0, context.getRemainingTimeInMillis() - softDeadlineMs));
+    const failures = await processSqsBatch(
+      event.Records,
+      { ...resolved, onResult },
+      AbortSignal.any([signal, soft]),
+    );
+    inFlight = undefined;
+    return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
+  };
+
+  const handler = middy<SQSEvent, SQSBatchResponse, Error, Context>(work, {
+    timeoutEarlyInMillis: HARD_STOP_MARGIN_MS,
+    timeoutEarlyResponse: () => ({
+      batchItemFailures: (inFlight?.Records ?? []).map((r) => ({ itemIdentifier: r.messageId })),
+    }),
+  }).use(injectLambdaContext(logger));
+  return metrics ? handler.use(logMetrics(metrics)) : handler;
+}
+
+export const handler = makeHandler(() => buildWorkerDeps(loadConfig()));

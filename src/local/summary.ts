@@ -1,0 +1,58 @@
+import type { MirrorRow } from '../adapters/mirror-sink';
+import { maxInAnyWindow } from '../simulator/rate-window';
+
+/** What a local run did, as printed at the end (and as JSON under `--json`). */
+export interface RunSummary {
+  elapsedSeconds: number;
+  jamaCalls: number;
+  jama429s: number;
+  itemsInMirror: number;
+  tombstones: number;
+  itemsPerCall: number;
+  /** Most Jama calls accepted in any one-second window (counted at the simulator; null for a real Jama). */
+  maxCallsInAnySecond: number | null;
+  rateLimit: number;
+  deadLetters: number;
+  /** Whether every live simulator item is in the mirror with its latest modifiedDate and no extra live rows exist (null for a real Jama). */
+  mirrorMatches: boolean | null;
+  mismatches: number[];
+}
+
+/** Compares the mirror with Jama's items; returns the ids that differ (missing, stale, or should be gone). */
+export function mirrorDifferences(
+  mirror: Map<number, MirrorRow>,
+  items: readonly { id: number; modifiedDate: string }[],
+): number[] {
+  const live = new Map(items.map((item) => [item.id, item]));
+  const diff: number[] = [];
+  for (const item of items) {
+    const row = mirror.get(item.id);
+    if (!row || row.deleted || row.modifiedDate !== item.modifiedDate) diff.push(item.id);
+  }
+  for (const [id, row] of mirror) if (!row.deleted && !live.has(id)) diff.push(id);
+  return diff.sort((a, b) => a - b);
+}
+
+export function busiestSecond(times: readonly number[]): number {
+  return maxInAnyWindow([...times], 1000);
+}
+
+/** The summary as a few human lines. */
+export function formatSummary(s: RunSummary): string {
+  const lines = [
+    `Synced ${s.itemsInMirror} items (${s.tombstones} tombstones) in ${s.elapsedSeconds.toFixed(1)} s`,
+    `Jama calls: ${s.jamaCalls} (${s.itemsPerCall.toFixed(1)} items per call), 429s: ${s.jama429s}`,
+    s.maxCallsInAnySecond === null
+      ? `Limit: ${s.rateLimit}/s`
+      : `Busiest second: ${s.maxCallsInAnySecond} calls (limit ${s.rateLimit}/s)`,
+    `Dead letters: ${s.deadLetters}`,
+  ];
+  if (s.mirrorMatches !== null) {
+    lines.push(
+      s.mirrorMatches
+        ? 'Mirror matches Jama: yes'
+        : `Mirror matches Jama: NO — ${s.mismatches.length} items differ (first: ${s.mismatches.slice(0, 10).join(', ')})`,
+    );
+  }
+  return lines.join('\n');
+}

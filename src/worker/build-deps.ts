@@ -1,0 +1,146 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDbRateLimiter } from '../adapters/dynamodb-limiter';
+import { ForwardSink } from '../adapters/forward-sink';
+import { JamaClient } from '../adapters/jama/jama-client';
+import type { JamaCredentials } from '../adapters/jama/options';
+import { DynamoDbMirror } from '../adapters/mirror-sink';
+import { DynamoDbPendingMarkers } from '../adapters/pending-markers';
+import { SqsJobQueue } from '../adapters/sqs-job-queue';
+import { MirrorSweep } from '../adapters/sweep';
+import { DynamoDbReconcileState } from '../adapters/watermarks';
+import type { Config, JamaEnvironmentConfig } from '../config';
+import { backoffDelayMs } from '../core/backoff';
+import { type Clock, systemClock } from '../core/clock';
+import { ConfigError } from '../core/errors';
+import { makeScanCompletion } from '../core/reconcile/complete';
+import type { Sink } from '../core/sink';
+import { QUEUES } from '../infra/resources';
+import type { SqsWorkerDeps } from './process-batch';
+
+/** Resolves the credentials of environments configured with a secret (Secrets Manager in AWS). */
+export type SecretResolver = (secretArn: string) => Promise<Record<string, string>>;
+
+export interface BuildOptions {
+  clock?: Clock;
+  /** Pre-built clients (local runtime, tests); otherwise built from the SDK's default chain. */
+  dynamodb?: DynamoDBClient;
+  sqs?: SQSClient;
+  resolveSecret?: SecretResolver;
+}
+
+export interface WorkerDeps extends SqsWorkerDeps {
+  jamaClients: Map<string, JamaClient>;
+  close(): Promise<void>;
+}
+
+async function credentialsOf(env: JamaEnvironmentConfig, resolve?: SecretResolver): Promise<JamaCredentials> {
+  let source: { [K in 'clientId' | 'clientSecret' | 'username' | 'password']?: string | undefined } = env;
+  if (env.secretArn) {
+    if (!resolve)
+      throw new ConfigError(`Environment \`${env.name}\` names a secret but no secret store is configured`);
+    source = await resolve(env.secretArn);
+  }
+  if (source.clientId && source.clientSecret) {
+    return { type: 'oauth', clientId: source.clientId, clientSecret: source.clientSecret };
+  }
+  if (source.username && source.password)
+    return { type: 'basic', username: source.username, password: source.password };
+  throw new ConfigError(
+    `Environment \`${env.name}\`: its credentials need clientId and clientSecret (or username and password)`,
+  );
+}
+
+/**
+ * One Jama client per environment, each taking its slots from the environment's shared
+ * DynamoDB-backed limiter (the worker and the reconcile function build theirs the same way).
+ */
+export async function buildJamaClients(
+  config: Readonly<Config>,
+  dynamodb: DynamoDBClient,
+  options: Pick<BuildOptions, 'clock' | 'resolveSecret'> = {},
+): Promise<Map<string, JamaClient>> {
+  const clock = options.clock ?? systemClock;
+  const jamaClients = new Map<string, JamaClient>();
+  for (const env of config.environments) {
+    const limiter = new DynamoDbRateLimiter({
+      client: dynamodb,
+      tableName: config.stateTable,
+      environment: env.name,
+      clock,
+      limit: env.rateLimit,
+      maxWaitMs: config.limiterMaxWaitMs,
+    });
+    const credentials = await credentialsOf(env, options.resolveSecret);
+    jamaClients.set(env.name, new JamaClient({ url: env.url, credentials, limiter, clock }));
+  }
+  return jamaClients;
+}
+
+/**
+ * Wires the worker once per container: one DynamoDB-backed limiter and one Jama client per
+ * environment, the configured sinks, and the queues.
+ */
+export async function buildWorkerDeps(
+  config: Readonly<Config>,
+  options: BuildOptions = {},
+): Promise<WorkerDeps> {
+  const clock = options.clock ?? systemClock;
+  const dynamodb = options.dynamodb ?? new DynamoDBClient({});
+  const sqs = options.sqs ?? new SQSClient({});
+  const jamaClients = await buildJamaClients(config, dynamodb, options);
+
+  const sinks: Sink[] = [];
+  const mirror = config.mirrorTable
+    ? new DynamoDbMirror(dynamodb, config.mirrorTable, () => clock.now())
+    : undefined;
+  if (mirror) sinks.push(mirror);
+  if (config.forward) {
+    const secret =
+      config.forward.secret ?? (await resolveForwardSecret(config.forward.secretArn, options.resolveSecret));
+    sinks.push(new ForwardSink({ url: config.forward.url, secret, clock }));
+  }
+  if (sinks.length === 0) throw new ConfigError('No sink configured: set MIRROR_TABLE, FORWARD_URL, or both');
+
+  const capMs = config.backoffCapSeconds * 1000;
+  const queue = new SqsJobQueue(sqs, config.jobsQueueUrl);
+  // Reconciliation: the last page of a run advances the watermark and, for full runs, sweeps.
+  const onScanComplete = makeScanCompletion({
+    state: new DynamoDbReconcileState(dynamodb, config.stateTable),
+    sweep: config.mirrorTable ? new MirrorSweep(dynamodb, config.mirrorTable) : undefined,
+    queue,
+    clock,
+  });
+  // The webhook's pending-pull markers are cleared before each read, so later changes queue a new pull.
+  const markers = new DynamoDbPendingMarkers({ client: dynamodb, tableName: config.stateTable, clock });
+  return {
+    engine: {
+      jama: (name) => jamaClients.get(name),
+      sinks,
+      ...(mirror ? { index: mirror } : {}),
+      queue,
+      clock,
+      onScanComplete,
+      beforePull: (env, itemIds) => markers.release(env, itemIds),
+    },
+    sqs,
+    urls: { jobs: config.jobsQueueUrl, deadLetter: config.deadLetterQueueUrl },
+    retry: {
+      maxReceiveCount: QUEUES.jobs.deadLetter.maxReceiveCount,
+      maxFailures: config.maxFailures,
+      delayMs: (attempt) => backoffDelayMs(attempt, { capMs }),
+    },
+    jamaClients,
+    async close() {
+      await Promise.all([...jamaClients.values()].map((c) => c.close()));
+    },
+  };
+}
+
+async function resolveForwardSecret(arn: string | undefined, resolve?: SecretResolver): Promise<string> {
+  if (!arn || !resolve)
+    throw new ConfigError('FORWARD_SECRET or FORWARD_SECRET_ARN is required with FORWARD_URL');
+  const secret = await resolve(arn);
+  if (!secret.secret) throw new ConfigError(`Secret ${arn} must hold {"secret": "…"} for the forward sink`);
+  return secret.secret;
+}
