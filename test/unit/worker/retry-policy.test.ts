@@ -30,7 +30,9 @@ describe('retry policy', () => {
   ])(
     'hands a throttled record back through visibility: receive %i after %i carried throttles waits %i s',
     (receive, carried, seconds) => {
-      expect(decide({ type: 'throttled' }, receive, { ...fresh, throttles: carried }, config)).toEqual({
+      expect(
+        decide({ type: 'throttled', by: 'jama' }, receive, { ...fresh, throttles: carried }, config),
+      ).toEqual({
         action: 'retry-later',
         delaySeconds: seconds,
       });
@@ -38,14 +40,32 @@ describe('retry policy', () => {
   );
 
   it('honours a Retry-After longer than the backoff step', () => {
-    expect(decide({ type: 'throttled', retryAfterMs: 30_000 }, 1, fresh, config)).toEqual({
+    expect(decide({ type: 'throttled', by: 'jama', retryAfterMs: 30_000 }, 1, fresh, config)).toEqual({
       action: 'retry-later',
       delaySeconds: 30,
     });
   });
 
+  it.each([
+    [2000, 0, 2],
+    [2000, 0.99, 3],
+    [7000, 0.5, 8],
+  ])(
+    'waits for the limiter slot (%i ms away, random %f) without escalating: %i s',
+    (retryAfterMs, r, seconds) => {
+      expect(
+        decide(
+          { type: 'throttled', by: 'limiter', retryAfterMs },
+          5,
+          { ...fresh, throttles: 20 },
+          { ...config, random: () => r },
+        ),
+      ).toEqual({ action: 'retry-later', delaySeconds: seconds });
+    },
+  );
+
   it('re-sends a throttled record with its throttle count before the redrive limit', () => {
-    expect(decide({ type: 'throttled' }, 9, fresh, config)).toEqual({
+    expect(decide({ type: 'throttled', by: 'jama' }, 9, fresh, config)).toEqual({
       action: 'resend',
       delaySeconds: 144,
       meta: { throttles: 9, failures: 0 },
@@ -56,7 +76,7 @@ describe('retry policy', () => {
     let meta = fresh;
     let receive = 1;
     for (let i = 0; i < 100; i++) {
-      const action = decide({ type: 'throttled' }, receive, meta, config);
+      const action = decide({ type: 'throttled', by: 'jama' }, receive, meta, config);
       expect(action.action).not.toBe('dead-letter');
       expect(receive).toBeLessThan(config.maxReceiveCount);
       if (action.action === 'resend') {

@@ -57,7 +57,7 @@ describe('sync engine', () => {
     expect(sink.rows.get('prod/2')).toMatchObject({ kind: 'item', documentKey: 'P-REQ-2' });
   });
 
-  it('reports a 429 against only the records of the call that met it', async () => {
+  it('stops calling Jama for the rest of the batch after a 429', async () => {
     const { jama, deps } = setup();
     let first = true;
     jama.failWith = (call) => {
@@ -71,9 +71,10 @@ describe('sync engine', () => {
     };
     const jobs = Array.from({ length: 60 }, (_, i) => pull(i + 1, `P-REQ-${i + 1}`));
     const results = await runBatch(records(jobs), deps);
-    expect(results.filter((r) => r.outcome.type === 'throttled')).toHaveLength(50);
-    expect(results.filter((r) => r.outcome.type === 'done')).toHaveLength(10);
-    expect(results[0]?.outcome).toEqual({ type: 'throttled', retryAfterMs: 4000 });
+    expect(results.filter((r) => r.outcome.type === 'throttled')).toHaveLength(60);
+    expect(results[0]?.outcome).toEqual({ type: 'throttled', by: 'jama', retryAfterMs: 4000 });
+    // The second group is not even asked for: the batch stops calling once told to wait.
+    expect(jama.count('getItemsByDocumentKeys')).toBe(1);
   });
 
   it.each([
@@ -95,6 +96,22 @@ describe('sync engine', () => {
       { type: 'rejected', reason: 'unknown Jama environment `staging`' },
     ]);
     expect(jama.calls).toHaveLength(0);
+  });
+
+  it('reports a server error against only the records of the call that met it', async () => {
+    const { jama, deps } = setup();
+    let first = true;
+    jama.failWith = (call) => {
+      if (call !== 'getItemsByDocumentKeys' || !first) return undefined;
+      first = false;
+      return new JamaSyncError('JAMA_SERVER', '503', { retryable: true });
+    };
+    const results = await runBatch(
+      records(Array.from({ length: 60 }, (_, i) => pull(i + 1, `P-REQ-${i + 1}`))),
+      deps,
+    );
+    expect(results.filter((r) => r.outcome.type === 'failed')).toHaveLength(50);
+    expect(results.filter((r) => r.outcome.type === 'done')).toHaveLength(10);
   });
 
   it('fails only the records whose sink write failed', async () => {
