@@ -1,0 +1,229 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { type Clock, systemClock } from '../core/clock';
+import {
+  type AcquiredSlot,
+  initialState,
+  type LimiterState,
+  onThrottled,
+  reserve,
+  roundUs,
+  settle,
+} from '../core/gcra';
+import {
+  effectiveMaxWaitMs,
+  intervalMs,
+  type LimiterConfig,
+  resolveLimiterConfig,
+} from '../core/limiter-config';
+import { type AcquireOptions, LimiterWaitError, type RateLimiter } from '../core/rate-limiter';
+
+import { adaptiveUpdate, fullStateUpdate, num, type Stored } from './dynamodb-limiter-item';
+import {
+  type DynamoDbLimiterStats,
+  type DynamoDbRateLimiterOptions,
+  validateAdapterOptions,
+} from './dynamodb-limiter-options';
+import { LimiterItemStore } from './dynamodb-limiter-store';
+
+export type { DynamoDbLimiterStats, DynamoDbRateLimiterOptions };
+
+/**
+ * The shared limiter of one Jama environment, held in one DynamoDB item that every Lambda updates
+ * with conditional writes. An acquire usually costs exactly one `UpdateItem` and no read: this
+ * instance keeps the last state it saw and conditions the write on the item's `epoch` (which only
+ * cuts and regain change) and on which side of `now` the next slot lies — while the timeline is
+ * ahead of the clock, `SET tat = tat + :interval` succeeds for every acquirer however many race.
+ * A failed condition costs one consistent `GetItem` (where the store returns the item with the
+ * failure, as DynamoDB does via ReturnValuesOnConditionCheckFailure, not even that) and a retry.
+ * An acquire that resolves more than `maxLatenessMs` after its slot forfeits it and takes another,
+ * so the send-jitter margin of the ceiling holds by construction.
+ *
+ * @example
+ * const limiter = new DynamoDbRateLimiter({ client, tableName: 'jama-sync-state', environment: 'acme' });
+ * await limiter.acquire(); // throws LimiterWaitError if the slot is more than 2 s away
+ * const res = await fetch(url);
+ * if (res.status === 429) await limiter.onThrottled(retryAfterMs(res));
+ */
+export class DynamoDbRateLimiter implements RateLimiter {
+  readonly config: LimiterConfig;
+  readonly #store: LimiterItemStore;
+  readonly #clock: Clock;
+  readonly #maxAttempts: number;
+  readonly #maxLatenessMs: number;
+  readonly #counts = { acquires: 0, refusals: 0, throttles: 0, forfeits: 0 };
+  /** The newest state seen; `tat` in it is a lower bound of the stored one. */
+  #cache: Stored | undefined;
+  /** The last reservation found the timeline ahead of the clock: guess it still is. */
+  #contended = false;
+  /** Set while the last read found an incomplete item. */
+  #malformed: Error | undefined;
+
+  constructor(options: DynamoDbRateLimiterOptions) {
+    const { maxAttempts, maxLatenessMs } = validateAdapterOptions(options);
+    this.#maxLatenessMs = maxLatenessMs;
+    this.config = resolveLimiterConfig(options);
+    this.#store = new LimiterItemStore(options.client, options.tableName, options.environment);
+    this.#clock = options.clock ?? systemClock;
+    this.#maxAttempts = maxAttempts;
+  }
+
+  get stats(): Readonly<DynamoDbLimiterStats> {
+    return { ...this.#counts, ...this.#store.counts };
+  }
+
+  async acquire(options: AcquireOptions = {}): Promise<void> {
+    await this.acquireSlot(options);
+  }
+
+  /** {@link acquire}, telling which slot was taken. */
+  async acquireSlot(options: AcquireOptions = {}): Promise<AcquiredSlot> {
+    const { signal } = options;
+    signal?.throwIfAborted();
+    const maxWaitMs = effectiveMaxWaitMs(options.maxWaitMs, this.config);
+    for (let attempt = 1; attempt <= this.#maxAttempts; attempt++) {
+      const fresh = this.#cache === undefined;
+      const cached = this.#cache ?? (await this.#read(signal));
+      if (!cached) continue;
+      const now = this.#clock.now();
+      const r = reserve(cached.state, now, this.config, maxWaitMs);
+      if (!r.granted) {
+        // The cached `tat` only bounds the wait from below (a 429 elsewhere may have paused the
+        // timeline): read once so the caller learns when to come back.
+        if (!fresh) {
+          this.#cache = undefined;
+          continue;
+        }
+        this.#counts.refusals++;
+        // The timeline is far ahead: when this caller comes back, it most likely still is.
+        this.#contended = true;
+        throw new LimiterWaitError(r.waitMs);
+      }
+      const slotAt = await this.#writeReservation(cached, now, maxWaitMs, r.state, signal);
+      if (slotAt === undefined) continue;
+      // Whole ms: Date.now() has no fraction, so a fractional wait could end just before the slot.
+      await this.#clock.sleep(Math.ceil(slotAt - this.#clock.now()), signal);
+      const acquiredAt = this.#clock.now();
+      if (acquiredAt - slotAt > this.#maxLatenessMs) {
+        // An unused slot is harmless to the limit; a late call would crowd the next one.
+        this.#counts.forfeits++;
+        continue;
+      }
+      this.#counts.acquires++;
+      return { slotAt, acquiredAt };
+    }
+    throw this.#gaveUp();
+  }
+
+  async onThrottled(retryAfterMs?: number): Promise<void> {
+    this.#counts.throttles++;
+    for (let attempt = 1; attempt <= this.#maxAttempts; attempt++) {
+      const cached = this.#cache ?? (await this.#read());
+      if (!cached) continue;
+      const next = onThrottled(cached.state, this.#clock.now(), this.config, retryAfterMs);
+      const { clauses, values } = fullStateUpdate(next, cached.epoch + 1);
+      // `tat <= next.tat`: reservations made meanwhile may have moved `tat`, but not past the pause.
+      const condition =
+        cached.epoch === 0 ? 'attribute_not_exists(pk)' : 'epoch = :epoch AND tat <= :nextTat';
+      if (cached.epoch !== 0)
+        Object.assign(values, { ':epoch': num(cached.epoch), ':nextTat': num(next.tat) });
+      if (await this.#write(clauses, values, condition)) return;
+    }
+    throw this.#gaveUp();
+  }
+
+  /** The stored state (a consistent read), or undefined if this environment's limiter was never used. */
+  async readState(): Promise<LimiterState | undefined> {
+    const stored = await this.#read();
+    if (!stored) throw this.#malformed;
+    return stored.epoch === 0 ? undefined : stored.state;
+  }
+
+  /**
+   * Writes the reservation `reserve` computed from `cached`, as an update that stays correct for
+   * any stored `tat` on the guessed side of `now`. Returns the slot, or undefined on a conflict.
+   */
+  async #writeReservation(
+    cached: Stored,
+    now: number,
+    maxWaitMs: number,
+    reserved: LimiterState,
+    signal?: AbortSignal,
+  ): Promise<number | undefined> {
+    if (cached.epoch === 0) {
+      const { clauses, values } = fullStateUpdate(reserved, 1);
+      return (await this.#write(clauses, values, 'attribute_not_exists(pk)', signal)) ? now : undefined;
+    }
+    const settled = settle(cached.state, now, this.config);
+    const interval = intervalMs(settled.rate);
+    const tolerance = this.config.toleranceMs;
+    const { clauses, values } =
+      settled === cached.state ? { clauses: [], values: {} } : adaptiveUpdate(settled, cached.epoch + 1);
+    Object.assign(values, { ':epoch': num(cached.epoch), ':now': num(now) });
+    if (cached.state.tat > now || this.#contended) {
+      clauses.push('tat = tat + :interval');
+      Object.assign(values, { ':interval': num(interval), ':maxTat': num(now + maxWaitMs + tolerance) });
+      const stored = await this.#write(
+        clauses,
+        values,
+        'epoch = :epoch AND tat > :now AND tat <= :maxTat',
+        signal,
+      );
+      if (!stored) return undefined;
+      this.#contended = true;
+      return Math.max(now, roundUs(stored.state.tat - interval - tolerance));
+    }
+    clauses.push('tat = :tat');
+    Object.assign(values, { ':tat': num(reserved.tat) });
+    const stored = await this.#write(clauses, values, 'epoch = :epoch AND tat <= :now', signal);
+    if (!stored) return undefined;
+    this.#contended = false;
+    return now;
+  }
+
+  async #write(
+    clauses: string[],
+    values: Record<string, AttributeValue>,
+    condition: string,
+    signal?: AbortSignal,
+  ): Promise<Stored | undefined> {
+    const outcome = await this.#store.update(clauses, values, condition, signal);
+    if (outcome.ok) {
+      this.#remember(outcome.stored);
+      return outcome.stored;
+    }
+    this.#cache = outcome.current;
+    this.#contended = false;
+    return undefined;
+  }
+
+  /** A consistent read into the cache; undefined (and `#malformed` set) if the item is incomplete. */
+  async #read(signal?: AbortSignal): Promise<Stored | undefined> {
+    const stored = await this.#store.read(signal);
+    this.#malformed = stored instanceof Error ? stored : undefined;
+    this.#cache =
+      stored instanceof Error
+        ? undefined
+        : (stored ?? { epoch: 0, state: initialState(this.#clock.now(), this.config) });
+    this.#contended = false;
+    return this.#cache;
+  }
+
+  /** The error after `maxAttempts`: a persistently malformed item, or contention. */
+  #gaveUp(): Error {
+    if (this.#malformed) return this.#malformed;
+    this.#counts.refusals++;
+    return new LimiterWaitError(intervalMs(this.#cache?.state.rate ?? this.config.ceiling));
+  }
+
+  /** Keeps the newest state when concurrent acquires of this instance finish out of order. */
+  #remember(stored: Stored): void {
+    const cached = this.#cache;
+    if (
+      !cached ||
+      stored.epoch > cached.epoch ||
+      (stored.epoch === cached.epoch && stored.state.tat >= cached.state.tat)
+    ) {
+      this.#cache = stored;
+    }
+  }
+}
