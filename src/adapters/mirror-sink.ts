@@ -13,6 +13,10 @@ export interface MirrorRow {
   env: string;
   itemId: number;
   documentKey?: string;
+  /** The item's project (absent on tombstones); the full sweep selects a project's rows by it. */
+  projectId?: number;
+  /** Run id of the last full reconciliation that saw the item (mark-and-sweep). */
+  lastSeenRun?: string;
   /** Monotonic version: the item's modifiedDate, or the deletion time of a tombstone (epoch ms). */
   version: number;
   modifiedDate?: string;
@@ -50,6 +54,9 @@ export class DynamoDbMirror implements Sink, ItemIndex {
             env,
             itemId: record.itemId,
             documentKey: record.documentKey,
+            projectId: record.item.project,
+            // Same-version rewrites pass the `version <= :v` condition, so a full run always marks.
+            ...(record.seenRun ? { lastSeenRun: record.seenRun } : {}),
             version: record.modifiedAt,
             modifiedDate: record.item.modifiedDate,
             deleted: false,

@@ -2,7 +2,15 @@ import type { JamaItem } from './jama-types';
 
 /** What a sink receives: the latest state of an item, or the fact that it was deleted. */
 export type SinkRecord =
-  | { kind: 'item'; itemId: number; documentKey: string; modifiedAt: number; item: JamaItem }
+  | {
+      kind: 'item';
+      itemId: number;
+      documentKey: string;
+      modifiedAt: number;
+      item: JamaItem;
+      /** Id of the full reconciliation run that saw the item (mark-and-sweep); absent otherwise. */
+      seenRun?: string;
+    }
   | { kind: 'tombstone'; itemId: number; documentKey?: string; deletedAt: number };
 
 /** Per-record result of a write. `stale` means a newer version was already there — not an error. */

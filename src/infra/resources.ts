@@ -55,10 +55,39 @@ export const QUEUES = {
     retentionSeconds: 14 * 24 * 3600,
     deadLetter: { queue: 'jobsDlq', maxReceiveCount: 10 },
   },
+  /**
+   * Reconciliation's scan, delete and sweep-pull jobs, kept apart from webhook pulls so a long scan
+   * never sits in front of them; consumed by a second deployment of the worker (see {@link RECONCILE}).
+   */
+  reconcile: {
+    suffix: 'reconcile',
+    visibilityTimeoutSeconds: 6 * WORKER_TIMEOUT_SECONDS,
+    retentionSeconds: 14 * 24 * 3600,
+    deadLetter: { queue: 'jobsDlq', maxReceiveCount: 10 },
+  },
   jobsDlq: { suffix: 'jobs-dlq', visibilityTimeoutSeconds: 30, retentionSeconds: 14 * 24 * 3600 },
 } as const satisfies Record<string, QueueSpec>;
 
 export type QueueKey = keyof typeof QUEUES;
+
+/**
+ * Scheduled reconciliation (docs/reconcile.md). The reconcile queue's consumer is the sync-worker
+ * code deployed a second time with `JOBS_QUEUE_URL` set to the reconcile queue. Its ESM runs at
+ * Lambda's minimum `maximumConcurrency` (2) and the worker runs a batch's scans one Jama call at a
+ * time, so reconciliation never holds more than two of the limiter's slots at once — however long
+ * its backlog — and webhook calls wait at most two slots longer because of it.
+ */
+export const RECONCILE = {
+  /** EventBridge schedules and the input each passes to the reconcile function. */
+  schedules: {
+    incremental: { expression: 'rate(15 minutes)', input: { mode: 'incremental' } },
+    full: { expression: 'cron(30 3 * * ? *)', input: { mode: 'full' } },
+  },
+  /** Event source mapping of the reconcile queue (batches over 10 would need a batching window). */
+  consumer: { queue: 'reconcile', maximumConcurrency: 2, batchSize: 10, batchingWindowSeconds: 0 },
+  /** The reconcile function only plans and reads DELETE activities; it never pages items. */
+  timeoutSeconds: 120,
+} as const;
 
 /** Physical names for a local deployment called `prefix`. */
 export function localName(prefix: string, spec: { suffix: string }): string {

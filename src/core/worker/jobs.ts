@@ -65,6 +65,11 @@ export const scanJobSchema = z.object({
   until: epochMs.optional(),
   /** Page number within the run, for progress. */
   page: z.number().int().nonnegative().default(0),
+  /**
+   * When the run started (epoch ms). The watermark never advances past it, so items changed while
+   * the scan ran are read again by the next run (see docs/reconcile.md).
+   */
+  startedAt: epochMs.optional(),
 });
 
 export const deleteJobSchema = z.object({

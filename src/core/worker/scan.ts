@@ -36,7 +36,10 @@ export async function runScan(jama: JamaApi, job: ScanJob, deps: ScanDeps): Prom
     },
     deps.signal ? { signal: deps.signal } : {},
   );
-  const failures = await writeSinks(deps.sinks, job.env, page.data.map(itemRecord));
+  // A full run marks what it saw, so that its sweep can find mirror rows Jama no longer has.
+  const mark = job.mode === 'full' ? { seenRun: job.runId } : {};
+  const records = page.data.map((item) => ({ ...itemRecord(item), ...mark }));
+  const failures = await writeSinks(deps.sinks, job.env, records);
   const [firstFailure] = failures.values();
   if (firstFailure) return { type: 'failed', error: firstFailure };
 

@@ -1,0 +1,44 @@
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { JamaClient } from '../../src/adapters/jama/jama-client';
+import { SqsJobQueue } from '../../src/adapters/sqs-job-queue';
+import { DynamoDbReconcileState } from '../../src/adapters/watermarks';
+import type { Config } from '../../src/config';
+import { systemClock } from '../../src/core/clock';
+import type { StartDeps } from '../../src/core/reconcile/start';
+import { type BuildOptions, buildJamaClients } from '../../src/worker/build-deps';
+
+export interface ReconcileDeps extends StartDeps {
+  jamaClients: Map<string, JamaClient>;
+  close(): Promise<void>;
+}
+
+/**
+ * Wires the reconcile function once per container: Jama clients on the environments' shared
+ * limiters (its DELETE-activity reads take slots like every other call), the state table, and the
+ * reconcile queue (`RECONCILE_QUEUE_URL`, else the jobs queue).
+ */
+export async function buildReconcileDeps(
+  config: Readonly<Config>,
+  options: BuildOptions = {},
+): Promise<ReconcileDeps> {
+  const clock = options.clock ?? systemClock;
+  const dynamodb = options.dynamodb ?? new DynamoDBClient({});
+  const sqs = options.sqs ?? new SQSClient({});
+  const jamaClients = await buildJamaClients(config, dynamodb, options);
+  return {
+    environments: config.environments,
+    jama: (name) => jamaClients.get(name),
+    queue: new SqsJobQueue(sqs, config.reconcileQueueUrl),
+    state: new DynamoDbReconcileState(dynamodb, config.stateTable),
+    clock,
+    overlapMs: config.reconcileOverlapMs,
+    leaseMs: config.reconcileLeaseMs,
+    nonce: () => randomUUID().slice(0, 8),
+    jamaClients,
+    async close() {
+      await Promise.all([...jamaClients.values()].map((c) => c.close()));
+    },
+  };
+}

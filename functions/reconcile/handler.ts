@@ -1,0 +1,56 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { loadConfig } from '../../src/config';
+import { JamaSyncError } from '../../src/core/errors';
+import { parseReconcileRequest } from '../../src/core/reconcile/plan';
+import { type ReconcileSummary, type StartDeps, startReconcile } from '../../src/core/reconcile/start';
+import { buildReconcileDeps } from './build-deps';
+
+export interface HandlerOptions {
+  logger?: Logger;
+}
+
+/**
+ * The reconcile function, run by the EventBridge schedules (incremental every 15 minutes, full
+ * daily) and on demand with `{"mode": "incremental" | "full", "projects"?: number[], "env"?: string}`
+ * (directly, or as an event's `detail`). Wiring only — {@link startReconcile} plans each project's
+ * run and enqueues its first scan job; it never pages items. Returns the run's summary; throws when
+ * a project failed to start (its lease is released, so a retry or the next schedule starts it).
+ *
+ * @example
+ * await makeHandler(deps)({ mode: 'full', env: 'prod', projects: [20] }, context);
+ */
+export function makeHandler(deps: StartDeps | (() => Promise<StartDeps>), options: HandlerOptions = {}) {
+  const logger = options.logger ?? new Logger({ serviceName: 'jama-sync-reconcile' });
+  let ready: Promise<StartDeps> | undefined;
+
+  const work = async (
+    event: unknown,
+    _context: Context,
+    { signal }: { signal: AbortSignal },
+  ): Promise<ReconcileSummary> => {
+    const request = parseReconcileRequest(event);
+    ready ??= typeof deps === 'function' ? deps() : Promise.resolve(deps);
+    const resolved = await ready.catch((error: unknown) => {
+      ready = undefined;
+      throw error;
+    });
+    const summary = await startReconcile(request, resolved, signal);
+    logger.info('reconciliation started', { ...summary });
+    if (summary.failed.length > 0) {
+      const which = summary.failed.map((f) => `${f.env}/${f.projectId}: ${f.error}`).join('; ');
+      const message = `Reconciliation ${summary.runId} did not start for ${which}`;
+      const code = summary.failed.find((f) => f.code)?.code;
+      throw code ? new JamaSyncError(code, message, { retryable: true }) : new Error(message);
+    }
+    return summary;
+  };
+
+  return middy<unknown, ReconcileSummary, Error, Context>(work, { timeoutEarlyInMillis: 1000 }).use(
+    injectLambdaContext(logger),
+  );
+}
+
+export const handler = makeHandler(() => buildReconcileDeps(loadConfig()));

@@ -1,0 +1,119 @@
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { ReconcileMode, ReconcileStateStore, RunLease, Watermark } from '../core/reconcile/ports';
+
+/** State-table key of a project's watermark. */
+export const watermarkKey = (env: string, projectId: number) => `watermark#${env}#${projectId}`;
+
+/** State-table key of a project's run lease for one mode. */
+export const runKey = (env: string, projectId: number, mode: ReconcileMode) =>
+  `run#${env}#${projectId}#${mode}`;
+
+/** Resolves false instead of throwing when a condition did not hold. */
+async function conditional(send: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await send();
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
+/**
+ * Watermarks and run leases in the state table, one item each: `watermark#<env>#<projectId>`
+ * holds `at` (epoch ms) and the `runId` that set it; `run#<env>#<projectId>#<mode>` holds the
+ * run in progress. Every write is conditional, so a watermark never moves backwards however late
+ * a retried page completes, and two runs of one mode never hold the same project.
+ */
+export class DynamoDbReconcileState implements ReconcileStateStore {
+  private readonly doc: DynamoDBDocumentClient;
+
+  constructor(
+    client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {
+    this.doc = DynamoDBDocumentClient.from(client);
+  }
+
+  async watermark(env: string, projectId: number): Promise<Watermark | undefined> {
+    const out = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: watermarkKey(env, projectId) },
+        ConsistentRead: true,
+      }),
+    );
+    const item = out.Item;
+    if (!item || typeof item.at !== 'number') return undefined;
+    return { at: item.at, runId: String(item.runId ?? '') };
+  }
+
+  advanceWatermark(env: string, projectId: number, { at, runId }: Watermark): Promise<boolean> {
+    return conditional(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: watermarkKey(env, projectId) },
+          UpdateExpression: 'SET #at = :at, runId = :r',
+          ConditionExpression: 'attribute_not_exists(pk) OR #at < :at',
+          ExpressionAttributeNames: { '#at': 'at' },
+          ExpressionAttributeValues: { ':at': at, ':r': runId },
+        }),
+      ),
+    );
+  }
+
+  claimRun(
+    env: string,
+    projectId: number,
+    mode: ReconcileMode,
+    lease: RunLease,
+    staleBefore: number,
+  ): Promise<boolean> {
+    return conditional(() =>
+      this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: runKey(env, projectId, mode), runId: lease.runId, startedAt: lease.startedAt },
+          ConditionExpression:
+            'attribute_not_exists(pk) OR attribute_exists(finishedAt) OR startedAt < :stale',
+          ExpressionAttributeValues: { ':stale': staleBefore },
+        }),
+      ),
+    );
+  }
+
+  async finishRun(env: string, projectId: number, mode: ReconcileMode, runId: string, at: number) {
+    await conditional(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: runKey(env, projectId, mode) },
+          UpdateExpression: 'SET finishedAt = :at',
+          ConditionExpression: 'runId = :r',
+          ExpressionAttributeValues: { ':at': at, ':r': runId },
+        }),
+      ),
+    );
+  }
+
+  async releaseRun(env: string, projectId: number, mode: ReconcileMode, runId: string) {
+    await conditional(() =>
+      this.doc.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { pk: runKey(env, projectId, mode) },
+          ConditionExpression: 'runId = :r',
+          ExpressionAttributeValues: { ':r': runId },
+        }),
+      ),
+    );
+  }
+}

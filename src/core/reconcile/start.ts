@@ -1,0 +1,105 @@
+import type { Clock } from '../clock';
+import { type ErrorCode, isJamaSyncError } from '../errors';
+import type { JamaApi } from '../jama-api';
+import type { JamaActivity } from '../jama-types';
+import type { JobQueue } from '../job-queue';
+import { chunk } from '../worker/util';
+import { deleteJobs } from './deletes';
+import { planProject, type ReconcileRequest, type ReconcileTarget, runIdFor, targetsOf } from './plan';
+import type { ReconcileMode, ReconcileStateStore } from './ports';
+
+/** What starting a reconciliation needs; every Jama call goes through the environment's limiter. */
+export interface StartDeps {
+  /** Configured environments and the projects each reconciles. */
+  environments: readonly { name: string; projects: readonly number[] }[];
+  jama(env: string): JamaApi | undefined;
+  /** The reconcile queue: scan and delete jobs go here. */
+  queue: JobQueue;
+  state: ReconcileStateStore;
+  clock: Clock;
+  /** @default 120000 */
+  overlapMs: number;
+  /** A run unfinished after this long no longer blocks a new one. @default 21600000 */
+  leaseMs: number;
+  /** The unique part of a run id. */
+  nonce(): string;
+}
+
+export interface ReconcileSummary {
+  runId: string;
+  mode: ReconcileMode;
+  started: (ReconcileTarget & { from: number; deletes: number })[];
+  skipped: (ReconcileTarget & { reason: string })[];
+  /** `code` is the stable code of a jama-sync error (e.g. `LIMITER_WAIT`), when it was one. */
+  failed: (ReconcileTarget & { error: string; code?: ErrorCode })[];
+}
+
+/** Delete jobs are sent in groups this large. */
+const SEND_GROUP = 100;
+
+/**
+ * Starts a run for each project the request covers: takes the project's lease for the mode (a run
+ * still in progress is skipped, so slow scans never pile up), reads DELETE activities since the
+ * watermark into delete jobs (incremental runs), then enqueues the first scan job. It pages no
+ * items itself; the scan jobs do, one page per job, sharing the limiter with everything else. A
+ * project that fails to start gives its lease back and is reported; the others still start.
+ *
+ * @example
+ * const summary = await startReconcile({ mode: 'incremental' }, deps);
+ */
+export async function startReconcile(
+  request: ReconcileRequest,
+  deps: StartDeps,
+  signal?: AbortSignal,
+): Promise<ReconcileSummary> {
+  const targets = targetsOf(request, deps.environments);
+  const now = deps.clock.now();
+  const { mode } = request;
+  const runId = runIdFor(mode, now, deps.nonce());
+  const summary: ReconcileSummary = { runId, mode, started: [], skipped: [], failed: [] };
+
+  for (const target of targets) {
+    const { env, projectId } = target;
+    const lease = { runId, startedAt: now };
+    if (!(await deps.state.claimRun(env, projectId, mode, lease, now - deps.leaseMs))) {
+      summary.skipped.push({ ...target, reason: `a ${mode} run of this project is still in progress` });
+      continue;
+    }
+    try {
+      const jama = deps.jama(env);
+      if (!jama) throw new Error(`no Jama client for environment \`${env}\``);
+      const watermark = mode === 'incremental' ? await deps.state.watermark(env, projectId) : undefined;
+      const plan = planProject({ target, mode, runId, now, overlapMs: deps.overlapMs, watermark });
+      const deletes =
+        plan.deletesSince === undefined
+          ? 0
+          : await enqueueDeletes(jama, deps.queue, target, plan.deletesSince, signal);
+      await deps.queue.send([plan.scan]);
+      summary.started.push({ ...target, from: plan.scan.from, deletes });
+    } catch (error) {
+      await deps.state.releaseRun(env, projectId, mode, runId).catch(() => undefined);
+      summary.failed.push({
+        ...target,
+        error: error instanceof Error ? error.message : String(error),
+        ...(isJamaSyncError(error) ? { code: error.code } : {}),
+      });
+    }
+  }
+  return summary;
+}
+
+async function enqueueDeletes(
+  jama: JamaApi,
+  queue: JobQueue,
+  { env, projectId }: ReconcileTarget,
+  since: number,
+  signal: AbortSignal | undefined,
+): Promise<number> {
+  const activities: JamaActivity[] = [];
+  const query = { project: projectId, date: [since], eventType: ['DELETE'], objectType: ['ITEM'] } as const;
+  for await (const activity of jama.iterateActivities(query, signal ? { signal } : {}))
+    activities.push(activity);
+  const jobs = deleteJobs(env, activities);
+  for (const group of chunk(jobs, SEND_GROUP)) await queue.send(group);
+  return jobs.length;
+}

@@ -1,0 +1,137 @@
+import type { ActivitiesQuery, JamaApi } from '../../../src/core/jama-api';
+import { formatJamaDate } from '../../../src/core/jama-date';
+import type { JamaActivity } from '../../../src/core/jama-types';
+import { LimiterWaitError } from '../../../src/core/rate-limiter';
+import { type StartDeps, startReconcile } from '../../../src/core/reconcile/start';
+import { FakeClock, MemoryQueue } from '../../support/fakes';
+import { MemoryState } from './memory-state';
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+
+const deleted = (item: number, at: number, project = 20): JamaActivity => ({
+  id: item,
+  date: formatJamaDate(at),
+  item,
+  project,
+  eventType: 'DELETE',
+  objectType: 'ITEM',
+});
+
+/** Just the activity stream, recording each query. */
+function fakeJama(activities: JamaActivity[], fail?: Error) {
+  const queries: ActivitiesQuery[] = [];
+  const api = {
+    async *iterateActivities(query: ActivitiesQuery) {
+      queries.push(query);
+      if (fail) throw fail;
+      const from = query.date?.[0] ?? 0;
+      for (const a of activities)
+        if (a.project === query.project && Date.parse(a.date.replace(/(\d\d)(\d\d)$/, '$1:$2')) >= from)
+          yield a;
+    },
+  };
+  return { api: api as unknown as JamaApi, queries };
+}
+
+function setup(activities: JamaActivity[] = [], fail?: Error) {
+  const clock = new FakeClock();
+  const queue = new MemoryQueue();
+  const state = new MemoryState();
+  const jama = fakeJama(activities, fail);
+  let n = 0;
+  const deps: StartDeps = {
+    environments: [{ name: 'prod', projects: [20, 21] }],
+    jama: (env) => (env === 'prod' ? jama.api : undefined),
+    queue,
+    state,
+    clock,
+    overlapMs: 2 * MIN,
+    leaseMs: 6 * HOUR,
+    nonce: () => `n${++n}`,
+  };
+  return { deps, clock, queue, state, queries: jama.queries };
+}
+
+describe('startReconcile', () => {
+  it('starts a first incremental run of every project from the beginning, reading no activities', async () => {
+    const { deps, clock, queue, queries } = setup();
+    const summary = await startReconcile({ mode: 'incremental' }, deps);
+    expect(summary.started).toEqual([
+      { env: 'prod', projectId: 20, from: 0, deletes: 0 },
+      { env: 'prod', projectId: 21, from: 0, deletes: 0 },
+    ]);
+    expect(queries).toHaveLength(0);
+    expect(queue.sent.map((s) => s.job)).toEqual([
+      expect.objectContaining({
+        kind: 'scan',
+        projectId: 20,
+        from: 0,
+        runId: summary.runId,
+        startedAt: clock.now(),
+      }),
+      expect.objectContaining({ kind: 'scan', projectId: 21, from: 0, runId: summary.runId }),
+    ]);
+  });
+
+  it('turns DELETE activities since the watermark (minus the overlap) into delete jobs before the scan', async () => {
+    const { deps, clock, queue, state, queries } = setup();
+    const w = clock.now() - 15 * MIN;
+    await state.advanceWatermark('prod', 20, { at: w, runId: 'r0' });
+    const activities = [
+      deleted(7, w - 5 * MIN),
+      deleted(8, w - MIN),
+      deleted(9, w + MIN),
+      deleted(9, w + 2 * MIN),
+    ];
+    const jama = fakeJama(activities);
+    const summary = await startReconcile(
+      { mode: 'incremental', env: 'prod', projects: [20] },
+      { ...deps, jama: () => jama.api },
+    );
+    expect(jama.queries).toEqual([
+      { project: 20, date: [w - 2 * MIN], eventType: ['DELETE'], objectType: ['ITEM'] },
+    ]);
+    expect(queries).toHaveLength(0);
+    expect(queue.sent.map((s) => s.job)).toEqual([
+      { v: 1, env: 'prod', kind: 'delete', itemId: 8, deletedAt: w - MIN },
+      { v: 1, env: 'prod', kind: 'delete', itemId: 9, deletedAt: w + 2 * MIN },
+      expect.objectContaining({ kind: 'scan', projectId: 20, mode: 'incremental', from: w - 2 * MIN }),
+    ]);
+    expect(summary.started).toEqual([{ env: 'prod', projectId: 20, from: w - 2 * MIN, deletes: 2 }]);
+  });
+
+  it('skips a project whose run of the same mode is still in progress, until its lease runs out', async () => {
+    const { deps, clock } = setup();
+    const first = await startReconcile({ mode: 'incremental' }, deps);
+    clock.advance(15 * MIN);
+    const second = await startReconcile({ mode: 'incremental' }, deps);
+    expect(second.started).toHaveLength(0);
+    expect(second.skipped.map((s) => s.projectId)).toEqual([20, 21]);
+    // A full run is another mode: it starts alongside.
+    expect((await startReconcile({ mode: 'full' }, deps)).started).toHaveLength(2);
+    clock.advance(6 * HOUR);
+    const third = await startReconcile({ mode: 'incremental' }, deps);
+    expect(third.started).toHaveLength(2);
+    expect(third.runId).not.toBe(first.runId);
+  });
+
+  it('starts the next run as soon as the previous one finished', async () => {
+    const { deps, clock, state } = setup();
+    const first = await startReconcile({ mode: 'incremental' }, deps);
+    for (const p of [20, 21]) await state.finishRun('prod', p, 'incremental', first.runId, clock.now());
+    clock.advance(15 * MIN);
+    expect((await startReconcile({ mode: 'incremental' }, deps)).started).toHaveLength(2);
+  });
+
+  it('reports a project that failed to start and gives its lease back; the others still start', async () => {
+    const { deps, state } = setup([], new LimiterWaitError(5000));
+    await state.advanceWatermark('prod', 20, { at: 1, runId: 'r0' });
+    const summary = await startReconcile({ mode: 'incremental' }, deps);
+    expect(summary.failed).toEqual([
+      { env: 'prod', projectId: 20, error: expect.any(String), code: 'LIMITER_WAIT' },
+    ]);
+    expect(summary.started.map((s) => s.projectId)).toEqual([21]);
+    expect(state.runs.has('prod#20#incremental')).toBe(false);
+  });
+});
