@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from './core/errors';
+import { type WebhookSourceConfig, webhookSourceSchema } from './core/webhook/source';
 
 /** How to reach one Jama environment. Credentials come inline (local) or from a secret (AWS). */
 const environmentSchema = z
@@ -14,6 +15,8 @@ const environmentSchema = z
     password: z.string().min(1).optional(),
     /** Secrets Manager secret holding `{"clientId","clientSecret"}` or `{"username","password"}`. */
     secretArn: z.string().startsWith('arn:').optional(),
+    /** Projects scheduled reconciliation keeps in sync. @default [] */
+    projects: z.array(z.number().int().positive()).default([]),
   })
   .refine((e) => e.secretArn || (e.clientId && e.clientSecret) || (e.username && e.password), {
     message: 'give clientId and clientSecret, username and password, or secretArn',
@@ -42,6 +45,17 @@ const envSchema = z.object({
   LIMITER_MAX_WAIT_MS: int(0, 60_000).default(2000),
   /** Stop starting new work this long before the Lambda deadline. */
   SOFT_DEADLINE_MS: int(0, 600_000).default(10_000),
+  /** Projects to reconcile for the single environment of `JAMA_URL`, e.g. `20,21`. */
+  JAMA_PROJECTS: z
+    .string()
+    .regex(/^\s*\d+\s*(,\s*\d+\s*)*$/, 'expected project ids separated by commas, e.g. `20,21`')
+    .optional(),
+  /** Where reconciliation enqueues its jobs; defaults to JOBS_QUEUE_URL. */
+  RECONCILE_QUEUE_URL: z.url().optional(),
+  /** An incremental run re-reads this much before its watermark (late commits, clock skew). */
+  RECONCILE_OVERLAP_MS: int(0, 86_400_000).default(120_000),
+  /** A run not finished after this long is presumed dead and a new one may start. */
+  RECONCILE_LEASE_MS: int(60_000, 7 * 86_400_000).default(6 * 3_600_000),
 });
 
 /** Everything the worker needs, read once per container. */
@@ -56,6 +70,20 @@ export interface Config {
   backoffCapSeconds: number;
   limiterMaxWaitMs: number;
   softDeadlineMs: number;
+  /** Queue of reconciliation jobs. @default jobsQueueUrl */
+  reconcileQueueUrl: string;
+  /** @default 120000 */
+  reconcileOverlapMs: number;
+  /** @default 21600000 (6 h) */
+  reconcileLeaseMs: number;
+}
+
+/** `"20, 21"` → `[20, 21]` (the text is validated by the schema). */
+function projectIds(list = ''): number[] {
+  return list
+    .split(',')
+    .filter((id) => id.trim())
+    .map(Number);
 }
 
 function issues(error: z.ZodError, prefix = ''): string[] {
@@ -95,6 +123,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         rateLimit: parsed.success ? parsed.data.JAMA_RATE_LIMIT : 10,
         clientId: env.JAMA_CLIENT_ID,
         clientSecret: env.JAMA_CLIENT_SECRET,
+        projects: parsed.success ? projectIds(parsed.data.JAMA_PROJECTS) : [],
       },
     ];
   } else {
@@ -109,6 +138,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   if (dup) problems.push(`JAMA_SYNC_ENVIRONMENTS: environment \`${dup}\` is listed twice`);
   const d = parsed.success ? parsed.data : undefined;
+  if (env.JAMA_PROJECTS && env.JAMA_SYNC_ENVIRONMENTS) {
+    problems.push('JAMA_PROJECTS: only with JAMA_URL; give `projects` in each JAMA_SYNC_ENVIRONMENTS entry');
+  }
   if (d?.FORWARD_URL && !d.FORWARD_SECRET && !d.FORWARD_SECRET_ARN) {
     problems.push(
       'FORWARD_SECRET or FORWARD_SECRET_ARN: required with FORWARD_URL (forwards are always signed)',
@@ -136,5 +168,97 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     backoffCapSeconds: d.BACKOFF_CAP_SECONDS,
     limiterMaxWaitMs: d.LIMITER_MAX_WAIT_MS,
     softDeadlineMs: d.SOFT_DEADLINE_MS,
+    reconcileQueueUrl: d.RECONCILE_QUEUE_URL ?? d.JOBS_QUEUE_URL,
+    reconcileOverlapMs: d.RECONCILE_OVERLAP_MS,
+    reconcileLeaseMs: d.RECONCILE_LEASE_MS,
   });
+}
+
+const webhookEnvSchema = z.object({
+  /** JSON array of `{name, env, secret | secretArn, mapping?}`; see docs/webhooks.md. */
+  WEBHOOK_SOURCES: z.string().min(1),
+  STATE_TABLE: z.string().min(1),
+  JOBS_QUEUE_URL: z.url(),
+  /** Seconds a pending-pull marker lives if no worker clears it. */
+  PENDING_TTL_SECONDS: int(60, 86_400).default(900),
+});
+
+/** Everything the webhook function needs, read once per container. */
+export interface WebhookConfig {
+  sources: readonly WebhookSourceConfig[];
+  stateTable: string;
+  jobsQueueUrl: string;
+  /** @default 900 */
+  pendingTtlSeconds: number;
+}
+
+/**
+ * The webhook function's configuration, read like {@link loadConfig}: a frozen object, or one
+ * {@link ConfigError} listing every problem (JMESPath expressions are syntax-checked here).
+ *
+ * @example
+ * const config = loadWebhookConfig(); // WEBHOOK_SOURCES='[{"name":"ci","env":"default","secret":"…"}]'
+ */
+export function loadWebhookConfig(
+  env: Record<string, string | undefined> = process.env,
+): Readonly<WebhookConfig> {
+  const parsed = webhookEnvSchema.safeParse(env);
+  const problems = parsed.success ? [] : issues(parsed.error);
+  const sources: WebhookSourceConfig[] = [];
+  let raw: unknown = [];
+  try {
+    raw = JSON.parse(env.WEBHOOK_SOURCES ?? '[]');
+  } catch {
+    raw = undefined;
+    problems.push('WEBHOOK_SOURCES: not valid JSON');
+  }
+  if (Array.isArray(raw)) {
+    if (env.WEBHOOK_SOURCES && raw.length === 0) problems.push('WEBHOOK_SOURCES: list at least one source');
+    const known = jamaEnvironmentNames(env);
+    raw.forEach((item, i) => {
+      const result = webhookSourceSchema.safeParse(item);
+      if (!result.success) {
+        problems.push(...issues(result.error, `WEBHOOK_SOURCES[${i}].`));
+        return;
+      }
+      // Without `env`, the only configured Jama environment; a name no worker knows would dead-letter every job.
+      const sourceEnv = result.data.env ?? (known?.length === 1 ? known[0] : undefined);
+      if (!sourceEnv)
+        problems.push(
+          `WEBHOOK_SOURCES[${i}].env: required unless exactly one Jama environment is configured`,
+        );
+      else if (known && !known.includes(sourceEnv))
+        problems.push(`WEBHOOK_SOURCES[${i}].env: \`${sourceEnv}\` is not a configured Jama environment`);
+      else sources.push({ ...result.data, env: sourceEnv });
+    });
+  } else if (raw !== undefined) {
+    problems.push('WEBHOOK_SOURCES: expected a JSON array');
+  }
+  const names = sources.map((s) => s.name);
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup) problems.push(`WEBHOOK_SOURCES: source \`${dup}\` is listed twice`);
+  if (problems.length > 0 || !parsed.success) {
+    throw new ConfigError(`Invalid webhook configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+  return Object.freeze({
+    sources: Object.freeze(sources),
+    stateTable: parsed.data.STATE_TABLE,
+    jobsQueueUrl: parsed.data.JOBS_QUEUE_URL,
+    pendingTtlSeconds: parsed.data.PENDING_TTL_SECONDS,
+  });
+}
+
+/** Names of the configured Jama environments, when this process is told them. */
+function jamaEnvironmentNames(env: Record<string, string | undefined>): string[] | undefined {
+  if (env.JAMA_SYNC_ENVIRONMENTS) {
+    try {
+      const list: unknown = JSON.parse(env.JAMA_SYNC_ENVIRONMENTS);
+      return Array.isArray(list)
+        ? list.map((e) => (e as { name?: unknown })?.name).filter((n) => typeof n === 'string')
+        : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  return env.JAMA_URL ? [env.JAMA_ENVIRONMENT ?? 'default'] : undefined;
 }

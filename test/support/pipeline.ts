@@ -4,15 +4,20 @@ import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { buildReconcileDeps, type ReconcileDeps } from '../../functions/reconcile/build-deps';
 import { makeHandler as makeReconcileHandler } from '../../functions/reconcile/handler';
 import { makeHandler } from '../../functions/sync-worker/handler';
+import { buildWebhookDeps } from '../../functions/webhook/build-deps';
+import { makeHandler as makeWebhookHandler } from '../../functions/webhook/handler';
 import type { MirrorRow } from '../../src/adapters/mirror-sink';
 import { SqsJobQueue } from '../../src/adapters/sqs-job-queue';
-import { loadConfig } from '../../src/config';
+import { loadConfig, loadWebhookConfig } from '../../src/config';
 import type { ReconcileRequest } from '../../src/core/reconcile/plan';
 import type { ReconcileSummary } from '../../src/core/reconcile/start';
+import { sign } from '../../src/core/signature';
+import type { IngestDeps } from '../../src/core/webhook/ingest';
 import type { JobInput } from '../../src/core/worker/jobs';
 import { clientConfig, startEmbeddedAws } from '../../src/local/embedded-aws';
 import { type EventSourceOptions, startEventSource } from '../../src/local/event-source';
 import { provisionLocal } from '../../src/local/provision';
+import { startWebhookServer } from '../../src/local/webhook-server';
 import { type SimulatorOptions, startJamaSimulator } from '../../src/simulator/server';
 import { buildWorkerDeps, type WorkerDeps } from '../../src/worker/build-deps';
 
@@ -22,6 +27,11 @@ export interface PipelineOptions {
   env?: Record<string, string>;
   /** Replace parts of the worker's dependencies (e.g. a faster retry schedule). */
   adjust?(deps: WorkerDeps): WorkerDeps;
+  /** Also serve the webhook on loopback, with these sources (`WEBHOOK_SOURCES` entries, inline secrets). */
+  webhook?: {
+    sources: { name: string; secret: string; [key: string]: unknown }[];
+    adjust?(deps: IngestDeps): IngestDeps;
+  };
 }
 
 /** The whole worker pipeline on loopback: simulator, embedded SQS/DynamoDB, local event source. */
@@ -56,7 +66,10 @@ export async function startPipeline(options: PipelineOptions = {}) {
     ...options.eventSource,
   });
   // Reconciliation's consumer: the same worker code on its own queue, at the ESM minimum concurrency.
-  const reconcileWorker = await buildWorkerDeps({ ...config, jobsQueueUrl: config.reconcileQueueUrl }, { dynamodb, sqs });
+  const reconcileWorker = await buildWorkerDeps(
+    { ...config, jobsQueueUrl: config.reconcileQueueUrl },
+    { dynamodb, sqs },
+  );
   const reconcileSource = startEventSource({
     sqs,
     queueUrl: resources.queues.reconcile.url,
@@ -70,6 +83,37 @@ export async function startPipeline(options: PipelineOptions = {}) {
   let reconcileDeps: Promise<ReconcileDeps> | undefined;
   const queue = new SqsJobQueue(sqs, resources.queues.jobs.url);
   const doc = DynamoDBDocumentClient.from(dynamodb);
+  const webhook = options.webhook && (await startPipelineWebhook(options.webhook));
+
+  async function startPipelineWebhook(opts: NonNullable<PipelineOptions['webhook']>) {
+    const webhookConfig = loadWebhookConfig({
+      WEBHOOK_SOURCES: JSON.stringify(opts.sources),
+      STATE_TABLE: resources.tables.state,
+      JOBS_QUEUE_URL: resources.queues.jobs.url,
+      JAMA_URL: simulator.url,
+    });
+    const built = await buildWebhookDeps(webhookConfig, { dynamodb, sqs });
+    const server = await startWebhookServer({
+      handler: makeWebhookHandler(opts.adjust ? opts.adjust(built) : built),
+    });
+    /** POSTs `payload` to a source, signed with its secret; resolves with the status and JSON answer. */
+    const post = async (name: string, payload: unknown) => {
+      const body = JSON.stringify(payload);
+      const timestamp = Math.floor(Date.now() / 1000);
+      const secret = opts.sources.find((s) => s.name === name)?.secret ?? 'unknown-source-secret';
+      const res = await fetch(`${server.url}/webhooks/${name}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-jama-sync-timestamp': String(timestamp),
+          'x-jama-sync-signature': sign(secret, timestamp, body),
+        },
+        body,
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    return { url: server.url, post, close: () => server.close() };
+  }
 
   const depth = async (url: string) => {
     const out = await sqs.send(
@@ -101,6 +145,8 @@ export async function startPipeline(options: PipelineOptions = {}) {
     depth,
     reconcileWorker,
     reconcileSource,
+    /** The webhook on loopback, when `options.webhook` was given. */
+    webhook,
     /** Invokes the reconcile function as its schedule would (it only enqueues; see {@link idle}). */
     async reconcile(request: Partial<ReconcileRequest> = {}): Promise<ReconcileSummary> {
       reconcileDeps ??= buildReconcileDeps(config, { dynamodb, sqs });
@@ -148,6 +194,7 @@ export async function startPipeline(options: PipelineOptions = {}) {
       return out.Messages ?? [];
     },
     async stop() {
+      await webhook?.close();
       await source.stop();
       await reconcileSource.stop();
       await deps.close();

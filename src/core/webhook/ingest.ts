@@ -1,0 +1,151 @@
+import type { Clock } from '../clock';
+import type { JobQueue } from '../job-queue';
+import type { JobInput } from '../worker/jobs';
+import { authenticate } from './authenticate';
+import { describeIssues, nativeBodySchema } from './contract';
+import { WebhookError } from './errors';
+import { applyMapping, expressionFor } from './mapping';
+import type { ClaimResult, PendingMarkers } from './pending-markers';
+import { packBatches, planJobs } from './plan';
+import type { IngestCounts } from './respond';
+import type { WebhookSource } from './source';
+
+/** Largest body accepted (decoded bytes); larger ones get 413. */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+/** One HTTP request, independent of Lambda or node:http. Header names are lower case. */
+export interface WebhookRequest {
+  method: string;
+  path: string;
+  headers: Readonly<Record<string, string | undefined>>;
+  body: Uint8Array;
+}
+
+export interface IngestDeps {
+  /** Configured sources by name. */
+  sources: ReadonlyMap<string, WebhookSource>;
+  queue: JobQueue;
+  markers: PendingMarkers;
+  clock: Clock;
+  /** SendMessageBatch calls in flight at once. @default 4 */
+  sendConcurrency?: number;
+}
+
+export interface IngestResult extends IngestCounts {
+  source: string;
+  env: string;
+}
+
+const ROUTE = /^\/webhooks\/([^/]+)\/?$/;
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * Handles `POST /webhooks/{source}`: size, route, signature and replay window, JSON, mapping and
+ * schema — each failure a 4xx {@link WebhookError} — then plans jobs, claims pending-pull markers
+ * so a pull already queued is not queued again, and resolves only once SQS accepted every job. If
+ * anything could not be queued, the markers it claimed are released and it throws a 503, so the
+ * sender's retry is not coalesced into a pull that never was.
+ *
+ * @example
+ * const counts = await ingest({ method: 'POST', path: '/webhooks/ci', headers, body }, deps);
+ */
+export async function ingest(request: WebhookRequest, deps: IngestDeps): Promise<IngestResult> {
+  if (request.body.byteLength > MAX_BODY_BYTES) {
+    throw new WebhookError('WEBHOOK_TOO_LARGE', `the body is larger than ${MAX_BODY_BYTES} bytes`);
+  }
+  const name = ROUTE.exec(request.path)?.[1];
+  if (name === undefined)
+    throw new WebhookError('WEBHOOK_NOT_FOUND', 'webhooks are at POST /webhooks/{source}');
+  if (request.method !== 'POST') throw new WebhookError('WEBHOOK_METHOD', 'use POST');
+  const source = deps.sources.get(name);
+  if (!source) throw new WebhookError('WEBHOOK_UNKNOWN_SOURCE', `no webhook source \`${name.slice(0, 64)}\``);
+
+  let text: string;
+  try {
+    text = utf8.decode(request.body);
+  } catch {
+    throw new WebhookError('WEBHOOK_BODY_INVALID', 'the body is not UTF-8');
+  }
+  authenticate(request.headers, text, source.secret, deps.clock.now());
+
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new WebhookError('WEBHOOK_BODY_INVALID', `the body is not JSON: ${(error as Error).message}`);
+  }
+  const mapping = source.mapping;
+  const mapped = mapping === 'native' ? { body: json, ignored: 0 } : mapMapped(mapping, json);
+  const parsed = nativeBodySchema.safeParse(mapped.body);
+  if (!parsed.success) {
+    const from =
+      mapping === 'native' ? undefined : (path: readonly PropertyKey[]) => expressionFor(mapping, path);
+    throw new WebhookError('WEBHOOK_SCHEMA', describeIssues(parsed.error, from));
+  }
+  const { events } = parsed.data;
+  const plan = planJobs(source.env, events);
+
+  const ids = plan.pulls.map((p) => p.itemId);
+  const claim: ClaimResult = ids.length
+    ? await deps.markers
+        .claim(source.env, ids)
+        .catch((error: unknown) => ({ claimed: [], pending: [], error }))
+    : { claimed: [], pending: [] };
+  if (claim.error !== undefined) {
+    await fail(deps, source.env, claim.claimed, claim.error, 'the pending-pull markers are unavailable');
+  }
+  const claimed = new Set(claim.claimed);
+  const jobs: JobInput[] = [...plan.pulls.filter((p) => claimed.has(p.itemId)), ...plan.others];
+  try {
+    await sendAll(deps, jobs);
+  } catch (error) {
+    await fail(deps, source.env, claim.claimed, error, 'the queue did not accept every job');
+  }
+  return {
+    source: source.name,
+    env: source.env,
+    accepted: events.length + mapped.ignored,
+    enqueued: jobs.length,
+    coalesced: plan.coalesced + claim.pending.length,
+    ignored: mapped.ignored,
+  };
+}
+
+function mapMapped(mapping: Exclude<WebhookSource['mapping'], 'native'>, json: unknown) {
+  const { events, ignored } = applyMapping(mapping, json);
+  return { body: { events }, ignored };
+}
+
+async function sendAll(deps: IngestDeps, jobs: JobInput[]): Promise<void> {
+  const groups = packBatches(jobs);
+  const workers = Math.min(deps.sendConcurrency ?? 4, groups.length);
+  let next = 0;
+  let failure: unknown;
+  const worker = async () => {
+    while (next < groups.length && failure === undefined) {
+      const group = groups[next++] as JobInput[];
+      await deps.queue.send(group).catch((error: unknown) => {
+        failure ??= error;
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: workers }, worker));
+  if (failure !== undefined) throw failure;
+}
+
+/** Releases what this request claimed, then answers 503: nothing is acknowledged, so the sender retries. */
+async function fail(
+  deps: IngestDeps,
+  env: string,
+  claimed: number[],
+  cause: unknown,
+  what: string,
+): Promise<never> {
+  let releaseError: unknown;
+  if (claimed.length)
+    await deps.markers.release(env, claimed).catch((error: unknown) => (releaseError = error));
+  throw new WebhookError('WEBHOOK_UNAVAILABLE', `${what}; nothing was acknowledged, retry the request`, {
+    cause:
+      releaseError === undefined ? cause : new AggregateError([cause, releaseError], 'release failed too'),
+  });
+}

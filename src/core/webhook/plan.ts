@@ -1,0 +1,103 @@
+import type { DeleteJob, JobInput, PullJob, PushJob } from '../worker/jobs';
+import type { NativeEvent } from './contract';
+import { WebhookError } from './errors';
+
+/** SendMessageBatch's limits: 10 entries and 256 KiB in all; a margin is kept for the request. */
+export const SQS_BATCH_COUNT = 10;
+export const SQS_BATCH_BYTES = 250 * 1024;
+/** One job must fit in one SQS message (256 KiB) with room to spare. */
+export const MAX_JOB_BYTES = 240 * 1024;
+
+type PullInput = Omit<PullJob, 'meta'>;
+
+/** The jobs of one request. */
+export interface JobPlan {
+  /** One pull per item (duplicates in the request folded in); each is queued only if not already pending. */
+  pulls: PullInput[];
+  /** Push and delete jobs in event order, never coalesced. */
+  others: JobInput[];
+  /** Events folded into another pull of the same request. */
+  coalesced: number;
+}
+
+/**
+ * Turns validated events into jobs: created/updated → `pull` (one per item), deleted → `delete`,
+ * push → `push` with a `replace` per field, guarded by `ifUnmodifiedSince: occurredAt` when given.
+ * A job too large for one SQS message is the sender's mistake (400), never a 5xx later.
+ */
+export function planJobs(env: string, events: readonly NativeEvent[]): JobPlan {
+  const pulls = new Map<number, PullInput>();
+  const others: JobInput[] = [];
+  let coalesced = 0;
+  events.forEach((event, index) => {
+    const { itemId, documentKey, projectId, occurredAt } = event;
+    if (event.type === 'item.push') {
+      const job: Omit<PushJob, 'meta'> = {
+        v: 1,
+        env,
+        kind: 'push',
+        itemId,
+        ops: Object.entries(event.fields).map(([name, value]) => ({
+          op: 'replace' as const,
+          path: `/fields/${name}`,
+          value,
+        })),
+        ...(occurredAt === undefined ? {} : { ifUnmodifiedSince: occurredAt }),
+      };
+      others.push(checkSize(job, index));
+    } else if (event.type === 'item.deleted') {
+      const job: Omit<DeleteJob, 'meta'> = {
+        v: 1,
+        env,
+        kind: 'delete',
+        itemId,
+        ...(documentKey === undefined ? {} : { documentKey }),
+        ...(occurredAt === undefined ? {} : { deletedAt: occurredAt }),
+      };
+      others.push(job);
+    } else {
+      const pull = pulls.get(itemId) ?? { v: 1, env, kind: 'pull', itemId };
+      if (pulls.has(itemId)) coalesced++;
+      pulls.set(itemId, pull);
+      if (documentKey !== undefined) pull.documentKey = documentKey;
+      if (projectId !== undefined) pull.projectId = projectId;
+      // The earliest change, so the pull's latency metric counts from when the item first changed.
+      if (occurredAt !== undefined) pull.occurredAt = Math.min(pull.occurredAt ?? occurredAt, occurredAt);
+    }
+  });
+  return { pulls: [...pulls.values()], others, coalesced };
+}
+
+function byteLength(job: JobInput): number {
+  return Buffer.byteLength(JSON.stringify(job));
+}
+
+function checkSize<J extends JobInput>(job: J, index: number): J {
+  const size = byteLength(job);
+  if (size > MAX_JOB_BYTES) {
+    throw new WebhookError(
+      'WEBHOOK_SCHEMA',
+      `events.${index}.fields: the push job would be ${size} bytes; at most ${MAX_JOB_BYTES} fit in a queue message`,
+    );
+  }
+  return job;
+}
+
+/** Groups jobs so that every group fits one SendMessageBatch (≤ 10 entries, ≤ 250 KiB). */
+export function packBatches<J extends JobInput>(jobs: readonly J[]): J[][] {
+  const groups: J[][] = [];
+  let current: J[] = [];
+  let bytes = 0;
+  for (const job of jobs) {
+    const size = byteLength(job);
+    if (current.length === SQS_BATCH_COUNT || (current.length > 0 && bytes + size > SQS_BATCH_BYTES)) {
+      groups.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(job);
+    bytes += size;
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
+}
