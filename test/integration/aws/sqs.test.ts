@@ -1,8 +1,8 @@
 import {
   ChangeMessageVisibilityCommand,
   ReceiveMessageCommand,
-  type SQSClient,
   SendMessageCommand,
+  type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { QUEUES } from '../../../src/infra/resources';
 import { type TestAws, testAws } from '../../support/aws';
@@ -34,7 +34,11 @@ describe('SQS stand-in contract', () => {
     const [first] = await receive(sqs, url, 1);
     expect(first?.Body).toBe('visibility');
     await sqs.send(
-      new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: first?.ReceiptHandle, VisibilityTimeout: 2 }),
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: url,
+        ReceiptHandle: first?.ReceiptHandle,
+        VisibilityTimeout: 2,
+      }),
     );
     expect(await receive(sqs, url)).toHaveLength(0);
     const started = Date.now();
@@ -42,7 +46,13 @@ describe('SQS stand-in contract', () => {
     expect(again?.Body).toBe('visibility');
     expect(again?.Attributes?.ApproximateReceiveCount).toBe('2');
     expect(Date.now() - started).toBeGreaterThan(500);
-    await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: again?.ReceiptHandle, VisibilityTimeout: 0 }));
+    await sqs.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: url,
+        ReceiptHandle: again?.ReceiptHandle,
+        VisibilityTimeout: 0,
+      }),
+    );
     await receive(sqs, url, 1); // drain
   });
 
@@ -51,7 +61,13 @@ describe('SQS stand-in contract', () => {
     const max = QUEUES.jobs.deadLetter.maxReceiveCount;
     // Clear anything the previous test left behind.
     for (const m of await receive(sqs, url)) {
-      await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 3600 }));
+      await sqs.send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: url,
+          ReceiptHandle: m.ReceiptHandle,
+          VisibilityTimeout: 3600,
+        }),
+      );
     }
     await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'poison' }));
     let receives = 0;
@@ -59,7 +75,13 @@ describe('SQS stand-in contract', () => {
       const got = (await receive(sqs, url, 1)).filter((m) => m.Body === 'poison');
       for (const m of got) {
         receives++;
-        await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0 }));
+        await sqs.send(
+          new ChangeMessageVisibilityCommand({
+            QueueUrl: url,
+            ReceiptHandle: m.ReceiptHandle,
+            VisibilityTimeout: 0,
+          }),
+        );
       }
     }
     expect(receives).toBe(max);
