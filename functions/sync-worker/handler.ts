@@ -4,6 +4,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { secretsManagerResolver } from '../../src/adapters/secrets-manager';
 import { loadConfig } from '../../src/config';
 import type { RecordResult } from '../../src/core/worker/sync-engine';
 import { buildWorkerDeps } from '../../src/worker/build-deps';
@@ -55,11 +56,17 @@ export function makeHandler(
       throw error;
     });
     const soft = AbortSignal.timeout(Math.max(0, context.getRemainingTimeInMillis() - softDeadlineMs));
+    const counts = new Map<string, number>();
+    const observe = (result: RecordResult) => {
+      counts.set(result.outcome.type, (counts.get(result.outcome.type) ?? 0) + 1);
+      onResult(result);
+    };
     const failures = await processSqsBatch(
       event.Records,
-      { ...resolved, onResult },
+      { ...resolved, onResult: observe },
       AbortSignal.any([signal, soft]),
     );
+    for (const [type, n] of counts) metrics?.addMetric(`records_${type}`, MetricUnit.Count, n);
     inFlight = undefined;
     return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
   };
@@ -73,4 +80,6 @@ export function makeHandler(
   return metrics ? handler.use(logMetrics(metrics)) : handler;
 }
 
-export const handler = makeHandler(() => buildWorkerDeps(loadConfig()));
+export const handler = makeHandler(() =>
+  buildWorkerDeps(loadConfig(), { resolveSecret: secretsManagerResolver() }),
+);
