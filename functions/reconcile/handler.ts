@@ -2,6 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { secretsManagerResolver } from '../../src/adapters/secrets-manager';
 import { loadConfig } from '../../src/config';
 import { JamaSyncError } from '../../src/core/errors';
 import { parseReconcileRequest } from '../../src/core/reconcile/plan';
@@ -53,4 +54,6 @@ export function makeHandler(deps: StartDeps | (() => Promise<StartDeps>), option
   );
 }
 
-export const handler = makeHandler(() => buildReconcileDeps(loadConfig()));
+export const handler = makeHandler(() =>
+  buildReconcileDeps(loadConfig(), { resolveSecret: secretsManagerResolver() }),
+);

@@ -1,0 +1,33 @@
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+
+/**
+ * The nearest directory at or above `start` holding package-lock.json: the repository root, where
+ * esbuild resolves modules. (`cdk` runs the app from the directory of cdk.json, the root.)
+ */
+export function findProjectRoot(start: string): string {
+  for (let dir = path.resolve(start); ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'package-lock.json'))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`No package-lock.json at or above ${start}`);
+  }
+}
+
+/** Handler modules of the functions; the webhook and reconcile ones may not exist yet. */
+export interface FunctionEntries {
+  worker: string;
+  webhook?: string;
+  reconcile?: string;
+}
+
+/** `functions/<name>/handler.ts` under `root`, for each handler that exists. */
+export function functionEntries(root: string): FunctionEntries {
+  const entry = (name: string) => path.join(root, 'functions', name, 'handler.ts');
+  const optional = (name: string) => (existsSync(entry(name)) ? entry(name) : undefined);
+  const webhook = optional('webhook');
+  const reconcile = optional('reconcile');
+  return {
+    worker: entry('sync-worker'),
+    ...(webhook ? { webhook } : {}),
+    ...(reconcile ? { reconcile } : {}),
+  };
+}

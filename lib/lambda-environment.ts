@@ -1,0 +1,103 @@
+import { Stack } from 'aws-cdk-lib';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { ConfigError } from '../src/core/errors';
+import type { JamaEnvironmentProps, JamaSyncConfig, WebhookSourceProps } from './config/stack-config';
+import type { SecretRef } from './constructs/sync-secrets';
+
+/**
+ * The environment variables of src/config.ts (`loadConfig`, `loadWebhookConfig`), built from the
+ * stack's resources. Secrets travel as ARNs only: a function fetches the value itself
+ * (src/adapters/secrets-manager.ts).
+ */
+export interface SharedResources {
+  environments: readonly JamaEnvironmentProps[];
+  jamaSecrets: ReadonlyMap<string, SecretRef>;
+  stateTable: Table;
+  jobs: IQueue;
+  deadLetter: IQueue;
+}
+
+/** Lambda's limit for all environment variables of a function together. */
+const LAMBDA_ENVIRONMENT_BYTES = 4096;
+/** Length of a secret ARN once deployed (name + suffix), generously. */
+const ARN_ESTIMATE = 'x'.repeat(140);
+
+/** What `loadConfig` needs: the Jama environments (with `projects`), state and queues. */
+export function sharedEnvironment(scope: Construct, r: SharedResources): Record<string, string> {
+  const environments = r.environments.map((e) => ({
+    name: e.name,
+    url: e.url,
+    rateLimit: e.rateLimit,
+    projects: e.projects,
+    secretArn: r.jamaSecrets.get(e.name)?.secretArn,
+  }));
+  const estimate = JSON.stringify(environments.map((e) => ({ ...e, secretArn: ARN_ESTIMATE })));
+  if (estimate.length > LAMBDA_ENVIRONMENT_BYTES / 2) {
+    throw new ConfigError(
+      `environments: about ${estimate.length} bytes as JAMA_SYNC_ENVIRONMENTS, too much for Lambda's ` +
+        `${LAMBDA_ENVIRONMENT_BYTES}-byte environment; deploy fewer environments or projects per stack`,
+    );
+  }
+  return {
+    JAMA_SYNC_ENVIRONMENTS: Stack.of(scope).toJsonString(environments),
+    STATE_TABLE: r.stateTable.tableName,
+    JOBS_QUEUE_URL: r.jobs.queueUrl,
+    DLQ_URL: r.deadLetter.queueUrl,
+  };
+}
+
+/** A worker deployment: its own queue as JOBS_QUEUE_URL, plus sinks and tuning. */
+export function workerEnvironment(
+  shared: Record<string, string>,
+  queue: IQueue,
+  config: Pick<JamaSyncConfig, 'sinks' | 'worker'>,
+  sinks: { mirrorTable?: Table | undefined; forwardSecret?: SecretRef | undefined },
+): Record<string, string> {
+  const { worker } = config;
+  return {
+    ...shared,
+    JOBS_QUEUE_URL: queue.queueUrl,
+    ...(sinks.mirrorTable ? { MIRROR_TABLE: sinks.mirrorTable.tableName } : {}),
+    ...(config.sinks.forward && sinks.forwardSecret
+      ? { FORWARD_URL: config.sinks.forward.url, FORWARD_SECRET_ARN: sinks.forwardSecret.secretArn }
+      : {}),
+    MAX_FAILURES: String(worker.maxFailures),
+    BACKOFF_CAP_SECONDS: String(worker.backoffCapSeconds),
+    LIMITER_MAX_WAIT_MS: String(worker.limiterMaxWaitMs),
+    SOFT_DEADLINE_MS: String(worker.softDeadlineMs),
+  };
+}
+
+/** The reconcile function enqueues on the reconcile queue. */
+export function reconcileEnvironment(shared: Record<string, string>, queue: IQueue): Record<string, string> {
+  return { ...shared, RECONCILE_QUEUE_URL: queue.queueUrl };
+}
+
+/** What `loadWebhookConfig` needs: `WEBHOOK_SOURCES` as `[{name, env, secretArn, mapping?}]`. */
+export function webhookEnvironment(
+  scope: Construct,
+  sources: readonly WebhookSourceProps[],
+  secrets: ReadonlyMap<string, SecretRef>,
+  r: Pick<SharedResources, 'stateTable' | 'jobs'>,
+): Record<string, string> {
+  const entries = sources.map((s) => ({
+    name: s.name,
+    env: s.env,
+    secretArn: secrets.get(s.name)?.secretArn,
+    ...(s.mapping ? { mapping: s.mapping } : {}),
+  }));
+  const estimate = JSON.stringify(entries.map((e) => ({ ...e, secretArn: ARN_ESTIMATE })));
+  if (estimate.length > LAMBDA_ENVIRONMENT_BYTES - 512) {
+    throw new ConfigError(
+      `webhookSources: about ${estimate.length} bytes as WEBHOOK_SOURCES, too much for Lambda's ` +
+        `${LAMBDA_ENVIRONMENT_BYTES}-byte environment; shorten the mappings or use fewer sources`,
+    );
+  }
+  return {
+    WEBHOOK_SOURCES: Stack.of(scope).toJsonString(entries),
+    STATE_TABLE: r.stateTable.tableName,
+    JOBS_QUEUE_URL: r.jobs.queueUrl,
+  };
+}
