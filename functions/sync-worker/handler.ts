@@ -57,8 +57,13 @@ export function makeHandler(
     });
     const soft = AbortSignal.timeout(Math.max(0, context.getRemainingTimeInMillis() - softDeadlineMs));
     const counts = new Map<string, number>();
+    const sentAt = new Map(event.Records.map((r) => [r.messageId, Number(r.attributes.SentTimestamp)]));
     const observe = (result: RecordResult) => {
       counts.set(result.outcome.type, (counts.get(result.outcome.type) ?? 0) + 1);
+      // Sync latency: from the change (when the job says) or from enqueueing, to synced.
+      const since = (result.job?.kind === 'pull' && result.job.occurredAt) || sentAt.get(result.id);
+      if (result.outcome.type === 'done' && since)
+        metrics?.addMetric('sync_latency_ms', MetricUnit.Milliseconds, Date.now() - since);
       onResult(result);
     };
     const failures = await processSqsBatch(
@@ -67,6 +72,7 @@ export function makeHandler(
       AbortSignal.any([signal, soft]),
     );
     for (const [type, n] of counts) metrics?.addMetric(`records_${type}`, MetricUnit.Count, n);
+    if (metrics) await publishUsage(metrics, resolved);
     inFlight = undefined;
     return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
   };
@@ -78,6 +84,20 @@ export function makeHandler(
     }),
   }).use(injectLambdaContext(logger));
   return metrics ? handler.use(logMetrics(metrics)) : handler;
+}
+
+/** Per-environment Jama usage as single metrics, so `environment` does not attach to `records_*`. */
+async function publishUsage(metrics: Metrics, deps: SqsWorkerDeps): Promise<void> {
+  for (const usage of (await deps.usage?.()) ?? []) {
+    const emit = (name: string, unit: (typeof MetricUnit)[keyof typeof MetricUnit], value: number) => {
+      const single = metrics.singleMetric();
+      single.addDimension('environment', usage.env);
+      single.addMetric(name, unit, value);
+    };
+    emit('jama_calls', MetricUnit.Count, usage.calls);
+    emit('jama_429', MetricUnit.Count, usage.throttled);
+    if (usage.limiterRate !== undefined) emit('limiter_rate', MetricUnit.CountPerSecond, usage.limiterRate);
+  }
 }
 
 export const handler = makeHandler(() =>

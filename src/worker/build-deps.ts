@@ -17,6 +17,7 @@ import { makeScanCompletion } from '../core/reconcile/complete';
 import type { Sink } from '../core/sink';
 import { QUEUES } from '../infra/resources';
 import type { SqsWorkerDeps } from './process-batch';
+import { usageMeter } from './usage';
 
 /** Resolves the credentials of environments configured with a secret (Secrets Manager in AWS). */
 export type SecretResolver = (secretArn: string) => Promise<Record<string, string>>;
@@ -60,8 +61,18 @@ export async function buildJamaClients(
   dynamodb: DynamoDBClient,
   options: Pick<BuildOptions, 'clock' | 'resolveSecret'> = {},
 ): Promise<Map<string, JamaClient>> {
+  const environments = await buildEnvironments(config, dynamodb, options);
+  return new Map(environments.map((e) => [e.name, e.client]));
+}
+
+/** Each configured environment's Jama client and the shared limiter it calls through. */
+export async function buildEnvironments(
+  config: Readonly<Config>,
+  dynamodb: DynamoDBClient,
+  options: Pick<BuildOptions, 'clock' | 'resolveSecret'> = {},
+): Promise<{ name: string; client: JamaClient; limiter: DynamoDbRateLimiter }[]> {
   const clock = options.clock ?? systemClock;
-  const jamaClients = new Map<string, JamaClient>();
+  const environments: { name: string; client: JamaClient; limiter: DynamoDbRateLimiter }[] = [];
   for (const env of config.environments) {
     const limiter = new DynamoDbRateLimiter({
       client: dynamodb,
@@ -72,9 +83,13 @@ export async function buildJamaClients(
       maxWaitMs: config.limiterMaxWaitMs,
     });
     const credentials = await credentialsOf(env, options.resolveSecret);
-    jamaClients.set(env.name, new JamaClient({ url: env.url, credentials, limiter, clock }));
+    environments.push({
+      name: env.name,
+      client: new JamaClient({ url: env.url, credentials, limiter, clock }),
+      limiter,
+    });
   }
-  return jamaClients;
+  return environments;
 }
 
 /**
@@ -88,7 +103,8 @@ export async function buildWorkerDeps(
   const clock = options.clock ?? systemClock;
   const dynamodb = options.dynamodb ?? new DynamoDBClient({});
   const sqs = options.sqs ?? new SQSClient({});
-  const jamaClients = await buildJamaClients(config, dynamodb, options);
+  const environments = await buildEnvironments(config, dynamodb, options);
+  const jamaClients = new Map(environments.map((e) => [e.name, e.client]));
 
   const sinks: Sink[] = [];
   const mirror = config.mirrorTable
@@ -131,6 +147,7 @@ export async function buildWorkerDeps(
       delayMs: (attempt) => backoffDelayMs(attempt, { capMs }),
     },
     jamaClients,
+    usage: usageMeter(environments),
     async close() {
       await Promise.all([...jamaClients.values()].map((c) => c.close()));
     },

@@ -2,6 +2,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { applyActions, type QueueUrls, type ReceivedRecord } from '../adapters/sqs-record-actions';
 import { decide, type RetryPolicyConfig } from '../core/worker/retry-policy';
 import { type EngineDeps, type RecordResult, runBatch } from '../core/worker/sync-engine';
+import type { EnvironmentUsage } from './usage';
 
 export interface SqsWorkerDeps {
   engine: EngineDeps;
@@ -10,6 +11,8 @@ export interface SqsWorkerDeps {
   retry: RetryPolicyConfig;
   /** Observes every record's result (logging, metrics). */
   onResult?(result: RecordResult): void;
+  /** Jama calls, 429s and limiter rate per environment since the last batch (metrics). */
+  usage?(): Promise<EnvironmentUsage[]>;
 }
 
 export interface SqsRecordLike extends ReceivedRecord {
