@@ -1,6 +1,7 @@
 import { Annotations, Aws, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
+import { STACK_OUTPUTS } from '../src/infra/outputs';
 import { RECONCILE } from '../src/infra/resources';
 import { RESERVED_HEADROOM } from './config/sizing';
 import type { JamaSyncConfig } from './config/stack-config';
@@ -106,7 +107,7 @@ export class JamaSyncStack extends Stack {
         reservedConcurrency: config.webhook.reservedConcurrency,
       });
       functions.Webhook = webhook.fn;
-      new CfnOutput(this, 'WebhookUrl', {
+      new CfnOutput(this, STACK_OUTPUTS.webhookUrl, {
         value: webhook.url.url,
         description: 'Webhook endpoint; each source posts to <WebhookUrl>webhooks/<source>',
       });
@@ -150,16 +151,21 @@ export class JamaSyncStack extends Stack {
       oldestMessageAgeSeconds: config.alarms.oldestMessageAgeSeconds,
     });
 
+    // Read back by the operator commands (`jama-sync status --stack NAME`, src/ops/).
     for (const [name, fn] of Object.entries(functions)) {
       new CfnOutput(this, `${name}FunctionName`, { value: fn.functionName });
     }
-    new CfnOutput(this, 'JobsQueueUrl', { value: jobs.queueUrl });
-    new CfnOutput(this, 'ReconcileQueueUrl', { value: reconcileQueue.queueUrl });
-    new CfnOutput(this, 'DeadLetterQueueUrl', { value: deadLetter.queueUrl });
-    new CfnOutput(this, 'StateTableName', { value: tables.state.tableName });
-    if (tables.mirror) new CfnOutput(this, 'MirrorTableName', { value: tables.mirror.tableName });
+    new CfnOutput(this, STACK_OUTPUTS.jobsQueueUrl, { value: jobs.queueUrl });
+    new CfnOutput(this, STACK_OUTPUTS.reconcileQueueUrl, { value: reconcileQueue.queueUrl });
+    new CfnOutput(this, STACK_OUTPUTS.deadLetterQueueUrl, { value: deadLetter.queueUrl });
+    new CfnOutput(this, STACK_OUTPUTS.stateTable, { value: tables.state.tableName });
+    if (tables.mirror) new CfnOutput(this, STACK_OUTPUTS.mirrorTable, { value: tables.mirror.tableName });
+    new CfnOutput(this, STACK_OUTPUTS.environments, {
+      value: config.environments.map((e) => e.name).join(','),
+      description: 'Jama environments, one rate limiter item each',
+    });
     if (alarms.topic) new CfnOutput(this, 'AlarmTopicArn', { value: alarms.topic.topicArn });
-    new CfnOutput(this, 'DashboardUrl', {
+    new CfnOutput(this, STACK_OUTPUTS.dashboardUrl, {
       value: `https://${Aws.REGION}.console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards:name=${this.stackName}`,
     });
   }

@@ -14,7 +14,13 @@ export type ErrorCode =
   | 'LIMITER_WAIT'
   | 'JOB_INVALID'
   | 'SINK_FAILED'
-  | 'USAGE';
+  | 'USAGE'
+  /** An operator command's target (a local process, a stack, one of its outputs) is not there. */
+  | 'TARGET_NOT_FOUND'
+  /** AWS refused or could not be reached: credentials, region, permissions, network. */
+  | 'AWS_ACCESS'
+  /** The target was reached but the operation failed there (e.g. the reconcile function threw). */
+  | 'OPERATION_FAILED';
 
 export interface ErrorOptions {
   /** Whether the same operation may succeed later. */

@@ -1,16 +1,18 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { makeHandler } from '../../functions/sync-worker/handler';
 import type { MirrorRow } from '../adapters/mirror-sink';
 import { SqsJobQueue } from '../adapters/sqs-job-queue';
 import { type Config, loadConfig } from '../config';
 import type { JobInput } from '../core/worker/jobs';
+import type { QueueKey } from '../infra/resources';
 import { type JamaSimulator, type SimulatorOptions, startJamaSimulator } from '../simulator/server';
-import { buildWorkerDeps, type WorkerDeps } from '../worker/build-deps';
-import { clientConfig, type EmbeddedAws, startEmbeddedAws } from './embedded-aws';
-import { type EventSource, type EventSourceOptions, startEventSource } from './event-source';
-import { type LocalResources, provisionLocal } from './provision';
+import type { WorkerDeps } from '../worker/build-deps';
+import { type JamaStats, jamaStats } from './jama-stats';
+import { type LocalEndpoints, openLocalAws } from './local-aws';
+import { type LocalReconcile, localReconcile } from './local-reconcile';
+import { type LocalWebhook, startLocalWebhook } from './local-webhook';
+import { type EventSourceTuning, type LocalWorkers, startLocalWorkers } from './local-workers';
+import type { LocalResources } from './provision';
 
 const DEPTH_ATTRIBUTES = [
   'ApproximateNumberOfMessages',
@@ -23,100 +25,106 @@ export interface LocalStackOptions {
   env?: Record<string, string | undefined>;
   /** Start the bundled Jama simulator with these options when no `JAMA_URL` is configured. */
   simulator?: SimulatorOptions;
-  /** How the local event source mapping drives the worker (as the Lambda ESM would). */
-  eventSource?: Partial<Pick<EventSourceOptions, 'batchSize' | 'batchingWindowSeconds' | 'maxConcurrency'>>;
+  /** How the local event source mapping drives the worker on the jobs queue (as the Lambda ESM would). */
+  eventSource?: EventSourceTuning;
   /** Prefix of table and queue names. @default 'jama-sync' */
   prefix?: string;
+  /** Port of the webhook on 127.0.0.1. @default 0 (a free port) */
+  webhookPort?: number;
   /** Replace parts of the worker's dependencies (tests). */
   adjust?(deps: WorkerDeps): WorkerDeps;
 }
 
-/** The whole pipeline in one process: embedded DynamoDB and SQS, the simulator or a real Jama, the worker. */
+/** The whole pipeline in one process: AWS stand-ins, the simulator or a real Jama, every function. */
 export interface LocalStack {
   config: Readonly<Config>;
   resources: LocalResources;
+  endpoints: LocalEndpoints;
   simulator?: JamaSimulator;
-  deps: WorkerDeps;
-  source: EventSource;
-  sqs: SQSClient;
-  dynamodb: DynamoDBClient;
+  workers: LocalWorkers;
+  webhook: LocalWebhook;
+  reconcile: LocalReconcile;
   enqueue(jobs: JobInput[]): Promise<void>;
   /** Messages in a queue: visible, in flight and delayed. */
-  depth(queue?: 'jobs' | 'jobsDlq'): Promise<number>;
-  /** Resolves once the jobs queue is empty and no invocation runs. */
-  idle(options?: { timeoutMs?: number; onTick?: () => void }): Promise<void>;
+  depth(queue?: QueueKey): Promise<number>;
+  /** Messages waiting on the jobs and reconcile queues. */
+  backlog(): Promise<number>;
+  /** Jama calls of this process so far. */
+  jama(): JamaStats;
+  /** Resolves once both queues are empty and nothing runs; `signal` ends the wait early. */
+  idle(options?: { timeoutMs?: number; onTick?: () => void; signal?: AbortSignal }): Promise<void>;
   /** Every mirror row of an environment. */
   mirror(env?: string): Promise<Map<number, MirrorRow>>;
   stop(): Promise<void>;
 }
 
 /**
- * Starts jama-sync locally. AWS endpoints come from `AWS_ENDPOINT_URL` (or the per-service
- * variables) when set — moto_server, LocalStack, even real AWS — and otherwise from embedded
- * dynalite and fauxqs on 127.0.0.1.
+ * Starts jama-sync locally: DynamoDB and SQS (embedded dynalite and fauxqs on 127.0.0.1, or
+ * `AWS_ENDPOINT_URL`), the Jama simulator unless `JAMA_URL` is set, both sync-worker deployments
+ * driven as Lambda's event source mappings drive them, the reconcile function and the webhook.
  *
  * @example
- * const stack = await startLocalStack({ simulator: { projects: 3, itemsPerProject: 100 } });
- * await stack.enqueue([{ v: 1, env: 'default', kind: 'scan', projectId: 20, mode: 'full', runId: 'demo', from: 0 }]);
+ * const stack = await startLocalStack({ simulator: { projects: 3, itemsPerProject: 100 }, env: { JAMA_PROJECTS: '20,21,22' } });
+ * await stack.reconcile.run({ mode: 'full' });
  * await stack.idle();
  * await stack.stop();
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const env = options.env ?? {};
-  const external = env.AWS_ENDPOINT_URL_DYNAMODB ?? env.AWS_ENDPOINT_URL;
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    stops.length = 0;
   };
   try {
-    let aws: EmbeddedAws | undefined;
-    if (!external) {
-      aws = await startEmbeddedAws();
-      stops.push(() => (aws as EmbeddedAws).stop());
-    }
-    const dynamodb = new DynamoDBClient(
-      aws ? clientConfig(aws, 'dynamodb') : { region: env.AWS_REGION ?? 'us-east-1' },
-    );
-    const sqs = new SQSClient(aws ? clientConfig(aws, 'sqs') : { region: env.AWS_REGION ?? 'us-east-1' });
-    stops.push(async () => {
-      dynamodb.destroy();
-      sqs.destroy();
-    });
-    const resources = await provisionLocal({ dynamodb, sqs }, options.prefix ?? 'jama-sync');
+    const aws = await openLocalAws(env, options.prefix ?? 'jama-sync');
+    stops.push(aws.stop);
+    const { resources, dynamodb, sqs } = aws;
+    const clients = { dynamodb, sqs };
 
     let simulator: JamaSimulator | undefined;
-    const jama: Record<string, string | undefined> = {};
+    const jamaEnv: Record<string, string | undefined> = {};
     if (!env.JAMA_URL && !env.JAMA_SYNC_ENVIRONMENTS) {
-      simulator = await startJamaSimulator(options.simulator);
-      stops.push(() => (simulator as JamaSimulator).close());
-      const [client] = simulator.options.clients;
-      jama.JAMA_URL = simulator.url;
-      jama.JAMA_CLIENT_ID = client?.clientId;
-      jama.JAMA_CLIENT_SECRET = client?.clientSecret;
+      const sim = await startJamaSimulator(options.simulator);
+      simulator = sim;
+      stops.push(() => sim.close());
+      const [client] = sim.options.clients;
+      Object.assign(jamaEnv, {
+        JAMA_URL: sim.url,
+        JAMA_CLIENT_ID: client?.clientId,
+        JAMA_CLIENT_SECRET: client?.clientSecret,
+      });
     }
-    const config = loadConfig({
+    const fullEnv = {
       ...env,
-      ...jama,
+      ...jamaEnv,
       STATE_TABLE: resources.tables.state,
       MIRROR_TABLE: env.MIRROR_TABLE === '' ? undefined : resources.tables.mirror,
       JOBS_QUEUE_URL: resources.queues.jobs.url,
       DLQ_URL: resources.queues.jobsDlq.url,
+      RECONCILE_QUEUE_URL: resources.queues.reconcile.url,
+    };
+    const config = loadConfig(fullEnv);
+    const stats = jamaStats(simulator ?? config.environments.map((e) => e.url));
+    stops.push(async () => stats.stop());
+    const workers = await startLocalWorkers({
+      config,
+      clients,
+      resources,
+      ...(options.eventSource ? { tuning: options.eventSource } : {}),
+      ...(options.adjust ? { adjust: options.adjust } : {}),
     });
-    const built = await buildWorkerDeps(config, { dynamodb, sqs });
-    stops.push(() => built.close());
-    const deps = options.adjust ? options.adjust(built) : built;
-    const source = startEventSource({
-      sqs,
-      queueUrl: resources.queues.jobs.url,
-      queueArn: resources.queues.jobs.arn,
-      handler: () => makeHandler(deps, { softDeadlineMs: 5000, metrics: false }),
-      batchSize: 1000,
-      batchingWindowSeconds: 1,
-      maxConcurrency: 2,
-      idleWaitSeconds: 1,
-      ...options.eventSource,
+    stops.push(() => workers.stop());
+    const reconcile = localReconcile(config, clients);
+    stops.push(() => reconcile.close());
+    const webhook = await startLocalWebhook({
+      env: fullEnv,
+      stateTable: resources.tables.state,
+      jobsQueueUrl: resources.queues.jobs.url,
+      clients,
+      ...(options.webhookPort !== undefined ? { port: options.webhookPort } : {}),
     });
-    stops.push(() => source.stop());
+    stops.push(() => webhook.close());
 
     const queue = new SqsJobQueue(sqs, resources.queues.jobs.url);
     const doc = DynamoDBDocumentClient.from(dynamodb);
@@ -129,25 +137,29 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       );
       return DEPTH_ATTRIBUTES.reduce((sum, name) => sum + Number(out.Attributes?.[name] ?? 0), 0);
     };
+    const backlog = async () => (await depth('jobs')) + (await depth('reconcile'));
 
     return {
       config,
       resources,
+      endpoints: aws.endpoints,
       ...(simulator ? { simulator } : {}),
-      deps,
-      source,
-      sqs,
-      dynamodb,
+      workers,
+      webhook,
+      reconcile,
       enqueue: (jobs) => queue.send(jobs),
       depth,
-      async idle({ timeoutMs = 600_000, onTick } = {}) {
+      backlog,
+      jama: () => stats.read(),
+      async idle({ timeoutMs = 600_000, onTick, signal } = {}) {
         const deadline = Date.now() + timeoutMs;
         // Two empty looks in a row: a batch may be between receive and invoke.
         let quiet = 0;
-        while (quiet < 2) {
+        while (quiet < 2 && !signal?.aborted) {
           if (Date.now() > deadline) throw new Error(`backlog not drained after ${timeoutMs} ms`);
           onTick?.();
-          quiet = source.busy === 0 && (await depth('jobs')) === 0 ? quiet + 1 : 0;
+          const busy = workers.busy + reconcile.running;
+          quiet = busy === 0 && (await backlog()) === 0 ? quiet + 1 : 0;
           await new Promise((resolve) => setTimeout(resolve, 250));
         }
       },

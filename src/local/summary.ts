@@ -9,10 +9,14 @@ export interface RunSummary {
   itemsInMirror: number;
   tombstones: number;
   itemsPerCall: number;
-  /** Most Jama calls accepted in any one-second window (counted at the simulator; null for a real Jama). */
-  maxCallsInAnySecond: number | null;
+  /** Most Jama calls in any one-second window: accepted ones, counted at the simulator; against a real Jama, sent ones. */
+  maxCallsInAnySecond: number;
   rateLimit: number;
   deadLetters: number;
+  /** Webhook events accepted by the local webhook (duplicates that were coalesced included). */
+  webhookEvents: number;
+  /** Reconcile function invocations that started their runs (the demo's full and incremental, schedules, `jama-sync reconcile`). */
+  reconcileRuns: number;
   /** Whether every live simulator item is in the mirror with its latest modifiedDate and no extra live rows exist (null for a real Jama). */
   mirrorMatches: boolean | null;
   mismatches: number[];
@@ -42,9 +46,8 @@ export function formatSummary(s: RunSummary): string {
   const lines = [
     `Synced ${s.itemsInMirror} items (${s.tombstones} tombstones) in ${s.elapsedSeconds.toFixed(1)} s`,
     `Jama calls: ${s.jamaCalls} (${s.itemsPerCall.toFixed(1)} items per call), 429s: ${s.jama429s}`,
-    s.maxCallsInAnySecond === null
-      ? `Limit: ${s.rateLimit}/s`
-      : `Busiest second: ${s.maxCallsInAnySecond} calls (limit ${s.rateLimit}/s)`,
+    `Busiest second: ${s.maxCallsInAnySecond} calls (limit ${s.rateLimit}/s)`,
+    `Webhook events: ${s.webhookEvents}, reconciliation runs: ${s.reconcileRuns}`,
     `Dead letters: ${s.deadLetters}`,
   ];
   if (s.mirrorMatches !== null) {

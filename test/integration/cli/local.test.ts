@@ -1,25 +1,13 @@
-import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startJamaSimulator } from '../../../src/simulator/server';
+import { runCli } from '../../support/cli';
 
-const ROOT = resolve(__dirname, '../../..');
+const cwd = mkdtempSync(join(tmpdir(), 'jama-sync-local-'));
+afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, ['bin/jama-sync.js', ...args], {
-      cwd: ROOT,
-      env: { ...process.env, CI: 'true' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
+const run = (args: string[]) => runCli(args, { cwd });
 
 describe('jama-sync local', () => {
   it('says how to fix an unreachable Jama URL, without a stack trace', async () => {
@@ -39,14 +27,45 @@ describe('jama-sync local', () => {
     expect(stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('says which credentials Jama refused and that REST needs a Named Creator licence', async () => {
+    const jama = await startJamaSimulator({ projects: 1, itemsPerProject: 1 });
+    try {
+      const args = [
+        '--jama-url',
+        jama.url,
+        '--client-id',
+        'wrong',
+        '--client-secret',
+        'wrong',
+        '--projects',
+        '20',
+      ];
+      const { code, stderr } = await run(['local', ...args, '--until-idle']);
+      expect(code).toBe(1);
+      expect(stderr).toMatch(
+        /Jama refused POST \/rest\/oauth\/token \(401\).*--client-id, --client-secret.*Named Creator licence/,
+      );
+      expect(stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      await jama.close();
+    }
+  });
+
   it('runs the demo until idle and prints a JSON summary: mirror equal to Jama, no second above the limit', async () => {
-    const { code, stdout, stderr } = await run(['local', '--until-idle', '--json', '--items', '60']);
+    // What `npm start -- --until-idle --json` runs, on the default demo data (3 projects × 200 items).
+    const { code, stdout, stderr } = await run(['local', '--until-idle', '--json']);
     expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
     const summary = JSON.parse(stdout);
     expect(summary).toMatchObject({ mirrorMatches: true, deadLetters: 0, jama429s: 0, rateLimit: 10 });
-    expect(summary.itemsInMirror).toBeGreaterThan(150);
+    expect(summary.itemsInMirror).toBeGreaterThan(500);
     expect(summary.tombstones).toBeGreaterThan(0);
     expect(summary.maxCallsInAnySecond).toBeLessThanOrEqual(10);
+    // The demo went through the webhook over HTTP (signed, duplicates included) and the reconcile function.
+    expect(summary.webhookEvents).toBeGreaterThan(20);
+    expect(summary.reconcileRuns).toBe(2);
+    expect(stderr).toMatch(/^synced \d+ items · backlog \d+ .* calls\/s \(limit 10\) · 429s 0 · DLQ 0$/m);
+    // It removed its state file on the way out.
+    expect(existsSync(join(cwd, '.jama-sync/local.json'))).toBe(false);
   });
 
   it.each([

@@ -1,0 +1,99 @@
+import type { Status } from '../ops/status';
+import { readStatus } from '../ops/status';
+import { type Command, parseFlags } from './command';
+import { duration, table } from './format';
+import { TARGET_FLAGS, TARGET_HELP, withTarget } from './target';
+
+const HELP = `Usage: jama-sync status [--local | --stack NAME [--region R]] [--json]
+
+Shows how a running jama-sync is doing: each queue's depth (waiting, in flight, delayed) and the
+oldest dead letter's age, each Jama environment's limiter (rate now, next free slot, a pause after a
+429), Jama calls and 429s, webhook events and reconciliation runs, and the mirror's size.
+
+Calls, 429s and the age of the oldest job are counted by the local process; for a deployed stack
+they are on its CloudFormation dashboard (the command prints its URL).
+
+${TARGET_HELP}
+
+Options:
+  --json                 Print the status as JSON
+  -h, --help             Show this help
+
+Examples:
+  npx jama-sync status
+  npx jama-sync status --json
+  npx jama-sync status --stack JamaSync --region eu-west-1
+`;
+
+const FLAGS = { ...TARGET_FLAGS, json: { type: 'boolean' } } as const;
+
+function limiterLine(l: Status['limiters'][number], now: number): string {
+  if (!l.used) return `  ${l.env}: no Jama call yet`;
+  const parts = [
+    `rate ${l.rate?.toFixed(2) ?? '?'}/s (ceiling ${l.ceiling?.toFixed(2) ?? '?'}/s)`,
+    l.nextSlotInMs ? `next slot in ${l.nextSlotInMs} ms` : 'next slot free now',
+    ...(l.holdMs ? [`paused ${duration(l.holdMs)} more after a 429`] : []),
+    `last 429 ${l.lastThrottleAt === undefined ? 'never' : `${duration(now - l.lastThrottleAt)} ago`}`,
+  ];
+  return `  ${l.env}: ${parts.join(' · ')}`;
+}
+
+/** The status as a few human lines. */
+export function formatStatus(s: Status, now = Date.now()): string {
+  const queues = table([
+    ['queue', 'waiting', 'in flight', 'delayed', 'oldest'],
+    ...s.queues.map((q) => [
+      q.name,
+      q.visible,
+      q.inFlight,
+      q.delayed,
+      q.oldestAgeSeconds !== undefined
+        ? duration(q.oldestAgeSeconds * 1000)
+        : q.name === 'dead letters'
+          ? '-'
+          : 'n/a',
+    ]),
+  ]);
+  const c = s.counters;
+  const next = c?.reconcile.next;
+  const lines = [
+    `jama-sync status: ${s.target}`,
+    '',
+    queues,
+    '',
+    'Limiter',
+    ...s.limiters.map((l) => limiterLine(l, now)),
+    '',
+    c
+      ? `Jama calls       ${c.jama.calls} · 429s ${c.jama.throttled} · ${c.jama.ratePerSecond.toFixed(1)} calls/s now · busiest second ${c.jama.busiestSecond} (counted at the ${c.jama.countedAt})`
+      : `Jama calls       calls, 429s and queue ages: see the dashboard${s.dashboardUrl ? ` ${s.dashboardUrl}` : ''}`,
+    ...(s.webhookUrl
+      ? [
+          `Webhook          ${s.webhookUrl}/webhooks/<source>${c ? ` · ${c.webhook.events} events accepted` : ''}`,
+        ]
+      : []),
+    ...(c
+      ? [
+          `Reconciliation   ${c.reconcile.runs} runs${c.reconcile.running ? `, ${c.reconcile.running} starting` : ''}` +
+            `${next?.incremental ? ` · next incremental in ${duration(next.incremental - now)}` : ''}` +
+            `${next?.full ? ` · next full in ${duration(next.full - now)}` : ''}`,
+        ]
+      : []),
+    s.mirror
+      ? `Mirror           ${s.mirror.approximate ? '≈' : ''}${s.mirror.items} items${s.mirror.tombstones !== undefined ? ` (+${s.mirror.tombstones} tombstones)` : ''}${s.mirror.approximate ? ' (DynamoDB item count, refreshed every ~6 h)' : ''}`
+      : 'Mirror           none (HTTP forward only)',
+  ];
+  return lines.join('\n');
+}
+
+export const statusCommand: Command = {
+  name: 'status',
+  summary: 'Queues, dead letters, limiter, Jama calls and mirror of a local or deployed jama-sync',
+  help: HELP,
+  async run(argv, io) {
+    const { values } = parseFlags(argv, FLAGS, 'status');
+    const status = await withTarget(values, readStatus);
+    io.out(values.json ? JSON.stringify(status) : formatStatus(status));
+    return 0;
+  },
+};

@@ -1,0 +1,100 @@
+import { chunk } from '../core/worker/util';
+import type { JamaItem, JamaSimulator } from '../simulator/server';
+import { type KnownSource, postSigned } from './local-webhook';
+
+/** Events per webhook request, and requests in flight at once, in the demo's burst. */
+const EVENTS_PER_REQUEST = 20;
+const PARALLEL_REQUESTS = 4;
+
+export interface BurstResult {
+  requests: number;
+  events: number;
+  edited: number;
+  deleted: number;
+}
+
+type NativeEvent = Record<string, unknown>;
+
+/**
+ * The demo's webhook burst: edits and deletes some simulated items, then announces them as a
+ * sender would — signed `POST /webhooks/<source>` requests to the local webhook, over HTTP. A third
+ * of the updates are announced twice, in different requests, as senders do; the webhook coalesces
+ * them into one pull. Throws if any request is not answered 202.
+ */
+export async function webhookBurst(
+  sim: JamaSimulator,
+  url: string,
+  source: KnownSource,
+): Promise<BurstResult> {
+  const items = sim.items();
+  const edited = items.filter((_, i) => i % 10 === 0).map((it) => sim.updateItem(it.id, renamed(it)));
+  const deleted = items.filter((_, i) => i % 37 === 5);
+  for (const item of deleted) sim.deleteItem(item.id);
+  const now = Date.now();
+  const updates: NativeEvent[] = edited.map((it, i) => ({
+    type: 'item.updated',
+    itemId: it.id,
+    projectId: it.project,
+    // Half the senders know the documentKey, which lets the worker fetch 50 items per call.
+    ...(i % 2 === 0 ? { documentKey: it.documentKey } : {}),
+    occurredAt: now,
+  }));
+  const deletes: NativeEvent[] = deleted.map((it) => ({
+    type: 'item.deleted',
+    itemId: it.id,
+    occurredAt: now,
+  }));
+  const duplicates = updates.filter((_, i) => i % 3 === 0);
+  const requests = [
+    ...chunk([...updates, ...deletes], EVENTS_PER_REQUEST),
+    ...chunk(duplicates, EVENTS_PER_REQUEST),
+  ];
+  for (const group of chunk(requests, PARALLEL_REQUESTS)) {
+    await Promise.all(
+      group.map(async (events) => {
+        const answer = await postSigned(url, source, { events });
+        if (answer.status !== 202) {
+          throw new Error(`the local webhook answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+        }
+      }),
+    );
+  }
+  return {
+    requests: requests.length,
+    events: requests.reduce((sum, r) => sum + r.length, 0),
+    edited: edited.length,
+    deleted: deleted.length,
+  };
+}
+
+export interface SilentChanges {
+  edited: number;
+  deleted: number;
+  created: number;
+}
+
+/**
+ * Changes nobody announces — a lost delivery, a change made while the webhook was down: edits,
+ * deletes and a new item per project. Only reconciliation can find them.
+ */
+export function silentChanges(sim: JamaSimulator): SilentChanges {
+  const items = sim.items();
+  const edited = items.filter((_, i) => i % 13 === 7);
+  for (const item of edited) sim.updateItem(item.id, renamed(item));
+  const deleted = items.filter((_, i) => i % 41 === 3 && i % 13 !== 7);
+  for (const item of deleted) sim.deleteItem(item.id);
+  const byProject = new Map<number, JamaItem>();
+  for (const item of items) if (!byProject.has(item.project)) byProject.set(item.project, item);
+  for (const [project, sample] of byProject) {
+    sim.createItem({
+      project,
+      itemType: sample.itemType,
+      fields: { name: 'Created while no one was listening' },
+    });
+  }
+  return { edited: edited.length, deleted: deleted.length, created: byProject.size };
+}
+
+function renamed(item: JamaItem): Record<string, unknown> {
+  return { name: `${String(item.fields.name ?? 'Item')} (edited)` };
+}

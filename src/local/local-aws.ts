@@ -1,0 +1,64 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { clientConfig, type EmbeddedAws, startEmbeddedAws } from './embedded-aws';
+import { type LocalResources, provisionLocal } from './provision';
+
+/** Where the local stack's AWS services are, as the state file records them for operator commands. */
+export interface LocalEndpoints {
+  region: string;
+  dynamodb: string;
+  sqs: string;
+  /** True when an embedded stand-in runs: clients then use the fixed local credentials (other emulators accept them too). */
+  embedded: boolean;
+}
+
+export interface LocalAws {
+  dynamodb: DynamoDBClient;
+  sqs: SQSClient;
+  resources: LocalResources;
+  endpoints: LocalEndpoints;
+  stop(): Promise<void>;
+}
+
+/**
+ * DynamoDB and SQS for the local stack, with jama-sync's tables and queues provisioned: the
+ * endpoints of `AWS_ENDPOINT_URL` (or `_DYNAMODB`, `_SQS`) when set — moto_server, LocalStack —
+ * otherwise embedded dynalite and fauxqs on 127.0.0.1.
+ */
+export async function openLocalAws(
+  env: Record<string, string | undefined>,
+  prefix: string,
+): Promise<LocalAws> {
+  const region = env.AWS_REGION ?? 'us-east-1';
+  const dynamodbUrl = env.AWS_ENDPOINT_URL_DYNAMODB ?? env.AWS_ENDPOINT_URL;
+  const sqsUrl = env.AWS_ENDPOINT_URL_SQS ?? env.AWS_ENDPOINT_URL;
+  let aws: EmbeddedAws | undefined;
+  if (!dynamodbUrl || !sqsUrl) aws = await startEmbeddedAws({ region });
+  const configFor = (service: 'dynamodb' | 'sqs', url: string | undefined) =>
+    url ? { region, endpoint: url } : clientConfig(aws as EmbeddedAws, service);
+  const dynamodb = new DynamoDBClient(configFor('dynamodb', dynamodbUrl));
+  const sqs = new SQSClient(configFor('sqs', sqsUrl));
+  const stop = async () => {
+    dynamodb.destroy();
+    sqs.destroy();
+    await aws?.stop();
+  };
+  try {
+    const resources = await provisionLocal({ dynamodb, sqs }, prefix);
+    return {
+      dynamodb,
+      sqs,
+      resources,
+      endpoints: {
+        region,
+        dynamodb: dynamodbUrl ?? (aws as EmbeddedAws).dynamodb,
+        sqs: sqsUrl ?? (aws as EmbeddedAws).sqs,
+        embedded: aws !== undefined,
+      },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

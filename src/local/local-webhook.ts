@@ -1,0 +1,103 @@
+import { randomBytes } from 'node:crypto';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { buildWebhookDeps } from '../../functions/webhook/build-deps';
+import { makeHandler } from '../../functions/webhook/handler';
+import { loadWebhookConfig } from '../config';
+import { UsageError } from '../core/errors';
+import { SIGNATURE_HEADER, sign, TIMESTAMP_HEADER } from '../core/signature';
+import { startWebhookServer } from './webhook-server';
+
+/** A source whose secret this process knows (inline in `WEBHOOK_SOURCES`, or generated). */
+export interface KnownSource {
+  name: string;
+  secret: string;
+  /** True when generated at start because `WEBHOOK_SOURCES` was not set. */
+  generated: boolean;
+}
+
+export interface LocalWebhook {
+  /** e.g. `http://127.0.0.1:41234`; a source posts to `${url}/webhooks/<name>`. */
+  url: string;
+  sources: KnownSource[];
+  /** Events in requests answered 202 (coalesced duplicates included). */
+  readonly events: number;
+  readonly requests: number;
+  close(): Promise<void>;
+}
+
+export interface LocalWebhookOptions {
+  /** Configuration variables: `WEBHOOK_SOURCES`, `PENDING_TTL_SECONDS`, and the Jama environment(s). */
+  env: Record<string, string | undefined>;
+  stateTable: string;
+  jobsQueueUrl: string;
+  clients: { dynamodb: DynamoDBClient; sqs: SQSClient };
+  /** @default 0 (a free port) */
+  port?: number;
+}
+
+/**
+ * The webhook function on 127.0.0.1, as its Function URL serves it in AWS. Sources come from
+ * `WEBHOOK_SOURCES`; without it, one source `demo` with a random secret (printed at start).
+ */
+export async function startLocalWebhook(options: LocalWebhookOptions): Promise<LocalWebhook> {
+  const generated = options.env.WEBHOOK_SOURCES
+    ? undefined
+    : { name: 'demo', secret: randomBytes(24).toString('base64url') };
+  const config = loadWebhookConfig({
+    ...options.env,
+    WEBHOOK_SOURCES: options.env.WEBHOOK_SOURCES ?? JSON.stringify([generated]),
+    STATE_TABLE: options.stateTable,
+    JOBS_QUEUE_URL: options.jobsQueueUrl,
+  });
+  const handler = makeHandler(await buildWebhookDeps(config, options.clients));
+  let events = 0;
+  let requests = 0;
+  const server = await startWebhookServer({
+    port: options.port ?? 0,
+    handler: async (event, context) => {
+      const result = await handler(event, context);
+      requests++;
+      if (result.statusCode === 202) events += Number(JSON.parse(result.body ?? '{}').accepted ?? 0);
+      return result;
+    },
+  }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EADDRINUSE') throw error;
+    throw new UsageError(
+      `Port ${options.port} is in use: pick another with --webhook-port, or leave it out for a free one.`,
+    );
+  });
+  return {
+    url: server.url,
+    sources: config.sources.flatMap((s) =>
+      s.secret ? [{ name: s.name, secret: s.secret, generated: s.name === generated?.name }] : [],
+    ),
+    get events() {
+      return events;
+    },
+    get requests() {
+      return requests;
+    },
+    close: () => server.close(),
+  };
+}
+
+/** POSTs `payload` to a source of a jama-sync webhook, signed as docs/webhooks.md describes. */
+export async function postSigned(
+  url: string,
+  source: { name: string; secret: string },
+  payload: unknown,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const body = JSON.stringify(payload);
+  const timestamp = Math.floor(Date.now() / 1000);
+  const res = await fetch(`${url}/webhooks/${encodeURIComponent(source.name)}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      [TIMESTAMP_HEADER]: String(timestamp),
+      [SIGNATURE_HEADER]: sign(source.secret, timestamp, body),
+    },
+    body,
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}

@@ -1,0 +1,96 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { makeHandler } from '../../functions/sync-worker/handler';
+import type { Config } from '../config';
+import { RECONCILE } from '../infra/resources';
+import { buildWorkerDeps, type WorkerDeps } from '../worker/build-deps';
+import { type EventSource, type EventSourceOptions, startEventSource } from './event-source';
+import type { LocalResources } from './provision';
+
+export type EventSourceTuning = Partial<
+  Pick<EventSourceOptions, 'batchSize' | 'batchingWindowSeconds' | 'maxConcurrency'>
+>;
+
+/**
+ * The jobs queue's event source mapping as the CDK stack deploys it by default
+ * (lib/config/schema.ts: batch size 50, a 1 s window; lib/config/sizing.ts: enough concurrency
+ * for `rate × p95 Jama latency` calls in flight at 300 ms, at least Lambda's minimum of 2).
+ * test/infra/local-parity.test.ts keeps the two equal.
+ */
+export function defaultWorkerEsm(totalRate: number) {
+  return {
+    batchSize: 50,
+    batchingWindowSeconds: 1,
+    maxConcurrency: Math.max(2, Math.ceil((totalRate * 300) / 1000 - 1e-9)),
+  };
+}
+
+export interface LocalWorkers {
+  /** The sync worker on the jobs queue. */
+  deps: WorkerDeps;
+  source: EventSource;
+  /** The same worker code deployed a second time on the reconcile queue (docs/reconcile.md). */
+  reconcileDeps: WorkerDeps;
+  reconcileSource: EventSource;
+  /** Invocations running now, on both queues. */
+  readonly busy: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Both deployments of the sync worker, each driven by a local event source mapping with the
+ * settings the CDK stack gives its Lambda ESM: the jobs queue with large batches and a 1 s window,
+ * the reconcile queue with `RECONCILE.consumer` (batches of 10, maximum concurrency 2).
+ */
+export async function startLocalWorkers(options: {
+  config: Readonly<Config>;
+  clients: { dynamodb: DynamoDBClient; sqs: SQSClient };
+  resources: LocalResources;
+  tuning?: EventSourceTuning;
+  adjust?(deps: WorkerDeps): WorkerDeps;
+}): Promise<LocalWorkers> {
+  const { config, clients, resources } = options;
+  const built = await buildWorkerDeps(config, clients);
+  const deps = options.adjust ? options.adjust(built) : built;
+  const reconcileDeps = await buildWorkerDeps(
+    { ...config, jobsQueueUrl: resources.queues.reconcile.url },
+    clients,
+  ).catch(async (error: unknown) => {
+    await built.close();
+    throw error;
+  });
+  const handler = (d: WorkerDeps) => () => makeHandler(d, { softDeadlineMs: 5000, metrics: false });
+  const source = startEventSource({
+    sqs: clients.sqs,
+    queueUrl: resources.queues.jobs.url,
+    queueArn: resources.queues.jobs.arn,
+    handler: handler(deps),
+    ...defaultWorkerEsm(config.environments.reduce((sum, e) => sum + e.rateLimit, 0)),
+    idleWaitSeconds: 1,
+    ...options.tuning,
+  });
+  const { consumer } = RECONCILE;
+  const reconcileSource = startEventSource({
+    sqs: clients.sqs,
+    queueUrl: resources.queues.reconcile.url,
+    queueArn: resources.queues.reconcile.arn,
+    handler: handler(reconcileDeps),
+    batchSize: consumer.batchSize,
+    batchingWindowSeconds: consumer.batchingWindowSeconds,
+    maxConcurrency: consumer.maximumConcurrency,
+    idleWaitSeconds: 1,
+  });
+  return {
+    deps,
+    source,
+    reconcileDeps,
+    reconcileSource,
+    get busy() {
+      return source.busy + reconcileSource.busy;
+    },
+    async stop() {
+      await Promise.all([source.stop(), reconcileSource.stop()]);
+      await Promise.all([built.close(), reconcileDeps.close()]);
+    },
+  };
+}

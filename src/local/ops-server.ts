@@ -1,0 +1,87 @@
+import { timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { isJamaSyncError, JamaSyncError } from '../core/errors';
+
+export interface OpsHandlers {
+  /** Counters for `jama-sync status`. */
+  stats(): unknown;
+  /** Starts a reconciliation (the request JSON of the reconcile function) and resolves with its summary. */
+  reconcile(request: unknown): Promise<unknown>;
+}
+
+export interface OpsServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** The largest request body accepted (a reconcile request is a few dozen bytes). */
+const MAX_BODY = 16 * 1024;
+
+function reply(res: ServerResponse, status: number, body: unknown) {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function authorized(req: IncomingMessage, token: string): boolean {
+  const given = Buffer.from(req.headers.authorization ?? '');
+  const expected = Buffer.from(`Bearer ${token}`);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) throw new JamaSyncError('JOB_INVALID', 'the request body is too large');
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  try {
+    return text ? JSON.parse(text) : {};
+  } catch {
+    throw new JamaSyncError('JOB_INVALID', 'the request body is not JSON');
+  }
+}
+
+/**
+ * The local process's operator endpoint on 127.0.0.1, so that operator commands run elsewhere can
+ * ask it for Jama work (a reconciliation needs its Jama credentials and limiter) and its counters:
+ * `GET /stats`, `POST /reconcile {"mode", "projects"?, "env"?}`. Every request needs
+ * `Authorization: Bearer <token>`; the token is in the owner-only state file.
+ */
+export async function startOpsServer(options: { token: string; handlers: OpsHandlers }): Promise<OpsServer> {
+  const { token, handlers } = options;
+  const server = createServer((req, res) => {
+    if (!authorized(req, token))
+      return reply(res, 401, { error: { code: 'UNAUTHORIZED', message: 'bad token' } });
+    const route = `${req.method} ${new URL(req.url ?? '/', 'http://local').pathname}`;
+    if (route === 'GET /stats') return reply(res, 200, handlers.stats());
+    if (route !== 'POST /reconcile') return reply(res, 404, { error: { code: 'NOT_FOUND', message: route } });
+    readJson(req)
+      .then((request) => handlers.reconcile(request))
+      .then(
+        (summary) => reply(res, 200, summary),
+        (error: unknown) => {
+          const code = isJamaSyncError(error) ? error.code : 'INTERNAL';
+          const message = error instanceof Error ? error.message : String(error);
+          reply(res, code === 'JOB_INVALID' ? 400 : 502, { error: { code, message } });
+        },
+      );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}

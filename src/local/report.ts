@@ -1,0 +1,72 @@
+import type { CliIo } from '../cli/command';
+import { progressLine } from '../cli/format';
+import type { LocalStack } from './local-stack';
+import { mirrorDifferences, type RunSummary } from './summary';
+
+/**
+ * Progress of a local run: on a TTY one live line redrawn every second, otherwise a plain log
+ * line every 5 s. `show` skips ticks that come too soon.
+ */
+export function progress(stack: LocalStack, io: CliIo, tty: boolean) {
+  const line = progressLine(io, tty);
+  const limit = stack.config.environments[0]?.rateLimit ?? 10;
+  let last = 0;
+  return {
+    async show() {
+      const now = Date.now();
+      if (now - last < (tty ? 1000 : 5000)) return;
+      last = now;
+      const jama = stack.jama();
+      const [mirror, jobs, reconcile, dlq] = await Promise.all([
+        stack.mirror(),
+        stack.depth('jobs'),
+        stack.depth('reconcile'),
+        stack.depth('jobsDlq'),
+      ]);
+      line.show(
+        `synced ${mirror.size} items · backlog ${jobs + reconcile} (jobs ${jobs}, reconcile ${reconcile}) · ` +
+          `${jama.ratePerSecond.toFixed(1)} calls/s (limit ${limit}) · 429s ${jama.throttled} · DLQ ${dlq}`,
+        true,
+      );
+    },
+    done: () => line.done(),
+  };
+}
+
+/** Waits until both queues are drained and nothing runs, showing progress meanwhile. */
+export async function drain(stack: LocalStack, io: CliIo, tty: boolean, signal?: AbortSignal): Promise<void> {
+  const view = progress(stack, io, tty);
+  let pending: Promise<void> = Promise.resolve();
+  await stack.idle({
+    onTick: () => {
+      pending = pending.then(view.show).catch(() => undefined);
+    },
+    ...(signal ? { signal } : {}),
+  });
+  await pending;
+  view.done();
+}
+
+/** What the run did so far, with the mirror checked against the simulator when there is one. */
+export async function summarize(stack: LocalStack, startedAt: number): Promise<RunSummary> {
+  const mirror = await stack.mirror();
+  const jama = stack.jama();
+  const tombstones = [...mirror.values()].filter((r) => r.deleted).length;
+  const live = mirror.size - tombstones;
+  const mismatches = stack.simulator ? mirrorDifferences(mirror, stack.simulator.items()) : [];
+  return {
+    elapsedSeconds: (Date.now() - startedAt) / 1000,
+    jamaCalls: jama.calls,
+    jama429s: jama.throttled,
+    itemsInMirror: live,
+    tombstones,
+    itemsPerCall: jama.calls ? live / jama.calls : 0,
+    maxCallsInAnySecond: jama.busiestSecond,
+    rateLimit: stack.config.environments[0]?.rateLimit ?? 10,
+    deadLetters: await stack.depth('jobsDlq'),
+    webhookEvents: stack.webhook.events,
+    reconcileRuns: stack.reconcile.runs,
+    mirrorMatches: stack.simulator ? mismatches.length === 0 : null,
+    mismatches,
+  };
+}

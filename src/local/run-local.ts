@@ -1,0 +1,139 @@
+import type { CliIo } from '../cli/command';
+import { UsageError } from '../core/errors';
+import { FIRST_PROJECT_ID } from '../simulator/data';
+import { silentChanges, webhookBurst } from './demo';
+import { type LocalStack, startLocalStack } from './local-stack';
+import { type LocalProcess, publishLocal } from './publish';
+import { drain, summarize } from './report';
+import { formatSummary } from './summary';
+
+/** `jama-sync local`, its flags parsed (see src/cli/local-command.ts). */
+export interface LocalRunOptions {
+  jamaUrl?: string;
+  clientId?: string;
+  clientSecret?: string;
+  projects?: number[];
+  forwardUrl?: string;
+  forwardSecret?: string;
+  rate: number;
+  /** Demo: items per simulated project. */
+  items: number;
+  untilIdle: boolean;
+  json: boolean;
+  webhookPort?: number;
+  /** 0: no scheduled incremental runs. */
+  reconcileEveryMs: number;
+  /** Where `.jama-sync/local.json` goes. */
+  cwd: string;
+  env: Record<string, string | undefined>;
+  tty: boolean;
+  /** Aborted on Ctrl-C (SIGINT) or SIGTERM. */
+  signal: AbortSignal;
+}
+
+const SIMULATED_PROJECTS = 3;
+
+/** Runs the pipeline locally: the demo, or a real Jama's projects; returns the exit code. */
+export async function runLocal(o: LocalRunOptions, io: CliIo): Promise<number> {
+  const jamaUrl = o.jamaUrl ?? o.env.JAMA_URL;
+  // Several environments (JAMA_SYNC_ENVIRONMENTS) name their projects in each entry.
+  const several = !jamaUrl && Boolean(o.env.JAMA_SYNC_ENVIRONMENTS);
+  if (jamaUrl && !o.projects)
+    throw new UsageError('`--projects` is required with `--jama-url`, e.g. `--projects 20,21`.');
+  const projects = o.projects ?? Array.from({ length: SIMULATED_PROJECTS }, (_, i) => FIRST_PROJECT_ID + i);
+  const startedAt = Date.now();
+  const stack = await startLocalStack({
+    env: {
+      ...o.env,
+      JAMA_URL: jamaUrl,
+      JAMA_CLIENT_ID: o.clientId ?? o.env.JAMA_CLIENT_ID,
+      JAMA_CLIENT_SECRET: o.clientSecret ?? o.env.JAMA_CLIENT_SECRET,
+      JAMA_RATE_LIMIT: String(o.rate),
+      JAMA_PROJECTS: several ? undefined : projects.join(','),
+      FORWARD_URL: o.forwardUrl ?? o.env.FORWARD_URL,
+      FORWARD_SECRET: o.forwardSecret ?? o.env.FORWARD_SECRET,
+    },
+    simulator: { projects: SIMULATED_PROJECTS, itemsPerProject: o.items, rateLimit: o.rate },
+    ...(o.webhookPort !== undefined ? { webhookPort: o.webhookPort } : {}),
+  });
+  const log = o.json ? io.err : io.out;
+  const live = o.tty && !o.json;
+  let published: LocalProcess | undefined;
+  try {
+    await checkProjects(stack);
+    published = await publishLocal(stack, {
+      cwd: o.cwd,
+      reconcileEveryMs: o.reconcileEveryMs,
+      onScheduleError: (mode, error) =>
+        io.err(`Scheduled ${mode} reconciliation failed: ${error instanceof Error ? error.message : error}`),
+    });
+    log(published.banner);
+    if (stack.simulator) await demo(stack, log, (s) => drain(stack, io, live, s), o.signal);
+    else {
+      const all = stack.config.environments.map((e) => `${e.name}: ${e.projects.join(', ')}`).join('; ');
+      log(`Reconciling projects (${all}) into the local mirror (full run)…`);
+      await stack.reconcile.run({ mode: 'full' });
+      await drain(stack, io, live, o.signal);
+    }
+    if (o.signal.aborted) return 130;
+    const summary = await summarize(stack, startedAt);
+    io.out(o.json ? JSON.stringify(summary) : formatSummary(summary));
+    if (o.untilIdle) return summary.mirrorMatches === false || summary.deadLetters > 0 ? 1 : 0;
+    log(
+      'Backlog drained. The pipeline keeps running: post webhooks, or try `npx jama-sync status` in another terminal. Press Ctrl-C to stop.',
+    );
+    if (!o.signal.aborted)
+      await new Promise((resolve) => o.signal.addEventListener('abort', resolve, { once: true }));
+    log('Stopping.');
+    return 0;
+  } finally {
+    await published?.close();
+    await stack.stop();
+  }
+}
+
+/** One call up front turns a wrong URL, bad credentials or a missing licence into a clear error now. */
+async function checkProjects(stack: LocalStack) {
+  for (const env of stack.config.environments) {
+    const client = stack.workers.deps.jamaClients.get(env.name);
+    const visible = ((await client?.listProjects()) ?? []).map((p) => p.id);
+    const missing = env.projects.filter((id) => !visible.includes(id));
+    if (missing.length) {
+      const where = stack.config.environments.length > 1 ? ` (environment ${env.name})` : '';
+      throw new UsageError(
+        `Project(s) ${missing.join(', ')} not found in Jama${where}; these are visible: ${visible.join(', ') || 'none'}.`,
+      );
+    }
+  }
+}
+
+/** The demo: a first full reconciliation, a webhook burst, silent changes healed by an incremental run. */
+async function demo(
+  stack: LocalStack,
+  log: (text: string) => void,
+  settle: (signal: AbortSignal) => Promise<void>,
+  signal: AbortSignal,
+) {
+  const sim = stack.simulator as NonNullable<LocalStack['simulator']>;
+  const source = stack.webhook.sources[0];
+  log('1/3 Full reconciliation of every simulated project into the empty mirror…');
+  await stack.reconcile.run({ mode: 'full' });
+  await settle(signal);
+  if (signal.aborted) return;
+  if (source) {
+    const burst = await webhookBurst(sim, stack.webhook.url, source);
+    log(
+      `2/3 Edited ${burst.edited} and deleted ${burst.deleted} items in Jama; sent ${burst.events} signed webhook events ` +
+        `(a third of the updates twice) in ${burst.requests} requests to ${stack.webhook.url}/webhooks/${source.name}…`,
+    );
+    await settle(signal);
+    if (signal.aborted) return;
+  } else log('2/3 Skipped the webhook burst: no webhook source with an inline secret.');
+  const silent = silentChanges(sim);
+  log(
+    `3/3 Edited ${silent.edited}, deleted ${silent.deleted} and created ${silent.created} items with no webhook; ` +
+      'an incremental reconciliation finds them…',
+  );
+  await stack.reconcile.run({ mode: 'incremental' });
+  await settle(signal);
+}

@@ -1,0 +1,70 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { ReconcileSummary } from '../core/reconcile/start';
+import { LOCAL_CREDENTIALS } from '../local/embedded-aws';
+import { type LocalState, readLocalState, STATE_FILE } from '../local/state-file';
+import type { Deployment, LocalCounters } from './deployment';
+import { OpsError } from './errors';
+
+/** Asks the local process's loopback ops endpoint; says what to do when it does not answer. */
+async function ops<T>(state: LocalState, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(`${state.ops.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${state.ops.token}`, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  } catch (error) {
+    throw new OpsError(
+      'TARGET_NOT_FOUND',
+      `The local jama-sync (pid ${state.pid}) does not answer at ${state.ops.url}: stop it and start it again with \`npm start\`.`,
+      error,
+    );
+  }
+  const json = (await res.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
+  if (!res.ok) {
+    throw new OpsError(
+      'OPERATION_FAILED',
+      `The local jama-sync refused ${path}: ${json.error?.message ?? res.status}`,
+    );
+  }
+  return json as T;
+}
+
+/**
+ * The `jama-sync local` running from `cwd`, found through its state file.
+ *
+ * @throws {OpsError} `TARGET_NOT_FOUND` when none runs there.
+ */
+export async function openLocal(cwd: string): Promise<Deployment> {
+  const state = await readLocalState(cwd);
+  if (!state) {
+    throw new OpsError(
+      'TARGET_NOT_FOUND',
+      `No local jama-sync is running here (no live ${STATE_FILE} in ${cwd}): start one with \`npm start\`, or pass --stack NAME for a deployed stack.`,
+    );
+  }
+  const client = {
+    region: state.aws.region,
+    ...(state.aws.embedded ? { credentials: { ...LOCAL_CREDENTIALS } } : {}),
+  };
+  const sqs = new SQSClient({ ...client, endpoint: state.aws.sqs });
+  const dynamodb = new DynamoDBClient({ ...client, endpoint: state.aws.dynamodb });
+  return {
+    kind: 'local',
+    label: `local jama-sync (pid ${state.pid}, ${state.jama.simulator ? 'Jama simulator' : state.jama.url})`,
+    sqs,
+    dynamodb,
+    tables: state.tables,
+    queues: state.queues,
+    environments: state.environments.map((e) => e.name),
+    webhookUrl: state.webhook.url,
+    reconcile: (request) => ops<ReconcileSummary>(state, 'POST', '/reconcile', request),
+    counters: () => ops<LocalCounters>(state, 'GET', '/stats'),
+    close() {
+      sqs.destroy();
+      dynamodb.destroy();
+    },
+  };
+}

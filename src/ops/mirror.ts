@@ -1,0 +1,100 @@
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { chunk } from '../core/worker/util';
+import type { Deployment } from './deployment';
+import { aws, OpsError } from './errors';
+
+export interface MirrorCount {
+  items: number;
+  tombstones?: number;
+  /** DynamoDB's own count (refreshed about every six hours) rather than an exact one. */
+  approximate: boolean;
+}
+
+function mirrorTable(d: Deployment): string {
+  if (!d.tables.mirror) {
+    throw new OpsError(
+      'TARGET_NOT_FOUND',
+      `The ${d.label} has no mirror table (it forwards over HTTP only).`,
+    );
+  }
+  return d.tables.mirror;
+}
+
+/** Every page of a query of the mirror, one environment's partition at a time. */
+export async function* mirrorPages(
+  d: Deployment,
+  env: string,
+  extra: Partial<QueryCommandInput> = {},
+): AsyncGenerator<{ items: Record<string, unknown>[]; count: number; scanned: number }> {
+  const doc = DynamoDBDocumentClient.from(d.dynamodb);
+  const table = mirrorTable(d);
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await aws(`query the mirror table ${table}`, () =>
+      doc.send(
+        new QueryCommand({
+          TableName: table,
+          KeyConditionExpression: '#env = :env',
+          ...extra,
+          ExpressionAttributeNames: { '#env': 'env', ...extra.ExpressionAttributeNames },
+          ExpressionAttributeValues: { ':env': env, ...extra.ExpressionAttributeValues },
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      ),
+    );
+    yield { items: out.Items ?? [], count: out.Count ?? 0, scanned: out.ScannedCount ?? 0 };
+    start = out.LastEvaluatedKey;
+  } while (start);
+}
+
+/**
+ * Rows in the mirror. Locally an exact count (tombstones apart); in AWS DynamoDB's item count,
+ * which costs nothing but lags by up to six hours — counting a large table exactly reads all of it.
+ */
+export async function mirrorCount(d: Deployment): Promise<MirrorCount | undefined> {
+  if (!d.tables.mirror) return undefined;
+  if (d.kind === 'stack') {
+    const table = d.tables.mirror;
+    const out = await aws(`describe the table ${table}`, () =>
+      d.dynamodb.send(new DescribeTableCommand({ TableName: table })),
+    );
+    return { items: out.Table?.ItemCount ?? 0, approximate: true };
+  }
+  let items = 0;
+  let tombstones = 0;
+  for (const env of d.environments) {
+    const filter = {
+      Select: 'COUNT' as const,
+      FilterExpression: 'deleted = :t',
+      ExpressionAttributeValues: { ':t': true },
+    };
+    for await (const page of mirrorPages(d, env, filter)) {
+      items += page.scanned - page.count;
+      tombstones += page.count;
+    }
+  }
+  return { items, tombstones, approximate: false };
+}
+
+/** Item ids of mirror rows with these document keys (tombstones excluded). */
+export async function idsByDocumentKey(
+  d: Deployment,
+  env: string,
+  keys: string[],
+): Promise<Map<string, number>> {
+  const found = new Map<string, number>();
+  // A filter's IN takes at most 100 values.
+  for (const group of chunk([...new Set(keys)], 100)) {
+    const wanted = Object.fromEntries(group.map((k, i) => [`:k${i}`, k]));
+    const query = {
+      ProjectionExpression: 'itemId, documentKey',
+      FilterExpression: `documentKey IN (${Object.keys(wanted).join(', ')}) AND deleted = :f`,
+      ExpressionAttributeValues: { ...wanted, ':f': false },
+    };
+    for await (const page of mirrorPages(d, env, query)) {
+      for (const row of page.items) found.set(String(row.documentKey), Number(row.itemId));
+    }
+  }
+  return found;
+}

@@ -1,0 +1,228 @@
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { STACK_OUTPUTS } from '../../../src/infra/outputs';
+import type { LocalState } from '../../../src/local/state-file';
+import { runCli, startCli } from '../../support/cli';
+import { startFakeCloudFormation } from '../../support/fake-cloudformation';
+
+const STACK_TRACE = /\n\s+at /;
+const LOCAL = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+describe('operator commands against a running `jama-sync local`', () => {
+  const cwd = mkdtempSync(join(tmpdir(), 'jama-sync-operate-'));
+  let local: Awaited<ReturnType<typeof startCli>>;
+  let state: LocalState;
+  const cli = (...args: string[]) => runCli(args, { cwd });
+
+  beforeAll(async () => {
+    local = await startCli(['local', '--items', '20'], /keeps running/, { cwd, timeoutMs: 60_000 });
+    state = JSON.parse(readFileSync(join(cwd, '.jama-sync/local.json'), 'utf8'));
+  }, 70_000);
+
+  afterAll(async () => {
+    local?.child.kill('SIGINT');
+    await local?.exited;
+    rmSync(cwd, { recursive: true, force: true });
+  });
+
+  it('publishes where it runs in an owner-only state file, with a loopback ops endpoint', () => {
+    expect(statSync(join(cwd, '.jama-sync/local.json')).mode & 0o777).toBe(0o600);
+    expect(state.ops.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(state.webhook.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(local.output()).toMatch(/source 'demo' signs with secret '[\w-]{32}'/);
+  });
+
+  it('status: queues, limiter, Jama calls, webhook events, reconcile runs and the mirror', async () => {
+    const text = await cli('status');
+    expect(text).toMatchObject({ code: 0, stderr: '' });
+    expect(text.stdout).toMatch(/dead letters\s+0/);
+    expect(text.stdout).toMatch(/default: rate [\d.]+\/s/);
+    const json = await cli('status', '--json');
+    const status = JSON.parse(json.stdout);
+    expect(status.kind).toBe('local');
+    expect(status.queues.map((q: { name: string }) => q.name)).toEqual(['jobs', 'reconcile', 'dead letters']);
+    expect(status.limiters[0]).toMatchObject({ env: 'default', used: true });
+    expect(status.counters.jama.calls).toBeGreaterThan(0);
+    expect(status.counters.webhook.events).toBeGreaterThan(0);
+    expect(status.counters.reconcile.runs).toBeGreaterThanOrEqual(2);
+    expect(status.mirror.items).toBeGreaterThan(50);
+  });
+
+  it('export writes one JSON row per line; enqueue takes ids and document keys', async () => {
+    const out = join(cwd, 'mirror.jsonl');
+    const exported = await cli('export', '--out', out, '--live');
+    expect(exported.code).toBe(0);
+    const rows = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(exported.stderr).toContain(`Exported ${rows.length} rows`);
+    expect(rows.length).toBeGreaterThan(50);
+    expect(rows.every((r) => r.env === 'default' && !r.deleted && r.item)).toBe(true);
+    const [a, b] = rows;
+    expect(await cli('enqueue', '--id', String(a.itemId))).toMatchObject({
+      code: 0,
+      stdout: `Queued 1 pull (default): item ${a.itemId}.\n`,
+    });
+    const byKey = await cli('enqueue', '--document-key', b.documentKey);
+    expect(byKey.stdout).toContain(`item ${b.itemId}`);
+    const unknown = await cli('enqueue', '--document-key', 'NOPE-1');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/Not in the mirror of default: NOPE-1\. Enqueue them by item id/);
+  });
+
+  it('dlq list shows each dead letter with its reason; redrive moves it back with fresh attempts', async () => {
+    const sqs = new SQSClient({
+      region: state.aws.region,
+      endpoint: state.aws.sqs,
+      credentials: LOCAL,
+    });
+    const poison = {
+      v: 1,
+      env: 'default',
+      kind: 'pull',
+      itemId: 424242,
+      meta: { failures: 5, throttles: 0 },
+    };
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: state.queues.deadLetter,
+        MessageBody: JSON.stringify(poison),
+        MessageAttributes: {
+          'jama-sync-reason': {
+            DataType: 'String',
+            StringValue: 'Jama failed on GET /rest/v1/items/424242 (503)',
+          },
+        },
+      }),
+    );
+    sqs.destroy();
+    const list = await cli('dlq', 'list');
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(
+      /pull default item 424242, 5 failures\n\s+reason: Jama failed on GET \/rest\/v1\/items\/424242 \(503\)/,
+    );
+    const redrive = await cli('dlq', 'redrive', '--all');
+    expect(redrive).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/^Moved 1 message back with fresh attempts: 1 to the jobs queue/),
+    });
+    expect((await cli('dlq', 'list')).stdout).toContain('No dead letters.');
+    // The pull ran again, on the jobs queue: item 424242 does not exist, so it is a tombstone now.
+    const ddb = DynamoDBDocumentClient.from(
+      new DynamoDBClient({ region: state.aws.region, endpoint: state.aws.dynamodb, credentials: LOCAL }),
+    );
+    const key = { TableName: state.tables.mirror, Key: { env: 'default', itemId: 424242 } };
+    let row: Record<string, unknown> | undefined;
+    for (let i = 0; i < 40 && !row; i++) {
+      row = (await ddb.send(new GetCommand(key))).Item;
+      if (!row) await new Promise((r) => setTimeout(r, 250));
+    }
+    ddb.destroy();
+    expect(row).toMatchObject({ deleted: true });
+    const bare = await cli('dlq', 'redrive');
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toMatch(/Say which dead letters: `--all` or `--id/);
+  });
+
+  it('reconcile --mode incremental starts a run through the local process and waits for it', async () => {
+    const run = await cli('reconcile', '--mode', 'incremental');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/Started incremental run \S+ for default\/20, default\/21, default\/22\./);
+    expect(run.stdout).toMatch(/finished in .*: 3 project\(s\)\./);
+  });
+
+  it('works on a deployed stack found through its CloudFormation outputs', async () => {
+    const cfn = await startFakeCloudFormation({
+      JamaSync: {
+        [STACK_OUTPUTS.jobsQueueUrl]: state.queues.jobs,
+        [STACK_OUTPUTS.reconcileQueueUrl]: state.queues.reconcile,
+        [STACK_OUTPUTS.deadLetterQueueUrl]: state.queues.deadLetter,
+        [STACK_OUTPUTS.stateTable]: state.tables.state,
+        [STACK_OUTPUTS.mirrorTable]: state.tables.mirror ?? '',
+        [STACK_OUTPUTS.environments]: 'default',
+        [STACK_OUTPUTS.dashboardUrl]: 'https://console.example/dashboards/JamaSync',
+      },
+    });
+    const env = {
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ENDPOINT_URL_CLOUDFORMATION: cfn.url,
+      AWS_ENDPOINT_URL_SQS: state.aws.sqs,
+      AWS_ENDPOINT_URL_DYNAMODB: state.aws.dynamodb,
+    };
+    try {
+      const status = await runCli(['status', '--stack', 'JamaSync', '--region', 'us-east-1'], { cwd, env });
+      expect(status).toMatchObject({ code: 0, stderr: '' });
+      expect(status.stdout).toContain('jama-sync status: stack JamaSync in us-east-1');
+      expect(status.stdout).toContain('see the dashboard https://console.example/dashboards/JamaSync');
+      expect(status.stdout).toMatch(/Mirror\s+≈\d+ items/);
+      const missing = await runCli(['status', '--stack', 'nope', '--region', 'us-east-1'], { cwd, env });
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toBe(
+        'jama-sync status: Stack nope not found in us-east-1: deploy it with `npx cdk deploy` or pass --region.\n',
+      );
+    } finally {
+      await cfn.close();
+    }
+  });
+});
+
+describe('operator commands without a target', () => {
+  const empty = mkdtempSync(join(tmpdir(), 'jama-sync-none-'));
+  afterAll(() => rmSync(empty, { recursive: true, force: true }));
+
+  it('say how to start a local jama-sync when none runs here', async () => {
+    const { code, stderr } = await runCli(['status'], { cwd: empty });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(
+      /^jama-sync status: No local jama-sync is running here .*start one with `npm start`/,
+    );
+  });
+
+  it('say how to provide AWS credentials when there are none, without a stack trace', async () => {
+    const env: NodeJS.ProcessEnv = {
+      AWS_SHARED_CREDENTIALS_FILE: join(empty, 'none'),
+      AWS_CONFIG_FILE: join(empty, 'none'),
+      AWS_EC2_METADATA_DISABLED: 'true',
+    };
+    for (const key of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE'])
+      env[key] = '';
+    const { code, stderr } = await runCli(['status', '--stack', 'nope', '--region', 'us-east-1'], {
+      cwd: empty,
+      env,
+    });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/No AWS credentials found to describe stack nope in us-east-1: set AWS_PROFILE/);
+    expect(stderr).not.toMatch(STACK_TRACE);
+  });
+
+  it.each([
+    [['dlq'], /Expected `jama-sync dlq list` or `jama-sync dlq redrive`/],
+    [['enqueue'], /Say which items: `--id 4711,4712` or `--document-key/],
+    [
+      ['reconcile', '--mode', 'sometimes'],
+      /Expected `--mode` to be `incremental` or `full`, got `sometimes`/,
+    ],
+    [['status', '--local', '--stack', 'X'], /Give either `--local` or `--stack NAME`, not both/],
+  ])('reject %j with a usage message', async (args, message) => {
+    const { code, stderr } = await runCli(args, { cwd: empty });
+    expect(code).toBe(2);
+    expect(stderr).toMatch(message);
+  });
+
+  it.each(['status', 'enqueue', 'reconcile', 'dlq', 'export', 'local'])(
+    '%s --help shows examples',
+    async (name) => {
+      const { code, stdout } = await runCli([name, '--help'], { cwd: empty });
+      expect(code).toBe(0);
+      expect(stdout).toMatch(
+        new RegExp(`Usage: jama-sync ${name}[\\s\\S]*Examples:\\n  (npx jama-sync|npm start)`),
+      );
+    },
+  );
+});
