@@ -1,0 +1,118 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { MirrorRow } from '../../src/adapters/mirror-sink';
+import { type Pipeline, startPipeline } from '../../test/support/pipeline';
+import type { StormEvent } from '../workload';
+import { expectedContent, isAbort } from './harness';
+import type { Contestant, RunOutcome, Snapshot } from './types';
+
+const SOURCE = { name: 'jama', env: 'default', secret: 'bench-webhook-secret-0123456789' };
+/** Events per webhook request, and requests in flight at once (the sender's side of the storm). */
+const EVENTS_PER_REQUEST = 50;
+const SENDERS = 4;
+
+function snapshot(mirror: Map<number, MirrorRow>): Snapshot {
+  const out: Snapshot = new Map();
+  for (const [id, row] of mirror) {
+    if (!row.deleted) out.set(id, { modifiedDate: row.modifiedDate, fields: row.item?.fields });
+  }
+  return out;
+}
+
+/** POSTs the storm, signed, in requests of 50 events; a 503 (not durably queued) is sent again. */
+async function sendStorm(p: Pipeline, events: readonly StormEvent[], signal: AbortSignal) {
+  const requests: StormEvent[][] = [];
+  for (let at = 0; at < events.length; at += EVENTS_PER_REQUEST)
+    requests.push(events.slice(at, at + EVENTS_PER_REQUEST));
+  const sender = async () => {
+    for (let next = requests.shift(); next; next = requests.shift()) {
+      for (;;) {
+        signal.throwIfAborted();
+        const res = await p.webhook?.post(SOURCE.name, { events: next });
+        if (res?.status === 202) break;
+        if (res?.status !== 503)
+          throw new Error(`webhook answered ${res?.status}: ${JSON.stringify(res?.body)}`);
+        await sleep(1000, undefined, { signal });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: SENDERS }, sender));
+}
+
+/**
+ * Waits until both queues are empty and no invocation runs, twice in a row 250 ms apart (a batch
+ * may sit between receive and invoke); returns the time of the first of those looks.
+ */
+async function drained(p: Pipeline, signal: AbortSignal): Promise<number> {
+  let firstQuiet: number | undefined;
+  for (;;) {
+    const at = Date.now();
+    const backlog =
+      (await p.depth(p.resources.queues.jobs.url)) + (await p.depth(p.resources.queues.reconcile.url));
+    const quiet = backlog === 0 && p.source.busy === 0 && p.reconcileSource.busy === 0;
+    if (!quiet) firstQuiet = undefined;
+    else if (firstQuiet === undefined) firstQuiet = at;
+    else return firstQuiet;
+    await sleep(250, undefined, { signal });
+  }
+}
+
+/**
+ * (a) jama-sync, wired as in AWS but on loopback (test/support/pipeline.ts): the webhook function
+ * behind its HTTP server, SQS (fauxqs) and DynamoDB (dynalite) embedded, the sync worker and the
+ * reconcile consumer driven by the local event source mapping, the shared DynamoDB limiter, the
+ * DynamoDB mirror as the sink. The storm is POSTed signed, 50 events per request; then the
+ * reconcile function is invoked with `{"mode":"full"}`, as its daily schedule would.
+ */
+export const jamaSync: Contestant = {
+  key: 'jama-sync',
+  name: '(a) jama-sync',
+  models:
+    'The real webhook, queue, worker and reconcile code on loopback (embedded SQS and DynamoDB), one shared DynamoDB limiter; events carry documentKey, so pulls are coalesced and fetched 50 per call; full reconciliation pages of 50 from /abstractitems.',
+  async run(ctx): Promise<RunOutcome> {
+    const { workload, signal } = ctx;
+    const p = await startPipeline({
+      simulator: workload.simulator,
+      env: { JAMA_PROJECTS: workload.projectIds.join(',') },
+      webhook: { sources: [SOURCE] },
+    });
+    try {
+      const notes: string[] = [];
+      const startedAt = Date.now();
+      workload.applyEdits(p.simulator);
+      let stormEndedAt: number | undefined;
+      let reconcileStartedAt: number | undefined;
+      let sinkAfterStorm: Snapshot | undefined;
+      let endedAt: number | undefined;
+      try {
+        await sendStorm(p, workload.events, signal);
+        ctx.log(`storm delivered in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
+        stormEndedAt = await drained(p, signal);
+        sinkAfterStorm = snapshot(await p.mirror());
+        ctx.log(`storm drained in ${((stormEndedAt - startedAt) / 1000).toFixed(1)} s; reconciling`);
+        reconcileStartedAt = Date.now();
+        await p.reconcile({ mode: 'full' });
+        endedAt = await drained(p, signal);
+      } catch (error) {
+        if (!isAbort(error, signal)) throw error;
+      }
+      endedAt ??= Date.now();
+      const deadLetters = await p.deadLetters();
+      if (deadLetters.length > 0) notes.push(`${deadLetters.length}+ jobs dead-lettered`);
+      const sinkAtEnd = snapshot(await p.mirror());
+      return {
+        calls: p.simulator.calls(),
+        expected: expectedContent(p.simulator),
+        startedAt,
+        ...(stormEndedAt === undefined ? {} : { stormEndedAt }),
+        ...(reconcileStartedAt === undefined ? {} : { reconcileStartedAt }),
+        endedAt,
+        drained: !signal.aborted,
+        sinkAfterStorm: sinkAfterStorm ?? sinkAtEnd,
+        sinkAtEnd,
+        notes,
+      };
+    } finally {
+      await p.stop();
+    }
+  },
+};
