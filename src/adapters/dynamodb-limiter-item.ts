@@ -1,5 +1,5 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import type { LimiterState } from '../core/gcra';
+import type { LimiterState } from '../core/limiter-state';
 
 /**
  * The limiter's DynamoDB item, one per Jama environment in the `state` table:
@@ -12,6 +12,7 @@ import type { LimiterState } from '../core/gcra';
  * | `holdUntil`, `cleanSince` | N | 429 echo hold, start of the clean period (ms) |
  * | `streak` | N | cuts since the last clean period |
  * | `lastThrottleAt` | N | last 429 (absent if never) |
+ * | `knee` | N | calls/s that drew the last cut (absent if none remembered; items written before it existed have none) |
  * | `epoch` | N | bumped on every change except `tat`; reservations are conditioned on it |
  *
  * Reservations only move `tat` (`SET tat = tat + :interval`), so concurrent acquirers agreeing on
@@ -33,8 +34,15 @@ export function num(value: number): AttributeValue {
   return { N: String(value) };
 }
 
-/** `SET` clauses and values writing the whole state and `epoch`. */
-export function fullStateUpdate(state: LimiterState, epoch: number) {
+/** The parts of an `UpdateExpression`: `SET` clauses, attributes to `REMOVE`, and the values. */
+export interface ItemUpdate {
+  set: string[];
+  remove: string[];
+  values: LimiterItem;
+}
+
+/** `SET` (and `REMOVE`) clauses and values writing the whole state and `epoch`. */
+export function fullStateUpdate(state: LimiterState, epoch: number): ItemUpdate {
   const fields: Record<string, number> = {
     tat: state.tat,
     rate: state.rate,
@@ -45,28 +53,50 @@ export function fullStateUpdate(state: LimiterState, epoch: number) {
     epoch,
   };
   if (state.lastThrottleAt !== null) fields.lastThrottleAt = state.lastThrottleAt;
-  return setClauses(fields);
+  return withKnee(fields, state.knee);
 }
 
-/** `SET` clauses and values writing the adaptive part (everything but `tat`) and `epoch`. */
-export function adaptiveUpdate(state: LimiterState, epoch: number) {
-  return setClauses({
+/** `SET` (and `REMOVE`) clauses and values writing what `settle` changes (not `tat`) and `epoch`. */
+export function adaptiveUpdate(state: LimiterState, epoch: number): ItemUpdate {
+  const fields = {
     rate: state.rate,
     ceiling: state.ceiling,
     cleanSince: state.cleanSince,
     streak: state.streak,
     epoch,
-  });
+  };
+  return withKnee(fields, state.knee);
 }
 
-function setClauses(fields: Record<string, number>) {
-  const clauses: string[] = [];
-  const values: LimiterItem = {};
-  for (const [name, value] of Object.entries(fields)) {
-    clauses.push(`${name} = :set_${name}`);
-    values[`:set_${name}`] = num(value);
+/** The update writing what `settle` changed in `stored` (bumping the epoch), or an empty one. */
+export function settledUpdate(stored: Stored, settled: LimiterState): ItemUpdate {
+  if (settled === stored.state) return { set: [], remove: [], values: {} };
+  return adaptiveUpdate(settled, stored.epoch + 1);
+}
+
+/** The write of a state `onThrottled` computed from `stored`, and its condition. */
+export function throttleWrite(stored: Stored, next: LimiterState) {
+  const update = fullStateUpdate(next, stored.epoch + 1);
+  if (stored.epoch === 0) return { update, condition: 'attribute_not_exists(pk)' };
+  // `tat <= next.tat`: reservations made meanwhile may have moved `tat`, but not past the pause.
+  Object.assign(update.values, { ':epoch': num(stored.epoch), ':nextTat': num(next.tat) });
+  return { update, condition: 'epoch = :epoch AND tat <= :nextTat' };
+}
+
+/** Sets `fields`, and the knee, or removes it when none is remembered. */
+function withKnee(fields: Record<string, number>, knee: number | null): ItemUpdate {
+  const update: ItemUpdate = { set: [], remove: knee === null ? ['knee'] : [], values: {} };
+  for (const [name, value] of Object.entries(knee === null ? fields : { ...fields, knee })) {
+    update.set.push(`${name} = :set_${name}`);
+    update.values[`:set_${name}`] = num(value);
   }
-  return { clauses, values };
+  return update;
+}
+
+/** The `UpdateExpression` of `update`. */
+export function updateExpression(update: Pick<ItemUpdate, 'set' | 'remove'>): string {
+  const remove = update.remove.length > 0 ? ` REMOVE ${update.remove.join(', ')}` : '';
+  return `SET ${update.set.join(', ')}${remove}`;
 }
 
 /** Decodes an item; throws naming the first missing or non-numeric attribute. */
@@ -91,6 +121,7 @@ export function decodeItem(item: LimiterItem): Stored {
       cleanSince: read('cleanSince'),
       streak: read('streak'),
       lastThrottleAt: item.lastThrottleAt?.N === undefined ? null : read('lastThrottleAt'),
+      knee: item.knee === undefined ? null : read('knee'),
     },
   };
 }

@@ -1,15 +1,12 @@
-import {
-  type AttributeValue,
-  type DynamoDBClient,
-  GetItemCommand,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   decodeItem,
+  type ItemUpdate,
   type LimiterItem,
   limiterKey,
   type Stored,
   tryDecodeItem,
+  updateExpression,
 } from './dynamodb-limiter-item';
 
 /** The outcome of a conditional update: the item after it, or the item that failed the condition, if known. */
@@ -28,22 +25,17 @@ export class LimiterItemStore {
     this.#key = limiterKey(environment);
   }
 
-  /** `SET <clauses>` if `condition` holds. */
-  async update(
-    clauses: string[],
-    values: Record<string, AttributeValue>,
-    condition: string,
-    signal?: AbortSignal,
-  ): Promise<UpdateOutcome> {
+  /** `SET … REMOVE …` if `condition` holds. */
+  async update(update: ItemUpdate, condition: string, signal?: AbortSignal): Promise<UpdateOutcome> {
     this.counts.writes++;
     try {
       const out = await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: this.#key,
-          UpdateExpression: `SET ${clauses.join(', ')}`,
+          UpdateExpression: updateExpression(update),
           ConditionExpression: condition,
-          ExpressionAttributeValues: values,
+          ExpressionAttributeValues: update.values,
           ReturnValues: 'ALL_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),

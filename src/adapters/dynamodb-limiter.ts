@@ -1,14 +1,5 @@
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { type Clock, systemClock } from '../core/clock';
-import {
-  type AcquiredSlot,
-  initialState,
-  type LimiterState,
-  onThrottled,
-  reserve,
-  roundUs,
-  settle,
-} from '../core/gcra';
+import { type AcquiredSlot, initialState, type LimiterState, onThrottled, reserve } from '../core/gcra';
 import {
   effectiveMaxWaitMs,
   intervalMs,
@@ -17,12 +8,13 @@ import {
 } from '../core/limiter-config';
 import { type AcquireOptions, LimiterWaitError, type RateLimiter } from '../core/rate-limiter';
 
-import { adaptiveUpdate, fullStateUpdate, num, type Stored } from './dynamodb-limiter-item';
+import { type ItemUpdate, type Stored, throttleWrite } from './dynamodb-limiter-item';
 import {
   type DynamoDbLimiterStats,
   type DynamoDbRateLimiterOptions,
   validateAdapterOptions,
 } from './dynamodb-limiter-options';
+import { reservationWrite } from './dynamodb-limiter-reservation';
 import { LimiterItemStore } from './dynamodb-limiter-store';
 
 export type { DynamoDbLimiterStats, DynamoDbRateLimiterOptions };
@@ -120,13 +112,8 @@ export class DynamoDbRateLimiter implements RateLimiter {
       const cached = this.#cache ?? (await this.#read());
       if (!cached) continue;
       const next = onThrottled(cached.state, this.#clock.now(), this.config, retryAfterMs);
-      const { clauses, values } = fullStateUpdate(next, cached.epoch + 1);
-      // `tat <= next.tat`: reservations made meanwhile may have moved `tat`, but not past the pause.
-      const condition =
-        cached.epoch === 0 ? 'attribute_not_exists(pk)' : 'epoch = :epoch AND tat <= :nextTat';
-      if (cached.epoch !== 0)
-        Object.assign(values, { ':epoch': num(cached.epoch), ':nextTat': num(next.tat) });
-      if (await this.#write(clauses, values, condition)) return;
+      const { update, condition } = throttleWrite(cached, next);
+      if (await this.#write(update, condition)) return;
     }
     throw this.#gaveUp();
   }
@@ -138,10 +125,7 @@ export class DynamoDbRateLimiter implements RateLimiter {
     return stored.epoch === 0 ? undefined : stored.state;
   }
 
-  /**
-   * Writes the reservation `reserve` computed from `cached`, as an update that stays correct for
-   * any stored `tat` on the guessed side of `now`. Returns the slot, or undefined on a conflict.
-   */
+  /** Writes the reservation `reserve` computed from `cached`; returns the slot, or undefined on a conflict. */
   async #writeReservation(
     cached: Stored,
     now: number,
@@ -149,44 +133,15 @@ export class DynamoDbRateLimiter implements RateLimiter {
     reserved: LimiterState,
     signal?: AbortSignal,
   ): Promise<number | undefined> {
-    if (cached.epoch === 0) {
-      const { clauses, values } = fullStateUpdate(reserved, 1);
-      return (await this.#write(clauses, values, 'attribute_not_exists(pk)', signal)) ? now : undefined;
-    }
-    const settled = settle(cached.state, now, this.config);
-    const interval = intervalMs(settled.rate);
-    const tolerance = this.config.toleranceMs;
-    const { clauses, values } =
-      settled === cached.state ? { clauses: [], values: {} } : adaptiveUpdate(settled, cached.epoch + 1);
-    Object.assign(values, { ':epoch': num(cached.epoch), ':now': num(now) });
-    if (cached.state.tat > now || this.#contended) {
-      clauses.push('tat = tat + :interval');
-      Object.assign(values, { ':interval': num(interval), ':maxTat': num(now + maxWaitMs + tolerance) });
-      const stored = await this.#write(
-        clauses,
-        values,
-        'epoch = :epoch AND tat > :now AND tat <= :maxTat',
-        signal,
-      );
-      if (!stored) return undefined;
-      this.#contended = true;
-      return Math.max(now, roundUs(stored.state.tat - interval - tolerance));
-    }
-    clauses.push('tat = :tat');
-    Object.assign(values, { ':tat': num(reserved.tat) });
-    const stored = await this.#write(clauses, values, 'epoch = :epoch AND tat <= :now', signal);
+    const write = reservationWrite(cached, reserved, now, maxWaitMs, this.config, this.#contended);
+    const stored = await this.#write(write.update, write.condition, signal);
     if (!stored) return undefined;
-    this.#contended = false;
-    return now;
+    this.#contended = write.ahead;
+    return write.slotAt(stored);
   }
 
-  async #write(
-    clauses: string[],
-    values: Record<string, AttributeValue>,
-    condition: string,
-    signal?: AbortSignal,
-  ): Promise<Stored | undefined> {
-    const outcome = await this.#store.update(clauses, values, condition, signal);
+  async #write(update: ItemUpdate, condition: string, signal?: AbortSignal): Promise<Stored | undefined> {
+    const outcome = await this.#store.update(update, condition, signal);
     if (outcome.ok) {
       this.#remember(outcome.stored);
       return outcome.stored;

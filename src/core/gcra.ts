@@ -1,26 +1,10 @@
 import { backoffDelayMs } from './backoff';
 import { intervalMs, type LimiterConfig } from './limiter-config';
+import { settle } from './limiter-regain';
+import { type LimiterState, roundRate, roundUs } from './limiter-state';
 
-/**
- * The shared state of one Jama environment's limiter (in AWS: one DynamoDB item). Times are ms
- * since the Unix epoch on the acquirers' clocks, which are assumed to agree within ±50 ms.
- */
-export interface LimiterState {
-  /** Theoretical arrival time: the earliest moment the next call may go (GCRA's TAT). Only ever grows. */
-  tat: number;
-  /** Calls per second currently allowed: cut by 429s, regained after clean periods, ≤ `ceiling`. */
-  rate: number;
-  /** The ceiling in force when the state was last written (for status displays). */
-  ceiling: number;
-  /** When the last 429 was reported, or null if never. */
-  lastThrottleAt: number | null;
-  /** 429s reported before this moment are echoes of the last cut: they do not cut again. */
-  holdUntil: number;
-  /** Cuts since the last clean period; picks the step of the 3, 5, 8, 13 … s pause. */
-  streak: number;
-  /** Start of the current clean period, from which regain is counted. */
-  cleanSince: number;
-}
+export { regain, settle } from './limiter-regain';
+export { initialState, type LimiterState, roundUs } from './limiter-state';
 
 /** The outcome of {@link reserve}. */
 export interface Reservation {
@@ -33,53 +17,11 @@ export interface Reservation {
   state: LimiterState;
 }
 
-/** The state of a limiter nobody has used yet: full rate, next slot free now. */
-export function initialState(at: number, config: LimiterConfig): LimiterState {
-  const now = roundUs(at);
-  return {
-    tat: now,
-    rate: config.ceiling,
-    ceiling: config.ceiling,
-    lastThrottleAt: null,
-    holdUntil: now,
-    streak: 0,
-    cleanSince: now,
-  };
-}
-
-/**
- * Applies regain earned by clean periods up to `now`, lazily from timestamps (no timers): each
- * full `cleanPeriodMs` since `cleanSince` adds `regainStep`, up to the ceiling, and ends the streak
- * of cuts. Also applies a changed ceiling. Returns `state` itself when nothing changes, so callers
- * can tell whether the adaptive part (everything but `tat`) must be written.
- */
-export function settle(state: LimiterState, now: number, config: LimiterConfig): LimiterState {
-  let { rate, streak, cleanSince } = state;
-  if (rate < config.ceiling || streak > 0) {
-    const periods = Math.floor((now - cleanSince) / config.cleanPeriodMs);
-    if (periods > 0) {
-      rate = roundRate(rate + periods * config.regainStep);
-      streak = 0;
-      cleanSince = roundUs(cleanSince + periods * config.cleanPeriodMs);
-    }
-  }
-  rate = Math.min(rate, config.ceiling);
-  if (
-    rate === state.rate &&
-    streak === state.streak &&
-    cleanSince === state.cleanSince &&
-    config.ceiling === state.ceiling
-  ) {
-    return state;
-  }
-  return { ...state, rate, ceiling: config.ceiling, streak, cleanSince };
-}
-
 /**
  * Reserves the next slot (GCRA): the call may go at max(now, tat − τ) and the next one a spacing
- * of 1000/rate later, so calls are spread evenly and at most `burst` go back to back. A slot more
- * than `maxWaitMs` away is not taken: the state comes back unchanged and `waitMs` says when to
- * come back.
+ * of 1000/rate later, so calls are spread evenly and at most `burst` go back to back. A slot further
+ * away than {@link bookingHorizonMs} is not taken: the state comes back unchanged and `waitMs` says
+ * when to come back.
  *
  * @example
  * let state = initialState(clock.now(), config);
@@ -95,17 +37,37 @@ export function reserve(
   const settled = settle(state, now, config);
   const slotAt = Math.max(now, settled.tat - config.toleranceMs);
   const waitMs = slotAt - now;
-  if (waitMs > maxWaitMs) return { granted: false, slotAt, waitMs, state };
+  if (waitMs > bookingHorizonMs(settled, now, config, maxWaitMs))
+    return { granted: false, slotAt, waitMs, state };
   const tat = roundUs(Math.max(now, settled.tat) + intervalMs(settled.rate));
   return { granted: true, slotAt, waitMs, state: { ...settled, tat } };
 }
 
 /**
- * Jama answered 429. The first 429 after a hold cuts the rate (× `cutFactor`, not below `floor`)
- * and pauses the timeline: no slot before now + Retry-After, or, without one, the next step of
- * 3, 5, 8, 13 … s (jittered, capped). 429s that arrive during the hold that follows — at least
- * `cutCooldownMs`, and until the pause ends — come from calls already in flight, so they do not
- * compound the cut; they still honour their Retry-After and restart the clean period.
+ * How far from `now` a caller may book in the `settled` state: `maxWaitMs`, except in the first
+ * `resumeWindowMs` after a cut's pause (and during the pause), when no slot is booked more than
+ * `resumeHorizonMs` past the end of the pause or now, whichever is later. A cut rate that is still
+ * too high draws its 429 then, and every call booked beyond it could be another 429 (an echo); a
+ * caller willing to wait out the pause still gets the first slots after it.
+ */
+export function bookingHorizonMs(
+  settled: LimiterState,
+  now: number,
+  config: LimiterConfig,
+  maxWaitMs: number,
+): number {
+  if (settled.streak === 0 || now >= settled.cleanSince + config.resumeWindowMs) return maxWaitMs;
+  return Math.min(maxWaitMs, Math.max(0, settled.cleanSince - now) + config.resumeHorizonMs);
+}
+
+/**
+ * Jama answered 429. The first 429 after a hold cuts the rate (× `cutFactor`, not below `floor`),
+ * remembers the rate it cut from as the knee (see `regain` in limiter-regain.ts), and pauses the
+ * timeline: no slot before now + Retry-After, or, without one, the next step of 3, 5, 8, 13 … s
+ * (jittered, capped).
+ * 429s that arrive during the hold that follows — at least `cutCooldownMs`, and until the pause
+ * ends — come from calls already in flight, so they do not compound the cut; they still honour
+ * their Retry-After and restart the clean period.
  *
  * A `retryAfterMs` that is not a finite number ≥ 0 is treated as absent.
  */
@@ -147,20 +109,8 @@ export function onThrottled(
     streak,
     // The clean period starts when calls resume, so a long pause does not count as clean traffic.
     cleanSince: resumeAt,
+    knee: settled.rate,
   };
-}
-
-/**
- * Stored times are whole microseconds: DynamoDB adds them as exact decimals, and every such value
- * (below year 2255) survives the trip through a double and back to the same string.
- */
-export function roundUs(ms: number): number {
-  return Math.round(ms * 1000) / 1000;
-}
-
-/** Rates are kept to 1/1000 call per second so stored items stay short and readable. */
-function roundRate(rate: number): number {
-  return Math.round(rate * 1000) / 1000;
 }
 
 /** What an acquire got, for metrics and benchmarks (the port's `acquire` returns nothing). */

@@ -76,8 +76,32 @@ export interface LimiterOptions {
   cutCooldownMs?: number;
   /** A stretch without any 429 after which the rate regains {@link LimiterOptions.regainStep}. @default 10_000 */
   cleanPeriodMs?: number;
-  /** Calls per second regained per clean period, up to the ceiling. @default 0.5 */
+  /** Calls per second regained per clean period, up to the ceiling (or just under the knee). @default 0.5 */
   regainStep?: number;
+  /**
+   * Where quick regain stops, as a fraction of the knee (the rate that drew the last cut); above it
+   * the rate climbs by {@link LimiterOptions.probeStep} until it has held above the knee for a
+   * clean period, which forgets the knee. A knee lies above the share left to us, often by only a
+   * few % (6.3/s against 6/s), and a rate just under the share still draws 429s from send jitter:
+   * 0.95 × 6.3 = 5.985/s would, 0.9 × 6.3 = 5.67/s does not. @default 0.9
+   */
+  kneeMargin?: number;
+  /**
+   * Calls per second regained per clean period from `kneeMargin` × knee until above the knee; at
+   * most `regainStep`. @default regainStep / 4 (0.125)
+   */
+  probeStep?: number;
+  /**
+   * In the first {@link LimiterOptions.resumeWindowMs} after a cut's pause, slots are booked at most
+   * this far past the end of the pause (or now), whatever `maxWaitMs` allows, so that few calls are
+   * already committed if the cut rate still draws 429s. @default 1000
+   */
+  resumeHorizonMs?: number;
+  /**
+   * How long after a cut's pause {@link LimiterOptions.resumeHorizonMs} applies: a cut rate still
+   * above what is left draws its next 429 within the first few 1 s windows. @default 3000
+   */
+  resumeWindowMs?: number;
   /** Cap of the pause a 429 without Retry-After imposes (3, 5, 8, 13 … s). @default 60_000 */
   maxPauseMs?: number;
   /** Relative jitter of that pause. @default 0.2 */
@@ -113,6 +137,7 @@ export function resolveLimiterConfig(options: LimiterOptions = {}): LimiterConfi
     (n) => n > 0 && n <= ceiling,
     `a number in (0, ${ceiling}] (the ceiling)`,
   );
+  const regainStep = check('regainStep', options.regainStep ?? 0.5, (n) => n > 0, 'a number > 0');
   const random = options.random ?? Math.random;
   if (typeof random !== 'function')
     throw new ConfigError(`Expected \`random\` to be a function, got \`${String(random)}\``);
@@ -125,7 +150,16 @@ export function resolveLimiterConfig(options: LimiterOptions = {}): LimiterConfi
     cutFactor: check('cutFactor', options.cutFactor ?? 0.7, (n) => n > 0 && n < 1, 'a number in (0, 1)'),
     cutCooldownMs: check('cutCooldownMs', options.cutCooldownMs ?? 1000, (n) => n >= 0, 'a number ≥ 0'),
     cleanPeriodMs: check('cleanPeriodMs', options.cleanPeriodMs ?? 10_000, (n) => n > 0, 'a number > 0'),
-    regainStep: check('regainStep', options.regainStep ?? 0.5, (n) => n > 0, 'a number > 0'),
+    regainStep,
+    kneeMargin: check('kneeMargin', options.kneeMargin ?? 0.9, (n) => n > 0 && n <= 1, 'a number in (0, 1]'),
+    probeStep: check(
+      'probeStep',
+      options.probeStep ?? regainStep / 4,
+      (n) => n > 0 && n <= regainStep,
+      `a number in (0, ${regainStep}] (the regain step)`,
+    ),
+    resumeHorizonMs: check('resumeHorizonMs', options.resumeHorizonMs ?? 1000, (n) => n >= 0, 'a number ≥ 0'),
+    resumeWindowMs: check('resumeWindowMs', options.resumeWindowMs ?? 3000, (n) => n >= 0, 'a number ≥ 0'),
     maxPauseMs: check('maxPauseMs', options.maxPauseMs ?? 60_000, (n) => n >= 0, 'a number ≥ 0'),
     pauseJitter: check(
       'pauseJitter',

@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { ConditionalCheckFailedException, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
 import { DynamoDbRateLimiter, type DynamoDbRateLimiterOptions } from '../../../src/adapters/dynamodb-limiter';
 import { FakeClock } from '../../../src/core/clock';
@@ -34,6 +39,18 @@ function maxPerSecond(times: number[]): number {
     most = Math.max(most, j - i);
   }
   return most;
+}
+
+/** The raw limiter item of `environment`, as stored. */
+async function rawItem(environment: string) {
+  const { Item } = await aws.dynamodb().send(
+    new GetItemCommand({
+      TableName: aws.tables.state,
+      Key: { pk: { S: `limiter#${environment}` } },
+      ConsistentRead: true,
+    }),
+  );
+  return Item;
 }
 
 /** Each limiter acquires in a loop until `total` slots are taken; returns when each acquire resolved. */
@@ -169,6 +186,57 @@ describe('DynamoDB rate limiter', () => {
     await Promise.all(limiters.map((l) => l.acquire()));
     await Promise.all(limiters.map((l) => l.onThrottled()));
     expect(await limiters[0]?.readState()).toMatchObject({ rate: 6.3, streak: 1 });
+  });
+
+  it('stores the knee on the item, regains quickly up to 0.9 × knee and slowly above, and removes it once passed', async () => {
+    const clock = new FakeClock();
+    const environment = env('knee');
+    const l = limiter(environment, { clock, random: () => 0.5, maxWaitMs: 10_000 });
+    const knee = async () => (await rawItem(environment))?.knee;
+    await l.acquire();
+    await l.onThrottled(); // at 9/s: cut to 6.3, knee 9, pause 3 s
+    clock.advance(3_000);
+    await l.onThrottled(); // at 6.3/s right after the pause: cut to 4.41, knee 6.3, pause 5 s
+    expect(await knee()).toEqual({ N: '6.3' });
+    clock.advance(5_000);
+    const rates: number[] = [];
+    for (let period = 1; period <= 10; period++) {
+      clock.advance(10_000);
+      await l.acquire();
+      rates.push((await l.readState())?.rate ?? Number.NaN);
+    }
+    expect(rates).toEqual([4.91, 5.41, 5.67, 5.795, 5.92, 6.045, 6.17, 6.295, 6.42, 6.92]);
+    expect(await knee()).toBeUndefined();
+    expect(l.stats).toMatchObject({ acquires: 11, refusals: 0 });
+  });
+
+  it('reads and updates an item written before the knee existed', async () => {
+    const clock = new FakeClock();
+    const environment = env('old-item');
+    const now = clock.now();
+    const old = {
+      tat: now,
+      rate: 6.3,
+      ceiling: 9,
+      holdUntil: now,
+      cleanSince: now - 10_000,
+      streak: 1,
+      epoch: 4,
+    };
+    const Item = Object.fromEntries(Object.entries(old).map(([k, v]) => [k, { N: String(v) }]));
+    await aws.dynamodb().send(
+      new PutItemCommand({
+        TableName: aws.tables.state,
+        Item: { pk: { S: `limiter#${environment}` }, ...Item },
+      }),
+    );
+    const l = limiter(environment, { clock, random: () => 0.5 });
+    expect(await l.readState()).toMatchObject({ rate: 6.3, streak: 1, knee: null });
+    await l.acquire(); // one clean period has passed: +0.5/s, no knee to stop under
+    expect(await l.readState()).toMatchObject({ rate: 6.8, streak: 0, knee: null });
+    await l.onThrottled();
+    expect(await l.readState()).toMatchObject({ rate: 4.76, knee: 6.8, streak: 1 });
+    expect((await rawItem(environment))?.knee).toEqual({ N: '6.8' });
   });
 
   it('places every slot exactly where the pure arithmetic does, for any sequence of operations', async () => {

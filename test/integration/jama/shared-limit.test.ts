@@ -178,10 +178,13 @@ describe('Jama client + DynamoDB limiter against the Jama simulator (issue 3)', 
     expect(m.rate).toBeGreaterThanOrEqual(0.85 * LIMIT);
   }, 60_000);
 
-  // Issue 3 asks for < 3 % 429s here; measured 2.6–3.0 % (about 6 at the start — slots booked
-  // before the first cut — plus 1–2 per regain probe every ~40 s). Held at < 4 % until the limiter
-  // remembers the rate that drew its last 429 (see the issue note); the bound catches regressions.
-  it('settles below what a foreign integration leaves (4 of 10 calls/s taken) with < 4 % 429s', async () => {
+  // Issue 3 asks for < 3 % 429s here. Measured 5 of ~263 calls (1.9 %) in each run: a cut at 9/s
+  // and ~3 echoes from slots booked before it, then one more cut at 6.3/s right after the 3 s
+  // pause (knee 6.3/s, rate 4.41/s), with no echo since slots are booked at most 1 s ahead just
+  // after a pause. Regain then stops at 0.9 × knee = 5.67/s and probes 5.795/s, 5.92/s by a quarter
+  // step, so no probe overshoots 6/s before the run ends. Before the knee: 2.6–3.0 % (an echo of
+  // the second cut, and 1–2 more per probe every ~40 s as regain climbed 4.41 → 6.41/s).
+  it('settles below what a foreign integration leaves (4 of 10 calls/s taken) with < 3 % 429s', async () => {
     const foreignRate = 4;
     const left = LIMIT - foreignRate;
     const sim = await simulator({
@@ -227,7 +230,7 @@ describe('Jama client + DynamoDB limiter against the Jama simulator (issue 3)', 
     expect(m.maxWindowAll).toBeLessThanOrEqual(LIMIT);
     expect(tailRate).toBeLessThanOrEqual(left);
     expect(maxInAnyWindow(tail)).toBeLessThanOrEqual(left);
-    expect(share429).toBeLessThan(0.04);
+    expect(share429).toBeLessThan(0.03);
   }, 90_000);
 
   it('keeps a separate limit per Jama environment: two side by side each get ≥ 85 % of their own 10/s', async () => {

@@ -66,7 +66,7 @@ describe('adaptive rate', () => {
 
   it('cuts the rate by 30% on a 429 and pauses for the first backoff step (3 s)', () => {
     const next = onThrottled(initialState(T0, config), T0, config);
-    expect(next).toMatchObject({ rate: 6.3, tat: T0 + 3000, streak: 1, lastThrottleAt: T0 });
+    expect(next).toMatchObject({ rate: 6.3, tat: T0 + 3000, streak: 1, lastThrottleAt: T0, knee: 9 });
     const r = reserve(next, T0, config);
     expect(r.waitMs).toBe(3000);
     expect(reserve(r.state, T0, config).waitMs).toBeCloseTo(3000 + 1000 / 6.3, 2);
@@ -113,12 +113,16 @@ describe('adaptive rate', () => {
     [50_000, 8.8],
     [60_000, 9],
     [600_000, 9],
-  ])('regains 0.5/s per clean 10 s after the pause ends, up to the ceiling: +%p ms → %p/s', (after, rate) => {
-    const cut = onThrottled(initialState(T0, config), T0, config);
-    const resumed = T0 + 3000;
-    expect(settle(cut, resumed + after, config).rate).toBe(rate);
-    expect(reserve(cut, resumed + after, config).state.rate).toBe(rate);
-  });
+  ])(
+    'without a knee, regains 0.5/s per clean 10 s after the pause ends, up to the ceiling: +%p ms → %p/s',
+    (after, rate) => {
+      // A state written before the knee existed (see knee.test.ts for regain with one).
+      const cut = { ...onThrottled(initialState(T0, config), T0, config), knee: null };
+      const resumed = T0 + 3000;
+      expect(settle(cut, resumed + after, config).rate).toBe(rate);
+      expect(reserve(cut, resumed + after, config).state.rate).toBe(rate);
+    },
+  );
 
   it('restarts the clean period on every 429, even an echo', () => {
     let state = onThrottled(initialState(T0, config), T0, config, 0);

@@ -11,6 +11,10 @@ describe('limiter config', () => {
       maxWaitMs: 2000,
       floor: 0.5,
       toleranceMs: 0,
+      kneeMargin: 0.9,
+      probeStep: 0.125,
+      resumeHorizonMs: 1000,
+      resumeWindowMs: 3000,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -40,9 +44,21 @@ describe('limiter config', () => {
     [{ cutFactor: 1 }, 'Expected `cutFactor` to be a number in (0, 1), got `1`'],
     [{ cleanPeriodMs: 0 }, 'Expected `cleanPeriodMs` to be a number > 0, got `0`'],
     [{ regainStep: 0 }, 'Expected `regainStep` to be a number > 0, got `0`'],
+    [{ kneeMargin: 0 }, 'Expected `kneeMargin` to be a number in (0, 1], got `0`'],
+    [{ kneeMargin: 1.1 }, 'Expected `kneeMargin` to be a number in (0, 1], got `1.1`'],
+    [{ probeStep: 0.6 }, 'Expected `probeStep` to be a number in (0, 0.5] (the regain step), got `0.6`'],
+    [{ probeStep: 0 }, 'Expected `probeStep` to be a number in (0, 0.5] (the regain step), got `0`'],
+    [{ resumeHorizonMs: -1 }, 'Expected `resumeHorizonMs` to be a number ≥ 0, got `-1`'],
+    [{ resumeWindowMs: Number.NaN }, 'Expected `resumeWindowMs` to be a number ≥ 0, got `NaN`'],
     [{ limit: '10' as unknown as number }, 'Expected `limit` to be a number > 0, got `10`'],
   ])('rejects %p with a precise message', (options, message) => {
     expect(() => resolveLimiterConfig(options)).toThrow(new ConfigError(message));
+  });
+
+  it('derives the probe step from the regain step unless given', () => {
+    expect(resolveLimiterConfig({ regainStep: 1 }).probeStep).toBe(0.25);
+    expect(resolveLimiterConfig({ regainStep: 1, probeStep: 1 }).probeStep).toBe(1);
+    expect(resolveLimiterConfig({ regainStep: 0.002 }).probeStep).toBe(0.0005);
   });
 
   it('spaces slots with burst tolerance fixed at the ceiling’s interval', () => {

@@ -144,8 +144,12 @@ describe('limiter under clock skew', () => {
         (offsets, ops, r) => {
           const config = resolveLimiterConfig({ random: () => r, maxWaitMs: Number.MAX_SAFE_INTEGER });
           const { state } = simulate(config, offsets, ops);
-          // Longest road back: from the floor, one step per clean period, counted from the end of the pause.
-          const periods = Math.ceil((config.ceiling - config.floor) / config.regainStep);
+          // Longest road back, counted from the end of the pause: from the floor, one regain step per
+          // clean period, except through the band from 0.9 × knee to just above the knee, crossed
+          // in probe steps (the knee is at most the ceiling), and one period above the knee.
+          const { ceiling, floor, regainStep, probeStep, kneeMargin } = config;
+          const band = ceiling * (1 - kneeMargin);
+          const periods = Math.ceil((ceiling - floor) / regainStep) + Math.ceil(band / probeStep) + 2;
           const bound = Math.max(state.tat, state.cleanSince) + (periods + 1) * config.cleanPeriodMs;
           expect(settle(state, bound, config).rate).toBe(config.ceiling);
 

@@ -1,0 +1,55 @@
+import { bookingHorizonMs, type LimiterState, roundUs, settle } from '../core/gcra';
+import { intervalMs, type LimiterConfig } from '../core/limiter-config';
+import { fullStateUpdate, type ItemUpdate, num, type Stored, settledUpdate } from './dynamodb-limiter-item';
+
+/** A reservation as one conditional write: what to write, on what condition, and where its slot is. */
+export interface ReservationWrite {
+  update: ItemUpdate;
+  condition: string;
+  /** Whether the write assumes the timeline is ahead of the clock (`tat = tat + :interval`). */
+  ahead: boolean;
+  /** The reserved slot, given the item as the write left it. */
+  slotAt(stored: Stored): number;
+}
+
+/**
+ * The reservation `reserve` computed from `cached` at `now` (`reserved`), as an update that stays
+ * correct for any stored `tat` on the guessed side of `now`. While the timeline is ahead of the
+ * clock (or `contended` says it probably is), `SET tat = tat + :interval` succeeds for every
+ * acquirer however many race, as long as the slot stays within the booking horizon; otherwise
+ * `tat` is set to the reserved value if it is still behind `now`. Either way the write is
+ * conditioned on the epoch, which pins everything but `tat` to what `cached` holds, so the
+ * horizon and spacing are those `reserve` applied.
+ */
+export function reservationWrite(
+  cached: Stored,
+  reserved: LimiterState,
+  now: number,
+  maxWaitMs: number,
+  config: LimiterConfig,
+  contended: boolean,
+): ReservationWrite {
+  if (cached.epoch === 0) {
+    const update = fullStateUpdate(reserved, 1);
+    return { update, condition: 'attribute_not_exists(pk)', ahead: false, slotAt: () => now };
+  }
+  const settled = settle(cached.state, now, config);
+  const interval = intervalMs(settled.rate);
+  const tolerance = config.toleranceMs;
+  const update = settledUpdate(cached, settled);
+  Object.assign(update.values, { ':epoch': num(cached.epoch), ':now': num(now) });
+  if (cached.state.tat > now || contended) {
+    const maxTat = now + bookingHorizonMs(settled, now, config, maxWaitMs) + tolerance;
+    update.set.push('tat = tat + :interval');
+    Object.assign(update.values, { ':interval': num(interval), ':maxTat': num(maxTat) });
+    return {
+      update,
+      condition: 'epoch = :epoch AND tat > :now AND tat <= :maxTat',
+      ahead: true,
+      slotAt: (stored) => Math.max(now, roundUs(stored.state.tat - interval - tolerance)),
+    };
+  }
+  update.set.push('tat = :tat');
+  Object.assign(update.values, { ':tat': num(reserved.tat) });
+  return { update, condition: 'epoch = :epoch AND tat <= :now', ahead: false, slotAt: () => now };
+}

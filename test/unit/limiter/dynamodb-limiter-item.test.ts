@@ -1,0 +1,61 @@
+import {
+  adaptiveUpdate,
+  decodeItem,
+  fullStateUpdate,
+  type LimiterItem,
+  updateExpression,
+} from '../../../src/adapters/dynamodb-limiter-item';
+import type { LimiterState } from '../../../src/core/gcra';
+
+const state: LimiterState = {
+  tat: 1_767_225_603_000.5,
+  rate: 4.41,
+  ceiling: 9,
+  lastThrottleAt: 1_767_225_600_000,
+  holdUntil: 1_767_225_603_000,
+  streak: 2,
+  cleanSince: 1_767_225_608_100,
+  knee: 6.3,
+};
+
+/** The item `update` would write on an empty key, as DynamoDB applies SET and REMOVE. */
+function apply(update: ReturnType<typeof fullStateUpdate>, item: LimiterItem = {}): LimiterItem {
+  const next: LimiterItem = { ...item, pk: { S: 'limiter#acme' } };
+  for (const clause of update.set) {
+    const [name = '', value = ''] = clause.split(' = ');
+    const attribute = update.values[value];
+    if (attribute) next[name] = attribute;
+  }
+  for (const name of update.remove) delete next[name];
+  return next;
+}
+
+describe('limiter item layout', () => {
+  it('round-trips the whole state, knee included', () => {
+    expect(decodeItem(apply(fullStateUpdate(state, 7)))).toEqual({ epoch: 7, state });
+  });
+
+  it('decodes an item written before the knee existed as having none', () => {
+    const { knee: _, ...old } = apply(fullStateUpdate(state, 3));
+    expect(decodeItem(old)).toEqual({ epoch: 3, state: { ...state, knee: null } });
+  });
+
+  it('removes the knee once it is forgotten, and sets it again after the next cut', () => {
+    const withKnee = apply(fullStateUpdate(state, 1));
+    const forgotten = adaptiveUpdate({ ...state, rate: 6.92, knee: null }, 2);
+    expect(updateExpression(forgotten)).toBe(
+      'SET rate = :set_rate, ceiling = :set_ceiling, cleanSince = :set_cleanSince, streak = :set_streak, epoch = :set_epoch REMOVE knee',
+    );
+    const item = apply(forgotten, withKnee);
+    expect(item.knee).toBeUndefined();
+    expect(decodeItem(item).state).toMatchObject({ rate: 6.92, knee: null });
+    const cut = adaptiveUpdate({ ...state, rate: 4.844, knee: 6.92 }, 3);
+    expect(cut.remove).toEqual([]);
+    expect(decodeItem(apply(cut, item)).state).toMatchObject({ rate: 4.844, knee: 6.92 });
+  });
+
+  it('names a knee that is not a number', () => {
+    const item = { ...apply(fullStateUpdate(state, 1)), knee: { S: 'high' } };
+    expect(() => decodeItem(item)).toThrow(/no numeric `knee`/);
+  });
+});
