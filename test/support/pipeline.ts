@@ -15,7 +15,7 @@ import { sign } from '../../src/core/signature';
 import type { IngestDeps } from '../../src/core/webhook/ingest';
 import type { JobInput } from '../../src/core/worker/jobs';
 import { clientConfig, startEmbeddedAws } from '../../src/local/embedded-aws';
-import { type EventSourceOptions, startEventSource } from '../../src/local/event-source';
+import { type EventSourceOptions, type SqsHandler, startEventSource } from '../../src/local/event-source';
 import { provisionLocal } from '../../src/local/provision';
 import { startWebhookServer } from '../../src/local/webhook-server';
 import { type SimulatorOptions, startJamaSimulator } from '../../src/simulator/server';
@@ -27,6 +27,8 @@ export interface PipelineOptions {
   env?: Record<string, string>;
   /** Replace parts of the worker's dependencies (e.g. a faster retry schedule). */
   adjust?(deps: WorkerDeps): WorkerDeps;
+  /** Wraps each jobs-queue poller's handler (e.g. to kill an invocation mid-batch). */
+  wrapWorker?(handler: SqsHandler): SqsHandler;
   /** Also serve the webhook on loopback, with these sources (`WEBHOOK_SOURCES` entries, inline secrets). */
   webhook?: {
     sources: { name: string; secret: string; [key: string]: unknown }[];
@@ -58,7 +60,10 @@ export async function startPipeline(options: PipelineOptions = {}) {
     sqs,
     queueUrl: resources.queues.jobs.url,
     queueArn: resources.queues.jobs.arn,
-    handler: () => makeHandler(deps, { softDeadlineMs: 5000 }),
+    handler: () => {
+      const handler: SqsHandler = makeHandler(deps, { softDeadlineMs: 5000 });
+      return options.wrapWorker ? options.wrapWorker(handler) : handler;
+    },
     batchSize: 1000,
     batchingWindowSeconds: 1,
     maxConcurrency: 2,
