@@ -22,7 +22,12 @@ const base = {
 module.exports = {
   maxWorkers: 2,
   projects: [
-    { ...base, displayName: 'default', testMatch: ['**/*.test.ts'], testPathIgnorePatterns: ['\\.serial\\.test\\.ts$'] },
+    {
+      ...base,
+      displayName: 'default',
+      testMatch: ['**/*.test.ts'],
+      testPathIgnorePatterns: ['\\.serial\\.test\\.ts$'],
+    },
     { ...base, displayName: 'serial', testMatch: ['**/*.serial.test.ts'] },
   ],
 };
