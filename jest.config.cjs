@@ -10,7 +10,7 @@ const base = {
     '^@middy/(core|util)$': '<rootDir>/node_modules/@middy/$1/index.js',
   },
   setupFiles: ['<rootDir>/test/setup-env.ts'],
-  testTimeout: 60_000,
+  setupFilesAfterEnv: ['<rootDir>/test/setup-timeout.ts'],
 };
 
 /**

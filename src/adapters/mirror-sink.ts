@@ -4,6 +4,9 @@ import {
   type BatchGetCommandOutput,
   DynamoDBDocumentClient,
   PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
 import type { ItemIndex, Sink, SinkRecord, SinkWriteResult } from '../core/sink';
 import { chunk } from '../core/worker/util';
@@ -108,4 +111,45 @@ export class DynamoDbMirror implements Sink, ItemIndex {
     }
     return found;
   }
+}
+
+/**
+ * Every page of one environment's partition of the mirror table, following `LastEvaluatedKey`;
+ * `extra` adds filters or projections. The one place that pages the mirror (sweeps, export,
+ * the local runtime's summary).
+ */
+export async function* mirrorPages(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  env: string,
+  extra: Partial<QueryCommandInput> = {},
+): AsyncGenerator<QueryCommandOutput> {
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out: QueryCommandOutput = await doc.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: '#env = :env',
+        ...extra,
+        ExpressionAttributeNames: { '#env': 'env', ...extra.ExpressionAttributeNames },
+        ExpressionAttributeValues: { ':env': env, ...extra.ExpressionAttributeValues },
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    yield out;
+    start = out.LastEvaluatedKey;
+  } while (start);
+}
+
+/** Every row of one environment in the mirror, by item id. */
+export async function readMirror(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  env: string,
+): Promise<Map<number, MirrorRow>> {
+  const rows = new Map<number, MirrorRow>();
+  for await (const page of mirrorPages(doc, tableName, env)) {
+    for (const row of page.Items ?? []) rows.set(Number(row.itemId), row as MirrorRow);
+  }
+  return rows;
 }

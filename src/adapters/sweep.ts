@@ -1,6 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SweepCandidate, SweepSource } from '../core/reconcile/ports';
+import { mirrorPages } from './mirror-sink';
 
 /**
  * Reads the mirror for a full run's sweep: the environment's partition, filtered to live rows of
@@ -20,26 +21,19 @@ export class MirrorSweep implements SweepSource {
   }
 
   async *unseen(env: string, projectId: number, runId: string): AsyncIterable<SweepCandidate> {
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out: QueryCommandOutput = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'env = :e',
-          FilterExpression:
-            'deleted = :f AND (projectId = :p OR #item.#project = :p) AND ' +
-            '(attribute_not_exists(lastSeenRun) OR lastSeenRun <> :r)',
-          ProjectionExpression: 'itemId, documentKey',
-          ExpressionAttributeNames: { '#item': 'item', '#project': 'project' },
-          ExpressionAttributeValues: { ':e': env, ':f': false, ':p': projectId, ':r': runId },
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      for (const row of out.Items ?? []) {
+    const pages = mirrorPages(this.doc, this.tableName, env, {
+      FilterExpression:
+        'deleted = :f AND (projectId = :p OR #item.#project = :p) AND ' +
+        '(attribute_not_exists(lastSeenRun) OR lastSeenRun <> :r)',
+      ProjectionExpression: 'itemId, documentKey',
+      ExpressionAttributeNames: { '#item': 'item', '#project': 'project' },
+      ExpressionAttributeValues: { ':f': false, ':p': projectId, ':r': runId },
+    });
+    for await (const page of pages) {
+      for (const row of page.Items ?? []) {
         const documentKey = typeof row.documentKey === 'string' ? row.documentKey : undefined;
         yield { itemId: Number(row.itemId), ...(documentKey ? { documentKey } : {}) };
       }
-      start = out.LastEvaluatedKey;
-    } while (start);
+    }
   }
 }

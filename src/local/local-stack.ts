@@ -1,6 +1,6 @@
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { MirrorRow } from '../adapters/mirror-sink';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type MirrorRow, readMirror } from '../adapters/mirror-sink';
 import { SqsJobQueue } from '../adapters/sqs-job-queue';
 import { type Config, loadConfig } from '../config';
 import type { JobInput } from '../core/worker/jobs';
@@ -163,23 +163,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           await new Promise((resolve) => setTimeout(resolve, 250));
         }
       },
-      async mirror(envName = config.environments[0]?.name ?? 'default') {
-        const rows = new Map<number, MirrorRow>();
-        let start: Record<string, unknown> | undefined;
-        do {
-          const out = await doc.send(
-            new QueryCommand({
-              TableName: resources.tables.mirror,
-              KeyConditionExpression: 'env = :e',
-              ExpressionAttributeValues: { ':e': envName },
-              ...(start ? { ExclusiveStartKey: start } : {}),
-            }),
-          );
-          for (const row of out.Items ?? []) rows.set(Number(row.itemId), row as MirrorRow);
-          start = out.LastEvaluatedKey;
-        } while (start);
-        return rows;
-      },
+      mirror: (envName = config.environments[0]?.name ?? 'default') =>
+        readMirror(doc, resources.tables.mirror, envName),
       stop: stopAll,
     };
   } catch (error) {

@@ -1,5 +1,6 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { mirrorPages as queryPages } from '../adapters/mirror-sink';
 import { chunk } from '../core/worker/util';
 import type { Deployment } from './deployment';
 import { aws, OpsError } from './errors';
@@ -27,25 +28,14 @@ export async function* mirrorPages(
   env: string,
   extra: Partial<QueryCommandInput> = {},
 ): AsyncGenerator<{ items: Record<string, unknown>[]; count: number; scanned: number }> {
-  const doc = DynamoDBDocumentClient.from(d.dynamodb);
   const table = mirrorTable(d);
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await aws(`query the mirror table ${table}`, () =>
-      doc.send(
-        new QueryCommand({
-          TableName: table,
-          KeyConditionExpression: '#env = :env',
-          ...extra,
-          ExpressionAttributeNames: { '#env': 'env', ...extra.ExpressionAttributeNames },
-          ExpressionAttributeValues: { ':env': env, ...extra.ExpressionAttributeValues },
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      ),
-    );
+  const pages = queryPages(DynamoDBDocumentClient.from(d.dynamodb), table, env, extra);
+  while (true) {
+    const next = await aws(`query the mirror table ${table}`, () => pages.next());
+    if (next.done) return;
+    const out = next.value;
     yield { items: out.Items ?? [], count: out.Count ?? 0, scanned: out.ScannedCount ?? 0 };
-    start = out.LastEvaluatedKey;
-  } while (start);
+  }
 }
 
 /**

@@ -1,12 +1,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { buildReconcileDeps, type ReconcileDeps } from '../../functions/reconcile/build-deps';
 import { makeHandler as makeReconcileHandler } from '../../functions/reconcile/handler';
 import { makeHandler } from '../../functions/sync-worker/handler';
 import { buildWebhookDeps } from '../../functions/webhook/build-deps';
 import { makeHandler as makeWebhookHandler } from '../../functions/webhook/handler';
-import type { MirrorRow } from '../../src/adapters/mirror-sink';
+import { type MirrorRow, readMirror } from '../../src/adapters/mirror-sink';
 import { SqsJobQueue } from '../../src/adapters/sqs-job-queue';
 import { loadConfig, loadWebhookConfig } from '../../src/config';
 import type { ReconcileRequest } from '../../src/core/reconcile/plan';
@@ -169,23 +169,8 @@ export async function startPipeline(options: PipelineOptions = {}) {
       }
       throw new Error(`pipeline not idle after ${timeoutMs} ms (depth ${await backlog()})`);
     },
-    async mirror(env = 'default'): Promise<Map<number, MirrorRow>> {
-      const rows = new Map<number, MirrorRow>();
-      let start: Record<string, unknown> | undefined;
-      do {
-        const out = await doc.send(
-          new QueryCommand({
-            TableName: resources.tables.mirror,
-            KeyConditionExpression: 'env = :e',
-            ExpressionAttributeValues: { ':e': env },
-            ...(start ? { ExclusiveStartKey: start } : {}),
-          }),
-        );
-        for (const row of out.Items ?? []) rows.set(Number(row.itemId), row as MirrorRow);
-        start = out.LastEvaluatedKey;
-      } while (start);
-      return rows;
-    },
+    mirror: (env = 'default'): Promise<Map<number, MirrorRow>> =>
+      readMirror(doc, resources.tables.mirror, env),
     async deadLetters() {
       const out = await sqs.send(
         new ReceiveMessageCommand({
