@@ -58,8 +58,9 @@ export class SyncWebhook extends Construct {
 
     // SendMessageBatch needs sqs:SendMessage.
     props.jobs.grant(role, 'sqs:SendMessage');
-    // Pending-pull markers: one conditional PutItem per item coalesces repeated events.
-    props.stateTable.grant(role, 'dynamodb:PutItem');
+    // Pending-pull markers: one conditional PutItem per item coalesces repeated events; when SQS
+    // then refuses the jobs, the markers just claimed are released in one BatchWriteItem.
+    props.stateTable.grant(role, 'dynamodb:PutItem', 'dynamodb:BatchWriteItem');
     if (props.secrets.length > 0) {
       role.addToPrincipalPolicy(
         new PolicyStatement({

@@ -78,6 +78,7 @@ describe('IAM', () => {
         ...LOGS('WebhookLogs'),
         ...TRACING,
         `sqs:SendMessage → ${JOBS}`,
+        `dynamodb:BatchWriteItem → ${STATE}`,
         `dynamodb:PutItem → ${STATE}`,
         `secretsmanager:GetSecretValue → ${WEBHOOK_SECRET}`,
       ],
