@@ -15,6 +15,7 @@ import { DynamoDbRateLimiter } from '../src/adapters/dynamodb-limiter';
 import { LimiterWaitError } from '../src/core/rate-limiter';
 import { clientConfig, startEmbeddedAws } from '../src/local/embedded-aws';
 import { provisionLocal } from '../src/local/provision';
+import { maxInAnyWindow } from '../src/simulator/rate-window';
 
 function quantile(sorted: number[], q: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -29,17 +30,6 @@ function summary(values: number[]) {
     p99: round(quantile(sorted, 0.99)),
     max: round(sorted.at(-1) ?? Number.NaN),
   };
-}
-
-/** Most calls in any half-open 1000 ms window. */
-function maxPerSecond(times: number[]): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let most = 0;
-  for (let i = 0, j = 0; i < sorted.length; i++) {
-    while (j < sorted.length && (sorted[j] ?? 0) < (sorted[i] ?? 0) + 1000) j++;
-    most = Math.max(most, j - i);
-  }
-  return most;
 }
 
 async function main() {
@@ -119,7 +109,7 @@ async function main() {
     acquires: total('acquires'),
     callsPerSecond: Math.round(((acquired.length - 1) * 100_000) / elapsedMs) / 100,
     ofCeiling: Math.round(((acquired.length - 1) * 1000 * 1000) / elapsedMs / (config?.ceiling ?? 1)) / 10,
-    maxInAnySecond: maxPerSecond(acquired),
+    maxInAnySecond: maxInAnyWindow(acquired),
     writesPerAcquire: Math.round((total('writes') / total('acquires')) * 1000) / 1000,
     readsPerAcquire: Math.round((total('reads') / total('acquires')) * 1000) / 1000,
     conflicts: total('conflicts'),

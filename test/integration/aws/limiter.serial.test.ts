@@ -11,6 +11,7 @@ import { FakeClock } from '../../../src/core/clock';
 import { initialState, type LimiterState, onThrottled, reserve } from '../../../src/core/gcra';
 import { resolveLimiterConfig } from '../../../src/core/limiter-config';
 import { LimiterWaitError } from '../../../src/core/rate-limiter';
+import { maxInAnyWindow } from '../../../src/simulator/rate-window';
 import { type TestAws, testAws } from '../../support/aws';
 
 let aws: TestAws;
@@ -28,17 +29,6 @@ function limiter(environment: string, options: Partial<DynamoDbRateLimiterOption
     environment,
     ...options,
   });
-}
-
-/** Most calls in any half-open 1000 ms window. */
-function maxPerSecond(times: number[]): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let most = 0;
-  for (let i = 0, j = 0; i < sorted.length; i++) {
-    while (j < sorted.length && (sorted[j] ?? 0) < (sorted[i] ?? 0) + 1000) j++;
-    most = Math.max(most, j - i);
-  }
-  return most;
 }
 
 /** The raw limiter item of `environment`, as stored. */
@@ -132,12 +122,12 @@ describe('DynamoDB rate limiter', () => {
       limiters.reduce((n, l) => n + l.stats[key], 0);
     const sorted = [...lateness].sort((a, b) => a - b);
     console.info(
-      `8 instances, 200 acquires: ${rate.toFixed(2)} calls/s, max ${maxPerSecond(acquired)} in 1 s; ` +
+      `8 instances, 200 acquires: ${rate.toFixed(2)} calls/s, max ${maxInAnyWindow(acquired)} in 1 s; ` +
         `writes ${sum('writes')}, reads ${sum('reads')}, conflicts ${sum('conflicts')}, forfeits ${sum('forfeits')}; ` +
         `lateness p50 ${sorted[100]?.toFixed(1)} ms, max ${sorted.at(-1)?.toFixed(1)} ms`,
     );
     expect(acquired).toHaveLength(200);
-    expect(maxPerSecond(acquired)).toBeLessThanOrEqual(10);
+    expect(maxInAnyWindow(acquired)).toBeLessThanOrEqual(10);
     expect(rate).toBeGreaterThanOrEqual(0.85 * 9);
     expect(Math.max(...lateness)).toBeLessThanOrEqual(11);
     const slotSpan = Math.max(...slots) - Math.min(...slots);
@@ -154,10 +144,10 @@ describe('DynamoDB rate limiter', () => {
       drain([limiter(b), limiter(b), limiter(b)], 30),
     ]);
     const elapsed = Date.now() - started;
-    expect(maxPerSecond(ra.acquired)).toBeLessThanOrEqual(10);
-    expect(maxPerSecond(rb.acquired)).toBeLessThanOrEqual(10);
+    expect(maxInAnyWindow(ra.acquired)).toBeLessThanOrEqual(10);
+    expect(maxInAnyWindow(rb.acquired)).toBeLessThanOrEqual(10);
     // Together they ran at about twice one environment's rate: 60 calls in ~3.3 s, not ~6.6 s.
-    expect(maxPerSecond([...ra.acquired, ...rb.acquired])).toBeGreaterThan(10);
+    expect(maxInAnyWindow([...ra.acquired, ...rb.acquired])).toBeGreaterThan(10);
     expect(elapsed).toBeLessThan(5_000);
   }, 20_000);
 
