@@ -1,5 +1,6 @@
 import { parseJamaDate } from '../../src/core/jama-date';
 import type { JobInput } from '../../src/core/worker/jobs';
+import { createRng } from '../../src/simulator/prng';
 import type { JamaItem, JamaSimulator } from '../../src/simulator/server';
 
 /** A native webhook event (docs/webhooks.md). */
@@ -17,15 +18,9 @@ export interface EventDriverOptions {
   random: () => number;
 }
 
-/** A small seeded PRNG (mulberry32), so a failing run can be replayed with its seed. */
+/** A seeded PRNG (the simulator's mulberry32), so a failing run can be replayed with its seed. */
 export function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
+  return createRng(seed).next;
 }
 
 /**

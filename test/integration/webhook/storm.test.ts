@@ -1,21 +1,14 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { JobQueue } from '../../../src/core/job-queue';
 import type { Sink } from '../../../src/core/sink';
+import { createRng } from '../../../src/simulator/prng';
 import { type Pipeline, startPipeline } from '../../support/pipeline';
 
 const SECRET = 'storm-secret-0123456789abcdef';
 type Event = { type: string; itemId: number; documentKey?: string };
 
-/** A small seeded PRNG, so a failing storm can be replayed. */
-function prng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+/** A seeded PRNG (the simulator's mulberry32), so a failing storm can be replayed. */
+const prng = (seed: number) => createRng(seed).next;
 
 describe('webhook → queue → worker under a storm of duplicate events', () => {
   let p: Pipeline | undefined;
