@@ -24,6 +24,23 @@ const LAMBDA_ENVIRONMENT_BYTES = 4096;
 /** Length of a secret ARN once deployed (name + suffix), generously. */
 const ARN_ESTIMATE = 'x'.repeat(140);
 
+/** Fails synthesis when `entries`, serialised into `variable` with full secret ARNs, would exceed `budget` bytes. */
+function checkFits(
+  option: string,
+  variable: string,
+  entries: readonly object[],
+  budget: number,
+  remedy: string,
+) {
+  const estimate = JSON.stringify(entries.map((e) => ({ ...e, secretArn: ARN_ESTIMATE })));
+  if (estimate.length > budget) {
+    throw new ConfigError(
+      `${option}: about ${estimate.length} bytes as ${variable}, too much for Lambda's ` +
+        `${LAMBDA_ENVIRONMENT_BYTES}-byte environment; ${remedy}`,
+    );
+  }
+}
+
 /** What `loadConfig` needs: the Jama environments (with `projects`), state and queues. */
 export function sharedEnvironment(scope: Construct, r: SharedResources): Record<string, string> {
   const environments = r.environments.map((e) => ({
@@ -33,13 +50,13 @@ export function sharedEnvironment(scope: Construct, r: SharedResources): Record<
     projects: e.projects,
     secretArn: r.jamaSecrets.get(e.name)?.secretArn,
   }));
-  const estimate = JSON.stringify(environments.map((e) => ({ ...e, secretArn: ARN_ESTIMATE })));
-  if (estimate.length > LAMBDA_ENVIRONMENT_BYTES / 2) {
-    throw new ConfigError(
-      `environments: about ${estimate.length} bytes as JAMA_SYNC_ENVIRONMENTS, too much for Lambda's ` +
-        `${LAMBDA_ENVIRONMENT_BYTES}-byte environment; deploy fewer environments or projects per stack`,
-    );
-  }
+  checkFits(
+    'environments',
+    'JAMA_SYNC_ENVIRONMENTS',
+    environments,
+    LAMBDA_ENVIRONMENT_BYTES / 2,
+    'deploy fewer environments or projects per stack',
+  );
   return {
     JAMA_SYNC_ENVIRONMENTS: Stack.of(scope).toJsonString(environments),
     STATE_TABLE: r.stateTable.tableName,
@@ -88,13 +105,13 @@ export function webhookEnvironment(
     secretArn: secrets.get(s.name)?.secretArn,
     ...(s.mapping ? { mapping: s.mapping } : {}),
   }));
-  const estimate = JSON.stringify(entries.map((e) => ({ ...e, secretArn: ARN_ESTIMATE })));
-  if (estimate.length > LAMBDA_ENVIRONMENT_BYTES - 512) {
-    throw new ConfigError(
-      `webhookSources: about ${estimate.length} bytes as WEBHOOK_SOURCES, too much for Lambda's ` +
-        `${LAMBDA_ENVIRONMENT_BYTES}-byte environment; shorten the mappings or use fewer sources`,
-    );
-  }
+  checkFits(
+    'webhookSources',
+    'WEBHOOK_SOURCES',
+    entries,
+    LAMBDA_ENVIRONMENT_BYTES - 512,
+    'shorten the mappings or use fewer sources',
+  );
   return {
     WEBHOOK_SOURCES: Stack.of(scope).toJsonString(entries),
     STATE_TABLE: r.stateTable.tableName,
