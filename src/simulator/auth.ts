@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { JamaRequestError } from './request-error';
+import { BASIC_USER_BASE, CLIENT_USER_BASE } from './users';
 
 /** An OAuth client registered in the environment (Jama: Profile → Set API Credentials). */
 export interface ClientCredentials {
@@ -27,10 +28,6 @@ export interface TokenResponse {
 /** What Jama requires of an API user; every 401 says it, so the fix is obvious. */
 export const LICENCE_REQUIREMENT =
   'REST API access requires a Named Creator licence (Creator Float users have no API access) and the REST API enabled for the organisation.';
-
-/** Users behind OAuth clients get ids from here; Basic users count from the seeded editors' first id. */
-const CLIENT_USER_BASE = 50;
-const BASIC_USER_BASE = 10;
 
 const unauthorized = (reason: string) =>
   new JamaRequestError(401, `${reason} ${LICENCE_REQUIREMENT}`, {

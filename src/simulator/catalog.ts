@@ -88,6 +88,8 @@ export const ITEM_TYPES: readonly JamaItemType[] = [
   itemType(REQUIREMENT, 'REQ', 'Requirement', [
     { name: `priority$${REQUIREMENT}`, label: 'Priority', fieldType: 'LOOKUP', pickList: PRIORITY_PICKLIST },
     { name: `rationale$${REQUIREMENT}`, label: 'Rationale', fieldType: 'TEXT', textType: 'RICHTEXT' },
+    { name: `owner$${REQUIREMENT}`, label: 'Owner', fieldType: 'USER' },
+    { name: `dueDate$${REQUIREMENT}`, label: 'Due date', fieldType: 'DATE' },
   ]),
   itemType(TEST_CASE, 'TC', 'Test Case', [
     { name: `priority$${TEST_CASE}`, label: 'Priority', fieldType: 'LOOKUP', pickList: PRIORITY_PICKLIST },

@@ -52,6 +52,10 @@ function itemName(rng: Rng, typeKey: string): string {
   return `The system shall monitor the ${subject} ${quality}`;
 }
 
+function keyNumber(documentKey: string): number {
+  return Number(documentKey.split('-').at(-1)) || 0;
+}
+
 function fieldsFor(rng: Rng, type: JamaItemType, key: string, globalId: string): Record<string, unknown> {
   const name = itemName(rng, type.typeKey);
   const fields: Record<string, unknown> = {
@@ -65,6 +69,10 @@ function fieldsFor(rng: Rng, type: JamaItemType, key: string, globalId: string):
     if (def.fieldType === 'LOOKUP' && def.pickList !== undefined)
       fields[def.name] = rng.pick(optionIds(def.pickList));
     else if (def.fieldType === 'INTEGER') fields[def.name] = rng.int(5, 120);
+    // Derived from the key, not drawn: adding these fields left the rest of the seeded data as it was.
+    else if (def.fieldType === 'USER')
+      fields[def.name] = SEED_USER_IDS[keyNumber(key) % SEED_USER_IDS.length];
+    else if (def.fieldType === 'DATE') fields[def.name] = `2026-0${1 + (keyNumber(key) % 9)}-15`;
     else fields[def.name] = `<p>Because the ${rng.pick(SUBJECTS)} matters.</p>`;
   }
   return fields;

@@ -7,6 +7,7 @@ import { applyOptionsPatch, type ResolvedSimulatorOptions, type SimulatorOptions
 import { createRng, type Rng } from './prng';
 import { SlidingWindowLimiter } from './rate-window';
 import { JamaStore } from './store';
+import { usersFor } from './users';
 
 /** Where the simulated foreign integration's calls appear to go. */
 const FOREIGN_PATH = '/rest/v1/abstractitems?maxResults=50';
@@ -27,7 +28,7 @@ export class SimulatorEngine {
 
   constructor(options: ResolvedSimulatorOptions) {
     this.current = options;
-    this.store = new JamaStore(generateDataset(options));
+    this.store = new JamaStore(generateDataset(options), usersFor(options.clients, options.users));
     this.auth = new Authenticator(options.clients, options.users, options.tokenTtlSeconds);
     this.limiter = new SlidingWindowLimiter(options.rateLimit);
     this.foreign = new ForeignTraffic(options.foreignRate, this.now());

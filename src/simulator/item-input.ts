@@ -14,13 +14,26 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function checkValue(def: JamaItemTypeField, value: unknown): void {
+/** What a value may refer to besides pick-list options: the environment's users. */
+export interface FieldContext {
+  users: readonly { id: number }[];
+}
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+function checkValue(def: JamaItemTypeField, value: unknown, context: FieldContext): void {
   if (value === null) return;
   const fail = (expected: string) =>
     badRequest(`Field '${def.name}' expects ${expected}, got ${JSON.stringify(value)}.`);
   if (def.fieldType === 'LOOKUP') {
+    // Jama stores option ids and refuses an option's name.
     const ok = PICK_LIST_OPTIONS.some((o) => o.pickList === def.pickList && o.id === value);
     if (!ok) throw fail(`an option id of pick list ${def.pickList}`);
+  } else if (def.fieldType === 'USER') {
+    if (!context.users.some((u) => u.id === value)) throw fail('a user id');
+  } else if (def.fieldType === 'DATE') {
+    if (typeof value !== 'string' || !ISO_DATE.test(value) || Number.isNaN(Date.parse(value)))
+      throw fail('a date yyyy-MM-dd');
   } else if (def.fieldType === 'INTEGER') {
     if (!Number.isInteger(value)) throw fail('an integer');
   } else if (typeof value !== 'string') {
@@ -33,7 +46,11 @@ function checkValue(def: JamaItemTypeField, value: unknown): void {
  * present. Read-only fields (`documentKey`, `globalId`) are dropped rather than refused, so a
  * client may send back an item it read. Returns the fields to store.
  */
-export function validateFields(type: JamaItemType, fields: Record<string, unknown>): Record<string, unknown> {
+export function validateFields(
+  type: JamaItemType,
+  fields: Record<string, unknown>,
+  context: FieldContext,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(fields)) {
     const def = type.fields.find((f) => f.name === name);
@@ -41,7 +58,7 @@ export function validateFields(type: JamaItemType, fields: Record<string, unknow
       throw badRequest(`Field '${name}' is not defined for item type ${type.id} (${type.display}).`);
     }
     if (def.readOnly) continue;
-    checkValue(def, value);
+    checkValue(def, value, context);
     out[name] = value;
   }
   if (typeof out.name !== 'string' || out.name.trim() === '') {

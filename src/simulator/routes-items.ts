@@ -41,7 +41,7 @@ export const itemRoutes: readonly Route[] = [
     path: /^\/items$/,
     handle: (ctx) => {
       const input = parseNewItem(ctx.json());
-      const fields = validateFields(typeOf(ctx, input.itemType), input.fields);
+      const fields = validateFields(typeOf(ctx, input.itemType), input.fields, ctx.store);
       const { item } = ctx.store.create({ ...input, fields }, ctx.user, ctx.now);
       const location = `${ctx.baseUrl}/items/${item.id}`;
       return {
@@ -56,7 +56,11 @@ export const itemRoutes: readonly Route[] = [
     path: /^\/items\/(\d+)$/,
     handle: (ctx, args) => {
       const { item } = ctx.store.require(idArg(args));
-      const fields = validateFields(typeOf(ctx, item.itemType), parseReplacement(ctx.json(), item));
+      const fields = validateFields(
+        typeOf(ctx, item.itemType),
+        parseReplacement(ctx.json(), item),
+        ctx.store,
+      );
       ctx.store.setFields(item.id, fields, ctx.user, ctx.now);
       return { status: 200, body: okEnvelope(ctx.now) };
     },
@@ -68,7 +72,7 @@ export const itemRoutes: readonly Route[] = [
       const { item } = ctx.store.require(idArg(args));
       const type = typeOf(ctx, item.itemType);
       const ops = parsePatch(ctx.json(), type);
-      const fields = validateFields(type, applyPatch(item.fields, ops));
+      const fields = validateFields(type, applyPatch(item.fields, ops), ctx.store);
       ctx.store.setFields(item.id, fields, ctx.user, ctx.now);
       return { status: 200, body: okEnvelope(ctx.now) };
     },

@@ -14,7 +14,20 @@ function one<T>(found: T | undefined, what: string, ctx: RouteContext): Reply {
   return { status: 200, body: singleEnvelope(found, ctx.now) };
 }
 
-/** Reference data that rarely changes: projects, item types, pick lists. */
+/** `GET /users` filters as Jama reads them: exact `username`, `email`; inactive users only on request. */
+function matchingUsers(ctx: RouteContext) {
+  const username = ctx.params.get('username');
+  const email = ctx.params.get('email');
+  const inactive = ctx.params.get('includeInactive') === 'true';
+  return ctx.store.users.filter(
+    (u) =>
+      (username === null || u.username === username) &&
+      (email === null || u.email.toLowerCase() === email.toLowerCase()) &&
+      (inactive || u.active),
+  );
+}
+
+/** Reference data that rarely changes: projects, item types, pick lists, users. */
 export const referenceRoutes: readonly Route[] = [
   { method: 'GET', path: /^\/projects$/, handle: (ctx) => list(ctx.store.projects, ctx) },
   {
@@ -50,6 +63,27 @@ export const referenceRoutes: readonly Route[] = [
         ctx,
       );
     },
+  },
+  { method: 'GET', path: /^\/users$/, handle: (ctx) => list(matchingUsers(ctx), ctx) },
+  {
+    method: 'GET',
+    path: /^\/users\/current$/,
+    handle: (ctx) =>
+      one(
+        ctx.store.users.find((u) => u.id === ctx.user),
+        'The current user',
+        ctx,
+      ),
+  },
+  {
+    method: 'GET',
+    path: /^\/users\/(\d+)$/,
+    handle: (ctx, args) =>
+      one(
+        ctx.store.users.find((u) => u.id === idArg(args)),
+        `User ${idArg(args)}`,
+        ctx,
+      ),
   },
   {
     method: 'GET',

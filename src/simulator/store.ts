@@ -11,6 +11,7 @@ import type {
   JamaPickList,
   JamaPickListOption,
   JamaProject,
+  JamaUser,
 } from './types';
 
 /** An item with its dates as epoch ms, so filters and sorts need no parsing. */
@@ -51,8 +52,12 @@ export class JamaStore {
   private nextId: number;
   private lastWrite = 0;
 
-  constructor(dataset: Dataset) {
+  /** The environment's users (`GET /users`); writes name them as `createdBy`/`modifiedBy`. */
+  readonly users: readonly JamaUser[];
+
+  constructor(dataset: Dataset, users: readonly JamaUser[] = []) {
     this.projects = dataset.projects;
+    this.users = users;
     this.activityLog = [...dataset.activities];
     for (const project of dataset.projects) this.byProject.set(project.id, new Map());
     let maxId = 0;

@@ -52,7 +52,7 @@ export interface JamaItemTypeField {
   id: number;
   name: string;
   label: string;
-  fieldType: 'STRING' | 'TEXT' | 'LOOKUP' | 'INTEGER';
+  fieldType: 'STRING' | 'TEXT' | 'LOOKUP' | 'INTEGER' | 'USER' | 'DATE';
   readOnly: boolean;
   required: boolean;
   triggerSuspect: boolean;
@@ -110,4 +110,20 @@ export interface JamaActivity {
   eventType: ActivityEventType;
   objectType: 'ITEM';
   type: 'activities';
+}
+
+/** A user (`GET /users`, `/users/{id}`, `/users/current`). */
+export interface JamaUser {
+  id: number;
+  username: string;
+  firstName: string;
+  lastName: string;
+  email: string;
+  phone: string;
+  title: string;
+  location: string;
+  licenseType: 'NAMED' | 'FLOATING' | 'STAKEHOLDER';
+  avatarUrl: string;
+  active: boolean;
+  type: 'users';
 }
