@@ -22,6 +22,8 @@ export interface ForwardSinkOptions {
  * (epoch seconds). Retries 5xx, 408, 429 and network errors with backoff; when it gives up, the
  * batch's records fail — they go back to the queue — and other records of the SQS batch are unaffected.
  * Receivers must be idempotent and order by `modifiedAt` / `deletedAt` (at-least-once delivery).
+ * Item records carry `readable` names, `modifiedBy` and `bySync` (true when the integration's own
+ * user made the last change — a write-back coming back, which a bidirectional relay drops).
  */
 export class ForwardSink implements Sink {
   readonly name = 'forward';

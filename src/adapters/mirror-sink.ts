@@ -8,6 +8,7 @@ import {
   type QueryCommandInput,
   type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
+import type { ReadableValues } from '../core/reference/readable';
 import type { ItemIndex, Sink, SinkRecord, SinkWriteResult } from '../core/sink';
 import { chunk } from '../core/worker/util';
 
@@ -25,6 +26,12 @@ export interface MirrorRow {
   modifiedDate?: string;
   deleted: boolean;
   item?: Record<string, unknown>;
+  /** Names beside the item's ids (item type, project key, users, pick-list options). */
+  readable?: ReadableValues;
+  /** Jama's id of the user who made the last modification. */
+  modifiedBy?: number;
+  /** True when that user is the integration itself (a write-back). */
+  bySync?: boolean;
   syncedAt: number;
 }
 
@@ -64,6 +71,9 @@ export class DynamoDbMirror implements Sink, ItemIndex {
             modifiedDate: record.item.modifiedDate,
             deleted: false,
             item: record.item,
+            ...(record.readable ? { readable: record.readable } : {}),
+            ...(record.modifiedBy === undefined ? {} : { modifiedBy: record.modifiedBy }),
+            ...(record.bySync === undefined ? {} : { bySync: record.bySync }),
             syncedAt: this.now(),
           }
         : {

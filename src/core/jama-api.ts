@@ -9,6 +9,7 @@ import type {
   Page,
   PatchOperation,
 } from './jama-types';
+import type { JamaPickListOption, JamaUser } from './reference/model';
 
 /** Jama's largest page; also the most document keys one `/abstractitems` call takes here. */
 export const JAMA_MAX_RESULTS = 50;
@@ -80,6 +81,12 @@ export interface JamaApi {
   listProjects(options?: CallOptions): Promise<JamaProject[]>;
   /** Every item type, paged sequentially; cached for a while (reference data rarely changes). */
   listItemTypes(options?: CallOptions): Promise<JamaItemType[]>;
+  /** Every option of a pick list (`GET /picklists/{id}/options`), paged sequentially; uncached. */
+  listPickListOptions(pickList: number, options?: CallOptions): Promise<JamaPickListOption[]>;
+  /** Every active user (`GET /users`), paged sequentially; uncached. */
+  listUsers(options?: CallOptions): Promise<JamaUser[]>;
+  /** `GET /users/current`: the user this client acts as (for OAuth, who created the credentials). */
+  getCurrentUser(options?: CallOptions): Promise<JamaUser>;
   /** One page of a project's activity stream (`GET /activities`). */
   listActivities(query: ActivitiesQuery, options?: CallOptions): Promise<Page<JamaActivity>>;
   /** `PATCH /items/{id}`; an empty list of operations sends nothing. */

@@ -1,4 +1,5 @@
 import type { JamaItem } from './jama-types';
+import type { ReadableValues } from './reference/readable';
 
 /** What a sink receives: the latest state of an item, or the fact that it was deleted. */
 export type SinkRecord =
@@ -10,6 +11,12 @@ export type SinkRecord =
       item: JamaItem;
       /** Id of the full reconciliation run that saw the item (mark-and-sweep); absent otherwise. */
       seenRun?: string;
+      /** Names beside Jama's ids (item type, project key, users, pick-list options). */
+      readable?: ReadableValues;
+      /** Jama's id of the user who made the last modification. */
+      modifiedBy?: number;
+      /** True when that user is the integration itself (a write-back coming back): relays drop these. */
+      bySync?: boolean;
     }
   | { kind: 'tombstone'; itemId: number; documentKey?: string; deletedAt: number };
 

@@ -16,6 +16,7 @@ import type {
   Page,
   PatchOperation,
 } from '../../core/jama-types';
+import type { JamaPickListOption, JamaUser } from '../../core/reference/model';
 import { type Authenticator, createAuthenticator } from './auth';
 import { type JamaClientOptions, type ResolvedJamaClientOptions, resolveJamaClientOptions } from './options';
 import { assertId, dateFilter, paging, type QueryValue, queryString } from './query';
@@ -26,7 +27,9 @@ import {
   parseCreatedId,
   parsePage,
   parseSingle,
+  pickListOptionSchema,
   projectSchema,
+  userSchema,
 } from './schemas';
 import { TtlCache } from './single-flight';
 import { type HttpMethod, type JamaClientStats, JamaTransport } from './transport';
@@ -133,6 +136,20 @@ export class JamaClient implements JamaApi {
       () => this.all('/itemtypes', {}, itemTypeSchema, withoutSignal(options)),
       options?.signal,
     );
+  }
+
+  listPickListOptions(pickList: number, options?: CallOptions): Promise<JamaPickListOption[]> {
+    assertId('pickList', pickList);
+    return this.all(`/picklists/${pickList}/options`, {}, pickListOptionSchema, options);
+  }
+
+  listUsers(options?: CallOptions): Promise<JamaUser[]> {
+    return this.all('/users', {}, userSchema, options);
+  }
+
+  async getCurrentUser(options?: CallOptions): Promise<JamaUser> {
+    const { body, context } = await this.call('GET', '/users/current', {}, undefined, options);
+    return parseSingle(userSchema, body, context);
   }
 
   async listActivities(query: ActivitiesQuery, options?: CallOptions): Promise<Page<JamaActivity>> {

@@ -3,6 +3,7 @@ import { parseJamaDate } from '../../core/jama-date';
 import type { JamaRequestContext } from '../../core/jama-errors';
 import { JamaValidationError } from '../../core/jama-errors';
 import type { JamaActivity, JamaItem, JamaItemType, JamaProject, Page } from '../../core/jama-types';
+import type { JamaPickListOption, JamaUser } from '../../core/reference/model';
 
 /*
  * Lenient validation of Jama's answers at the adapter edge: unknown fields pass through, only what
@@ -104,6 +105,27 @@ export const itemTypeSchema: z.ZodType<JamaItemType> = loose({
   widgets: z.array(z.unknown()).exactOptional(),
   system: z.boolean().exactOptional(),
   type: z.string().exactOptional(),
+});
+
+/** A pick-list option: requires id and name. */
+export const pickListOptionSchema: z.ZodType<JamaPickListOption> = loose({
+  id: int,
+  name: z.string(),
+  value: z.string().exactOptional(),
+  active: z.boolean().exactOptional(),
+  default: z.boolean().exactOptional(),
+  sortOrder: int.exactOptional(),
+  pickList: int.exactOptional(),
+});
+
+/** A user: requires id and username. */
+export const userSchema: z.ZodType<JamaUser> = loose({
+  id: int,
+  username: z.string(),
+  firstName: z.string().exactOptional(),
+  lastName: z.string().exactOptional(),
+  email: z.string().exactOptional(),
+  active: z.boolean().exactOptional(),
 });
 
 /** An activity: requires id, date (a Jama date), eventType and objectType. */

@@ -1,0 +1,40 @@
+import type { Sink, SinkRecord } from '../sink';
+import { annotateItems } from './readable';
+import type { ReferenceResolver } from './resolver';
+
+/**
+ * The sinks, each handed records that carry readable names and echo marks ({@link annotateItems}).
+ * The sinks of one write share one annotation (keyed by the records array), so a page costs its
+ * reference look-ups once. If the reference data cannot be read, the write fails like a sink
+ * error and the records are retried — a row is never written without its names.
+ */
+export function withReadableValues(sinks: readonly Sink[], resolver: ReferenceResolver): Sink[] {
+  const annotated = new WeakMap<SinkRecord[], Promise<SinkRecord[]>>();
+  const annotate = (env: string, records: SinkRecord[]) => {
+    let done = annotated.get(records);
+    if (!done) {
+      done = annotateRecords(env, records, resolver);
+      annotated.set(records, done);
+    }
+    return done;
+  };
+  return sinks.map((sink) => ({
+    name: sink.name,
+    write: async (env, records) => sink.write(env, await annotate(env, records)),
+  }));
+}
+
+async function annotateRecords(env: string, records: SinkRecord[], resolver: ReferenceResolver) {
+  const items = records.flatMap((r) => (r.kind === 'item' ? [r] : []));
+  if (items.length === 0) return records;
+  const notes = await annotateItems(
+    env,
+    items.map((r) => r.item),
+    resolver,
+  );
+  const byRecord = new Map(items.map((r, i) => [r, notes[i]]));
+  return records.map((r) => {
+    const note = byRecord.get(r as never);
+    return r.kind === 'item' && note ? { ...r, ...note } : r;
+  });
+}
