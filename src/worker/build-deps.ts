@@ -4,8 +4,11 @@ import { DynamoDbRateLimiter } from '../adapters/dynamodb-limiter';
 import { ForwardSink } from '../adapters/forward-sink';
 import { JamaClient } from '../adapters/jama/jama-client';
 import type { JamaCredentials } from '../adapters/jama/options';
+import { jamaReferenceReader } from '../adapters/jama/reference-reader';
 import { DynamoDbMirror } from '../adapters/mirror-sink';
 import { DynamoDbPendingMarkers } from '../adapters/pending-markers';
+import { DynamoDbPushLedger } from '../adapters/push-ledger';
+import { DynamoDbReferenceStore } from '../adapters/reference-store';
 import { SqsJobQueue } from '../adapters/sqs-job-queue';
 import { MirrorSweep } from '../adapters/sweep';
 import { DynamoDbReconcileState } from '../adapters/watermarks';
@@ -14,6 +17,8 @@ import { backoffDelayMs } from '../core/backoff';
 import { type Clock, systemClock } from '../core/clock';
 import { ConfigError } from '../core/errors';
 import { makeScanCompletion } from '../core/reconcile/complete';
+import { withReadableValues } from '../core/reference/readable-sink';
+import { ReferenceResolver } from '../core/reference/resolver';
 import type { Sink } from '../core/sink';
 import { QUEUES } from '../infra/resources';
 import type { SqsWorkerDeps } from './process-batch';
@@ -85,7 +90,8 @@ export async function buildEnvironments(
     const credentials = await credentialsOf(env, options.resolveSecret);
     environments.push({
       name: env.name,
-      client: new JamaClient({ url: env.url, credentials, limiter, clock }),
+      // The reference resolver caches reference data (shared in the state table), not the client.
+      client: new JamaClient({ url: env.url, credentials, limiter, clock, referenceDataTtlMs: 0 }),
       limiter,
     });
   }
@@ -129,10 +135,21 @@ export async function buildWorkerDeps(
   });
   // The webhook's pending-pull markers are cleared before each read, so later changes queue a new pull.
   const markers = new DynamoDbPendingMarkers({ client: dynamodb, tableName: config.stateTable, clock });
+  // Reference data, read once per environment and shared by every Lambda through the state table:
+  // names for write-back, readable values for the sinks.
+  const reference = new ReferenceResolver({
+    reader: (name) => {
+      const client = jamaClients.get(name);
+      return client ? jamaReferenceReader(client) : undefined;
+    },
+    store: new DynamoDbReferenceStore(dynamodb, config.stateTable),
+    clock,
+  });
   return {
     engine: {
       jama: (name) => jamaClients.get(name),
-      sinks,
+      sinks: withReadableValues(sinks, reference),
+      push: { reference, ledger: new DynamoDbPushLedger(dynamodb, config.stateTable, clock) },
       ...(mirror ? { index: mirror } : {}),
       queue,
       clock,

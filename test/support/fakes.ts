@@ -76,6 +76,9 @@ export class FakeJama implements Partial<JamaApi> {
     return { startIndex: startAt, resultCount: data.length, totalResults: matching.length, data };
   }
 
+  /** Writes made through this API count as this user's (the integration's own, as in Jama). */
+  user = 50;
+
   async patchItem(id: number, ops: readonly PatchOperation[]): Promise<void> {
     this.record('patchItem', { id, ops });
     const found = this.items.get(id);
@@ -85,6 +88,9 @@ export class FakeJama implements Partial<JamaApi> {
       if (op.op === 'remove') delete found.fields[name];
       else found.fields[name] = op.value;
     }
+    // As Jama: a write moves modifiedDate on and records who made it.
+    found.modifiedDate = formatJamaDate(parseJamaDate(found.modifiedDate) + 1);
+    found.modifiedBy = this.user;
   }
 
   asApi(): JamaApi {

@@ -40,7 +40,7 @@ const occurredAt = z
   .transform((v) => (typeof v === 'number' ? v : Date.parse(v)))
   .meta({
     description:
-      'When the change happened: epoch milliseconds or ISO 8601 with a zone. Guards pushes (ifUnmodifiedSince) and dates deletes.',
+      'When the change happened: epoch milliseconds or ISO 8601 with a zone. Orders and guards pushes (default: when the webhook accepted them) and dates deletes.',
   });
 
 const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
@@ -62,7 +62,10 @@ const pushFields = z
   .record(
     z
       .string()
-      .regex(/^[A-Za-z][A-Za-z0-9_$.-]{0,127}$/, 'a Jama field name (letters, digits, `_`, `$`, `.`, `-`)'),
+      .regex(
+        /^[^\p{Cc}\s/\uFFFE\uFFFF](?:[^\p{Cc}/\uFFFE\uFFFF]{0,126}[^\p{Cc}\s/\uFFFE\uFFFF])?$/u,
+        'a Jama field key or label (1–128 characters; no `/`, control characters or outer spaces)',
+      ),
     z.unknown(),
     {
       error: (issue) =>
@@ -94,7 +97,14 @@ export const nativeEventSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('item.push').meta({ description: 'Writes `fields` to the Jama item.' }),
     ...base,
-    fields: pushFields.meta({ description: 'Field values to write to Jama (each a `replace`).' }),
+    fields: pushFields.meta({
+      description:
+        'Field values to write to Jama (each a `replace`): a field by key (`priority$89`) or label ("Priority"); a pick-list value by option id or name, a user by id, username or email, a date as yyyy-MM-dd, rich text as HTML.',
+    }),
+    force: z.boolean().optional().meta({
+      description:
+        'Last writer wins: apply even if someone changed the item in Jama after `occurredAt` (default false: Jama wins).',
+    }),
   }),
 ]);
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { DeleteJob, JobInput, PullJob, PushJob } from '../worker/jobs';
 import type { NativeEvent } from './contract';
 import { WebhookError } from './errors';
@@ -20,12 +21,31 @@ export interface JobPlan {
   coalesced: number;
 }
 
+/** When and as which request the events were accepted. */
+export interface Acceptance {
+  /** When the webhook accepted the request (epoch ms). */
+  now: number;
+  /** Identifies the request; the same signed request always gets the same id ({@link requestId}). */
+  requestId: string;
+}
+
+/** A short id of a signed request: the same signature (a sender's retry of it) gives the same id. */
+export function requestId(source: string, signature: string): string {
+  return createHash('sha256').update(`${source}\n${signature}`).digest('base64url').slice(0, 16);
+}
+
 /**
  * Turns validated events into jobs: created/updated → `pull` (one per item), deleted → `delete`,
- * push → `push` with a `replace` per field, guarded by `ifUnmodifiedSince: occurredAt` when given.
- * A job too large for one SQS message is the sender's mistake (400), never a 5xx later.
+ * push → `push` with a `replace` per field (named by key or label), ordered by `occurredAt` (else
+ * the acceptance time) and guarded by it unless `force`, with a job id `<requestId>.<index>` that
+ * stays the same however often the job is delivered. A job too large for one SQS message is the
+ * sender's mistake (400), never a 5xx later.
  */
-export function planJobs(env: string, events: readonly NativeEvent[]): JobPlan {
+export function planJobs(
+  env: string,
+  events: readonly NativeEvent[],
+  acceptance: Acceptance = { now: Date.now(), requestId: 'unsigned' },
+): JobPlan {
   const pulls = new Map<number, PullInput>();
   const others: JobInput[] = [];
   let coalesced = 0;
@@ -42,7 +62,10 @@ export function planJobs(env: string, events: readonly NativeEvent[]): JobPlan {
           path: `/fields/${name}`,
           value,
         })),
-        ...(occurredAt === undefined ? {} : { ifUnmodifiedSince: occurredAt }),
+        acceptedAt: acceptance.now,
+        jobId: `${acceptance.requestId}.${index}`,
+        ...(occurredAt === undefined ? {} : { occurredAt }),
+        ...(event.force ? { force: true } : { ifUnmodifiedSince: occurredAt ?? acceptance.now }),
       };
       others.push(checkSize(job, index));
     } else if (event.type === 'item.deleted') {

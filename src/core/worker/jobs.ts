@@ -33,6 +33,7 @@ export const pullJobSchema = z.object({
   occurredAt: epochMs.optional(),
 });
 
+/** `path` names a field by key (`/fields/priority$89`) or by the label Jama shows ("/fields/Priority"). */
 const patchOp = z.union([
   z.object({ op: z.enum(['add', 'replace']), path: z.string().regex(/^\/fields\/.+/), value: z.unknown() }),
   z.object({ op: z.literal('remove'), path: z.string().regex(/^\/fields\/.+/) }),
@@ -48,6 +49,20 @@ export const pushJobSchema = z.object({
    * (someone edited the item in Jama after the change was made downstream). Epoch ms.
    */
   ifUnmodifiedSince: epochMs.optional(),
+  /**
+   * When the change was made downstream (epoch ms): pushes of one item are applied in this order,
+   * an older one arriving after a newer one is skipped as superseded. Defaults to `acceptedAt`.
+   */
+  occurredAt: epochMs.optional(),
+  /** When the webhook accepted the push (epoch ms); the guard when the sender gave no `occurredAt`. */
+  acceptedAt: epochMs.optional(),
+  /** Last writer wins: no conflict guard against edits made in Jama. */
+  force: z.boolean().optional(),
+  /**
+   * Stable across redelivery, retry and redrive, so a push whose PATCH succeeded is not applied
+   * again. Defaults to a digest of the job's content.
+   */
+  jobId: z.string().min(1).max(100).optional(),
 });
 
 export const scanJobSchema = z.object({

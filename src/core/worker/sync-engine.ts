@@ -1,6 +1,7 @@
 import type { Clock } from '../clock';
 import type { JamaApi } from '../jama-api';
 import type { JobQueue } from '../job-queue';
+import type { ReferenceResolver } from '../reference/resolver';
 import type { ItemIndex, Sink, SinkRecord } from '../sink';
 import { classify } from './classify';
 import {
@@ -15,6 +16,7 @@ import {
 import { deferred, done, type Outcome } from './outcome';
 import { pullItems } from './pull';
 import { runPush } from './push';
+import type { PushLedger } from './push-ledger';
 import { runScan } from './scan';
 import { writeSinks } from './write-sinks';
 
@@ -48,6 +50,8 @@ export interface EngineDeps {
   beforePull?(env: string, itemIds: number[]): Promise<void>;
   /** Called once the last page of a scan run is in the sinks (reconciliation advances its watermark). */
   onScanComplete?(job: ScanJob, newestActivity: number | undefined): Promise<void>;
+  /** Write-back: names resolved through the reference data, pushes ordered by the ledger. Without it, pushes are rejected. */
+  push?: { reference: ReferenceResolver; ledger: PushLedger };
 }
 
 const NO_META: JobMeta = { throttles: 0, failures: 0 };
@@ -115,10 +119,19 @@ export async function runBatch(
   // Pushes first; a pushed item is then re-read with the batch's pulls.
   for (const { id, job } of pushes) {
     if (stopped()) continue;
+    if (!deps.push) {
+      set(id, { type: 'rejected', reason: 'write-back is not configured for this worker' }, job);
+      continue;
+    }
     const jama = deps.jama(job.env) as JamaApi;
-    const outcome = await runPush(jama, job, signal).catch((error: unknown) => classify(error, signal));
+    const { outcome, documentKey } = await runPush(job, {
+      jama,
+      ...deps.push,
+      clock: deps.clock,
+      ...(signal ? { signal } : {}),
+    }).catch((error: unknown) => ({ outcome: classify(error, signal), documentKey: undefined }));
     // A pushed (or conflicting) item is re-read with the batch's pulls; that read decides the outcome.
-    if (outcome.type === 'done') addPull(pulls, job, id);
+    if (outcome.type === 'done') addPull(pulls, { ...job, documentKey }, id);
     else set(id, outcome, job);
   }
 

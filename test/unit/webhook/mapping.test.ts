@@ -36,7 +36,10 @@ describe('webhook mappings', () => {
           { op: 'replace', path: '/fields/jira_status$24', value: 'In Review' },
           { op: 'replace', path: '/fields/jira_key$24', value: 'PLAT-17' },
         ],
+        occurredAt: 1769860800000,
         ifUnmodifiedSince: 1769860800000,
+        acceptedAt: f.clock.now(),
+        jobId: expect.stringMatching(/^[\w-]{16}\.0$/),
       },
     ]);
   });

@@ -2,7 +2,9 @@ import { nativeBodySchema } from '../../../src/core/webhook/contract';
 import { MAX_JOB_BYTES, packBatches, planJobs } from '../../../src/core/webhook/plan';
 import { jobSchema } from '../../../src/core/worker/jobs';
 
-const plan = (events: unknown[]) => planJobs('default', nativeBodySchema.parse({ events }).events);
+const ACCEPTED = Date.UTC(2026, 1, 1);
+const plan = (events: unknown[]) =>
+  planJobs('default', nativeBodySchema.parse({ events }).events, { now: ACCEPTED, requestId: 'req' });
 
 describe('webhook job planning', () => {
   it('queues one pull per item, keeping the documentKey, project and earliest occurredAt it was given', () => {
@@ -27,10 +29,11 @@ describe('webhook job planning', () => {
     expect(p.coalesced).toBe(2);
   });
 
-  it('turns a push into replace operations guarded by occurredAt, and a delete into a dated tombstone', () => {
+  it('turns a push into replace operations ordered and guarded by occurredAt (else the acceptance time, unless forced), and a delete into a dated tombstone', () => {
     const p = plan([
       { type: 'item.push', itemId: 5, fields: { name: 'N', status$24: null }, occurredAt: 1769860800000 },
       { type: 'item.push', itemId: 5, fields: { name: 'M' } },
+      { type: 'item.push', itemId: 5, fields: { Priority: 'High' }, force: true },
       { type: 'item.deleted', itemId: 6, documentKey: 'P-6', occurredAt: '2026-01-31T12:00:00Z' },
     ]);
     expect(p.others).toEqual([
@@ -43,7 +46,10 @@ describe('webhook job planning', () => {
           { op: 'replace', path: '/fields/name', value: 'N' },
           { op: 'replace', path: '/fields/status$24', value: null },
         ],
+        occurredAt: 1769860800000,
         ifUnmodifiedSince: 1769860800000,
+        acceptedAt: ACCEPTED,
+        jobId: 'req.0',
       },
       {
         v: 1,
@@ -51,6 +57,19 @@ describe('webhook job planning', () => {
         kind: 'push',
         itemId: 5,
         ops: [{ op: 'replace', path: '/fields/name', value: 'M' }],
+        ifUnmodifiedSince: ACCEPTED,
+        acceptedAt: ACCEPTED,
+        jobId: 'req.1',
+      },
+      {
+        v: 1,
+        env: 'default',
+        kind: 'push',
+        itemId: 5,
+        ops: [{ op: 'replace', path: '/fields/Priority', value: 'High' }],
+        force: true,
+        acceptedAt: ACCEPTED,
+        jobId: 'req.2',
       },
       { v: 1, env: 'default', kind: 'delete', itemId: 6, documentKey: 'P-6', deletedAt: 1769860800000 },
     ]);

@@ -3,17 +3,21 @@ import { LimiterWaitError } from '../../../src/core/rate-limiter';
 import type { JobInput } from '../../../src/core/worker/jobs';
 import { type EngineDeps, runBatch } from '../../../src/core/worker/sync-engine';
 import { FakeClock, FakeJama, item, MemoryQueue, MemorySink } from '../../support/fakes';
+import { pushServices } from '../../support/reference-fakes';
 
 function setup(items = Array.from({ length: 120 }, (_, i) => item(i + 1))) {
   const jama = new FakeJama(items);
   const sink = new MemorySink();
   const queue = new MemoryQueue();
+  const clock = new FakeClock();
+  const { reference, ledger } = pushServices(clock);
   const deps: EngineDeps = {
     jama: (env) => (env === 'prod' ? jama.asApi() : undefined),
     sinks: [sink],
     index: sink,
     queue,
-    clock: new FakeClock(),
+    clock,
+    push: { reference, ledger },
   };
   return { jama, sink, queue, deps };
 }
@@ -132,7 +136,8 @@ describe('sync engine', () => {
     };
     const [result] = await runBatch(records([push]), deps);
     expect(result?.outcome.type).toBe('done');
-    expect(jama.calls.map((c) => c.call)).toEqual(['patchItem', 'getItem']);
+    // Read (guard, type, values), PATCH, then the re-read for the sinks by documentKey (50 per call).
+    expect(jama.calls.map((c) => c.call)).toEqual(['getItem', 'patchItem', 'getItemsByDocumentKeys']);
     expect(sink.rows.get('prod/5')).toMatchObject({ item: { fields: { name: 'New' } } });
   });
 
@@ -155,7 +160,20 @@ describe('sync engine', () => {
   it('dead-letters a push Jama rejects as invalid', async () => {
     const { jama, deps } = setup();
     jama.failWith = (call) =>
-      call === 'patchItem' ? new JamaSyncError('JAMA_VALIDATION', 'Unknown field foo') : undefined;
+      call === 'patchItem' ? new JamaSyncError('JAMA_VALIDATION', 'Field name is too long') : undefined;
+    const push: JobInput = {
+      v: 1,
+      env: 'prod',
+      kind: 'push',
+      itemId: 5,
+      ops: [{ op: 'add', path: '/fields/name', value: 'x'.repeat(300) }],
+    };
+    const [result] = await runBatch(records([push]), deps);
+    expect(result?.outcome).toEqual({ type: 'rejected', reason: 'JAMA_VALIDATION: Field name is too long' });
+  });
+
+  it('dead-letters a push naming a field the item type lacks before calling PATCH, with the valid fields', async () => {
+    const { jama, deps } = setup();
     const push: JobInput = {
       v: 1,
       env: 'prod',
@@ -164,7 +182,30 @@ describe('sync engine', () => {
       ops: [{ op: 'add', path: '/fields/foo', value: 1 }],
     };
     const [result] = await runBatch(records([push]), deps);
-    expect(result?.outcome).toEqual({ type: 'rejected', reason: 'JAMA_VALIDATION: Unknown field foo' });
+    expect(result?.outcome).toEqual({
+      type: 'rejected',
+      reason: expect.stringMatching(
+        /^item 5: field "foo" is not a field of item type 24 \(Requirement\); valid: name \(Name\), .*priority\$24 \(Priority\)/,
+      ),
+    });
+    expect(jama.count('patchItem')).toBe(0);
+  });
+
+  it('rejects pushes when the worker has no write-back services', async () => {
+    const { deps } = setup();
+    const { push: _none, ...without } = deps;
+    const job: JobInput = {
+      v: 1,
+      env: 'prod',
+      kind: 'push',
+      itemId: 5,
+      ops: [{ op: 'remove', path: '/fields/name' }],
+    };
+    const [result] = await runBatch(records([job]), without);
+    expect(result?.outcome).toEqual({
+      type: 'rejected',
+      reason: 'write-back is not configured for this worker',
+    });
   });
 
   it('tombstones delete jobs without calling Jama', async () => {
