@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDbPendingMarkers } from '../../src/adapters/pending-markers';
+import { DynamoDbReplayGuard } from '../../src/adapters/replay-nonces';
 import { SqsJobQueue } from '../../src/adapters/sqs-job-queue';
 import type { WebhookConfig } from '../../src/config';
 import { type Clock, systemClock } from '../../src/core/clock';
@@ -33,7 +34,8 @@ export function secretsManagerResolver(client = new SecretsManagerClient({})): S
 
 /**
  * Wires the webhook once per container: each source with its secret resolved (inline locally,
- * Secrets Manager in AWS), the jobs queue and the pending-pull markers on the state table.
+ * Secrets Manager in AWS), the jobs queue, and on the state table the pending-pull markers and the
+ * nonces of accepted requests (replay protection).
  */
 export async function buildWebhookDeps(
   config: Readonly<WebhookConfig>,
@@ -66,6 +68,7 @@ export async function buildWebhookDeps(
       clock,
       ttlSeconds: config.pendingTtlSeconds,
     }),
+    replays: new DynamoDbReplayGuard(dynamodb, config.stateTable),
     clock,
   };
 }

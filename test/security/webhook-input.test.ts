@@ -1,5 +1,6 @@
 import { request } from 'node:http';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { buildWebhookDeps } from '../../functions/webhook/build-deps';
 import { makeHandler } from '../../functions/webhook/handler';
@@ -129,41 +130,39 @@ describe('webhook input that must be refused', () => {
     expect(await queued()).toEqual([]);
   });
 
-  it('accepts a replay inside the window: a pull coalesces, a delete or a push is queued again', async () => {
-    // Documented behaviour (docs/webhooks.md, Signatures): there is no nonce store, so the same
-    // signed bytes stay authentic for 5 minutes. Pulls coalesce on the pending marker; a delete is
-    // the same tombstone again; a push is a replace of the same value (a guarded one is skipped if
-    // Jama changed since its occurredAt, an unguarded one is applied again).
-    const replayTwice = async (body: string) => {
-      const headers = signedHeaders(body, now());
-      const first = await post(url(), Buffer.from(body), headers);
-      clock.advance(60_000);
-      return [first.json, (await post(url(), Buffer.from(body), headers)).json];
-    };
-    expect(await replayTwice(pullOf(5))).toEqual([
-      expect.objectContaining({ enqueued: 1 }),
-      expect.objectContaining({ enqueued: 0, coalesced: 1 }),
-    ]);
-    const del = { type: 'item.deleted', itemId: 6, occurredAt: clock.now() };
-    expect(await replayTwice(JSON.stringify({ events: [del] }))).toEqual([
-      expect.objectContaining({ enqueued: 1 }),
-      expect.objectContaining({ enqueued: 1 }),
-    ]);
+  it('answers an exact replay inside the window 409 and queues nothing, for every kind of event', async () => {
     const push = { type: 'item.push', itemId: 7, fields: { name: 'from the sender' } };
-    expect(await replayTwice(JSON.stringify({ events: [push] }))).toEqual([
-      expect.objectContaining({ enqueued: 1 }),
-      expect.objectContaining({ enqueued: 1 }),
-    ]);
-    const jobs = (await queued()) as { kind: string; itemId: number; deletedAt?: number }[];
-    expect(jobs.map((j) => `${j.kind} ${j.itemId}`).sort()).toEqual([
-      'delete 6',
-      'delete 6',
-      'pull 5',
-      'push 7',
-      'push 7',
-    ]);
-    // The replayed delete carries the original time: the same tombstone version, written again.
-    expect(new Set(jobs.filter((j) => j.kind === 'delete').map((j) => j.deletedAt)).size).toBe(1);
+    const del = { type: 'item.deleted', itemId: 6, occurredAt: clock.now() };
+    for (const body of [pullOf(5), JSON.stringify({ events: [del] }), JSON.stringify({ events: [push] })]) {
+      const headers = signedHeaders(body, now());
+      expect((await post(url(), Buffer.from(body), headers)).status).toBe(202);
+      expect(await queued()).toHaveLength(1);
+      for (const wait of [0, 60_000, 3 * 60_000]) {
+        clock.advance(wait);
+        const replay = await post(url(), Buffer.from(body), headers);
+        expect(replay).toMatchObject({ status: 409, json: { error: { code: 'WEBHOOK_REPLAY' } } });
+      }
+      expect(await queued()).toEqual([]);
+    }
+    // The nonce lives in the state table under the webhook's own key prefix, for the window only.
+    const nonces = await aws.dynamodb().send(
+      new ScanCommand({
+        TableName: aws.tables.state,
+        FilterExpression: 'begins_with(pk, :p)',
+        ExpressionAttributeValues: { ':p': { S: 'nonce#sec#' } },
+      }),
+    );
+    expect(nonces.Items?.length).toBeGreaterThanOrEqual(3);
+    for (const item of nonces.Items ?? [])
+      expect(Number(item.expiresAt?.N)).toBeLessThanOrEqual(now() + 5 * 60 + 1);
+  });
+
+  it('accepts the same events signed again: a new request, not a replay', async () => {
+    const body = JSON.stringify({ events: [{ type: 'item.push', itemId: 9, fields: { name: 'again' } }] });
+    expect((await post(url(), Buffer.from(body), signedHeaders(body, now()))).status).toBe(202);
+    clock.advance(1000);
+    expect((await post(url(), Buffer.from(body), signedHeaders(body, now()))).status).toBe(202);
+    expect(await queued()).toHaveLength(2);
   });
 
   it('answers 413 to a signed body over 256 KiB, and to a 4 MiB upload before reading it all', async () => {

@@ -1,12 +1,14 @@
 import type { Clock } from '../clock';
 import type { JobQueue } from '../job-queue';
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../signature';
 import type { JobInput } from '../worker/jobs';
-import { authenticate } from './authenticate';
+import { authenticate, REPLAY_WINDOW_MS } from './authenticate';
 import { describeIssues, nativeBodySchema } from './contract';
 import { WebhookError } from './errors';
 import { applyMapping, expressionFor } from './mapping';
 import type { ClaimResult, PendingMarkers } from './pending-markers';
-import { packBatches, planJobs } from './plan';
+import { packBatches, planJobs, requestId } from './plan';
+import type { ReplayGuard } from './replay-guard';
 import type { IngestCounts } from './respond';
 import type { WebhookSource } from './source';
 
@@ -27,6 +29,11 @@ export interface IngestDeps {
   queue: JobQueue;
   markers: PendingMarkers;
   clock: Clock;
+  /**
+   * Accepted requests, remembered for the replay window: an exact replay gets 409 and queues
+   * nothing. `buildWebhookDeps` always provides it (state table, in AWS and locally).
+   */
+  replays?: ReplayGuard;
   /** SendMessageBatch calls in flight at once. @default 4 */
   sendConcurrency?: number;
 }
@@ -41,7 +48,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * Handles `POST /webhooks/{source}`: size, route, signature and replay window, JSON, mapping and
- * schema — each failure a 4xx {@link WebhookError} — then plans jobs, claims pending-pull markers
+ * schema — each failure a 4xx {@link WebhookError} — then remembers the request's signature (an
+ * exact replay inside the window is a 409 and queues nothing), plans jobs, claims pending-pull markers
  * so a pull already queued is not queued again, and resolves only once SQS accepted every job. If
  * anything could not be queued, the markers it claimed are released and it throws a 503, so the
  * sender's retry is not coalesced into a pull that never was.
@@ -83,7 +91,19 @@ export async function ingest(request: WebhookRequest, deps: IngestDeps): Promise
     throw new WebhookError('WEBHOOK_SCHEMA', describeIssues(parsed.error, from));
   }
   const { events } = parsed.data;
-  const plan = planJobs(source.env, events);
+  const signature = request.headers[SIGNATURE_HEADER] as string;
+  const plan = planJobs(source.env, events, {
+    now: deps.clock.now(),
+    requestId: requestId(source.name, signature),
+  });
+  const stamp = Number(request.headers[TIMESTAMP_HEADER]) * 1000;
+  if (
+    deps.replays &&
+    !(await remember(deps.replays, source.name, signature, stamp + REPLAY_WINDOW_MS, deps.clock.now()))
+  ) {
+    throw new WebhookError('WEBHOOK_REPLAY', 'this signed request was already accepted; nothing was queued');
+  }
+  const forget = () => deps.replays?.forget(source.name, signature);
 
   const ids = plan.pulls.map((p) => p.itemId);
   const claim: ClaimResult = ids.length
@@ -92,14 +112,21 @@ export async function ingest(request: WebhookRequest, deps: IngestDeps): Promise
         .catch((error: unknown) => ({ claimed: [], pending: [], error }))
     : { claimed: [], pending: [] };
   if (claim.error !== undefined) {
-    await fail(deps, source.env, claim.claimed, claim.error, 'the pending-pull markers are unavailable');
+    await fail(
+      deps,
+      source.env,
+      claim.claimed,
+      claim.error,
+      'the pending-pull markers are unavailable',
+      forget,
+    );
   }
   const claimed = new Set(claim.claimed);
   const jobs: JobInput[] = [...plan.pulls.filter((p) => claimed.has(p.itemId)), ...plan.others];
   try {
     await sendAll(deps, jobs);
   } catch (error) {
-    await fail(deps, source.env, claim.claimed, error, 'the queue did not accept every job');
+    await fail(deps, source.env, claim.claimed, error, 'the queue did not accept every job', forget);
   }
   return {
     source: source.name,
@@ -109,6 +136,26 @@ export async function ingest(request: WebhookRequest, deps: IngestDeps): Promise
     coalesced: plan.coalesced + claim.pending.length,
     ignored: mapped.ignored,
   };
+}
+
+async function remember(
+  replays: ReplayGuard,
+  source: string,
+  signature: string,
+  expiresAt: number,
+  now: number,
+) {
+  try {
+    return await replays.remember(source, signature, expiresAt, now);
+  } catch (error) {
+    throw new WebhookError(
+      'WEBHOOK_UNAVAILABLE',
+      'the replay store is unavailable; nothing was queued, retry',
+      {
+        cause: error,
+      },
+    );
+  }
 }
 
 function mapMapped(mapping: Exclude<WebhookSource['mapping'], 'native'>, json: unknown) {
@@ -140,10 +187,12 @@ async function fail(
   claimed: number[],
   cause: unknown,
   what: string,
+  forget: () => Promise<void> | undefined,
 ): Promise<never> {
   let releaseError: unknown;
   if (claimed.length)
     await deps.markers.release(env, claimed).catch((error: unknown) => (releaseError = error));
+  await forget()?.catch((error: unknown) => (releaseError ??= error));
   throw new WebhookError('WEBHOOK_UNAVAILABLE', `${what}; nothing was acknowledged, retry the request`, {
     cause:
       releaseError === undefined ? cause : new AggregateError([cause, releaseError], 'release failed too'),

@@ -2,13 +2,25 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { makeHandler } from '../../../functions/webhook/handler';
 import { REPLAY_WINDOW_MS } from '../../../src/core/webhook/authenticate';
 import { MAX_BODY_BYTES } from '../../../src/core/webhook/ingest';
-import { fakeDeps, lambdaContext, SECRET, signedHeaders, source, updated, urlEvent } from './support';
+import {
+  fakeDeps,
+  lambdaContext,
+  MemoryReplays,
+  SECRET,
+  signedHeaders,
+  source,
+  updated,
+  urlEvent,
+} from './support';
 
 type Res = { statusCode: number; body: string; headers?: Record<string, string> };
 
-function setup() {
+function setup(replays?: MemoryReplays) {
   const f = fakeDeps([source('ci'), source('other', 'native', 'staging')]);
-  const handler = makeHandler(f.deps, { logger: new Logger({ logLevel: 'SILENT' }) });
+  const handler = makeHandler(
+    { ...f.deps, ...(replays ? { replays } : {}) },
+    { logger: new Logger({ logLevel: 'SILENT' }) },
+  );
   const call = async (event: Parameters<typeof handler>[0]) => {
     const res = (await handler(event, lambdaContext)) as Res;
     return { status: res.statusCode, json: JSON.parse(res.body), headers: res.headers };
@@ -74,6 +86,26 @@ describe('webhook handler', () => {
     expect(t.markers.live()).toEqual([]);
     t.queue.failAfter = Number.POSITIVE_INFINITY;
     expect(await t.post({ events })).toMatchObject({ status: 202, json: { enqueued: 25, coalesced: 0 } });
+  });
+
+  it('answers an exact replay 409 with nothing queued, and forgets a request it could not queue', async () => {
+    const replays = new MemoryReplays();
+    const t = setup(replays);
+    const push = { events: [{ type: 'item.push', itemId: 1, fields: { Priority: 'High' } }] };
+    expect((await t.post(push)).status).toBe(202);
+    t.clock.advance(REPLAY_WINDOW_MS - 1000);
+    expect(await t.post(push, { at: t.clock.now() - (REPLAY_WINDOW_MS - 1000) })).toMatchObject({
+      status: 409,
+      json: { error: { code: 'WEBHOOK_REPLAY' } },
+    });
+    expect(t.queue.sent).toHaveLength(1);
+    t.queue.failAfter = 1;
+    const other = { events: [{ type: 'item.deleted', itemId: 2 }] };
+    expect((await t.post(other)).status).toBe(503);
+    expect(replays.forgotten).toBe(1);
+    t.queue.failAfter = Number.POSITIVE_INFINITY;
+    expect((await t.post(other)).status).toBe(202);
+    expect(t.queue.sent.map((j) => j.kind)).toEqual(['push', 'delete']);
   });
 
   it('answers 503 when the marker store fails, releasing the markers it did claim', async () => {

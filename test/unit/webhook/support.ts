@@ -5,6 +5,7 @@ import { sign } from '../../../src/core/signature';
 import type { IngestDeps } from '../../../src/core/webhook/ingest';
 import type { Mapping } from '../../../src/core/webhook/mapping';
 import type { ClaimResult, PendingMarkers } from '../../../src/core/webhook/pending-markers';
+import type { ReplayGuard } from '../../../src/core/webhook/replay-guard';
 import type { WebhookSource } from '../../../src/core/webhook/source';
 import { type JobInput, jobSchema, serializeJob } from '../../../src/core/worker/jobs';
 
@@ -49,6 +50,24 @@ export class MemoryMarkers implements PendingMarkers {
     return [...this.expires]
       .filter(([key, at]) => key.startsWith(`${env}#`) && at > this.clock.now())
       .map(([key]) => Number(key.slice(env.length + 1)));
+  }
+}
+
+/** Accepted requests in memory, expiring on the injected clock (as the state table's nonces do). */
+export class MemoryReplays implements ReplayGuard {
+  readonly expires = new Map<string, number>();
+  forgotten = 0;
+
+  async remember(source: string, signature: string, expiresAt: number, now: number): Promise<boolean> {
+    const key = `${source}#${signature}`;
+    if ((this.expires.get(key) ?? 0) >= now) return false;
+    this.expires.set(key, expiresAt);
+    return true;
+  }
+
+  async forget(source: string, signature: string): Promise<void> {
+    this.forgotten++;
+    this.expires.delete(`${source}#${signature}`);
   }
 }
 
