@@ -8,11 +8,12 @@ import type { SqsHandler } from '../../src/local/event-source';
 import type { WorkerDeps } from '../../src/worker/build-deps';
 
 /**
- * Where an invocation dies: right after its Jama read returned; after half of its mirror writes;
- * or after the whole batch was processed (sinks written, retries re-sent) but before the event
- * source mapping deleted anything.
+ * Where an invocation dies: right after its Jama read returned; right after a PATCH to Jama
+ * succeeded (before the push ledger or SQS hear of it); after half of its mirror writes; or after
+ * the whole batch was processed (sinks written, retries re-sent) but before the event source
+ * mapping deleted anything.
  */
-export type KillPoint = 'after-read' | 'mid-write' | 'before-ack';
+export type KillPoint = 'after-read' | 'after-patch' | 'mid-write' | 'before-ack';
 
 export interface Kill {
   point: KillPoint;
@@ -114,6 +115,10 @@ export class WorkerKiller {
           const item = await real.getItem(id, options);
           await this.checkpoint('after-read');
           return item;
+        };
+        api.patchItem = async (id, ops, options) => {
+          await real.patchItem(id, ops, options);
+          await this.checkpoint('after-patch');
         };
         wrapped.set(env, api);
       }

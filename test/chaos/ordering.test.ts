@@ -73,7 +73,7 @@ describe('events delivered out of order or twice', () => {
     const push = { type: 'item.push', itemId: id, fields: { name: 'pushed once' }, occurredAt: Date.now() };
     await post([push]);
     const after = p.simulator.getItem(id)?.modifiedDate;
-    await post([push]); // Jama was modified after occurredAt (by the first copy): skipped
+    await post([push]); // the same change again: its values are already in Jama, nothing is PATCHed
     expect(p.simulator.getItem(id)?.modifiedDate).toBe(after);
     expect((await p.mirror()).get(id)).toMatchObject({
       modifiedDate: after,
@@ -81,12 +81,10 @@ describe('events delivered out of order or twice', () => {
     });
   });
 
-  // BUG (reported, not fixed here): the guard cannot tell a Jama user's edit from jama-sync's own
-  // earlier push. Two changes made downstream in quick succession (Jira: In Review, then Done)
-  // arrive in order, but the first is applied after the second happened, so Jama's modifiedDate
-  // is later than the second's occurredAt and the second — the latest — is skipped as a conflict.
-  // Jama (and the mirror) keep the older value. Flip to `it` once the guard is fixed.
-  it.failing('applies the later of two guarded pushes delivered in order', async () => {
+  // Two changes made downstream in quick succession (Jira: In Review, then Done) arrive in order; the
+  // first PATCH moves Jama's modifiedDate past the second's occurredAt, but that modification is the
+  // integration's own (GET /users/current), so the guard does not count it as a conflict.
+  it('applies the later of two guarded pushes delivered in order', async () => {
     const { id } = item(4);
     const first = {
       type: 'item.push',
@@ -98,6 +96,7 @@ describe('events delivered out of order or twice', () => {
     await post([first]);
     await post([second]);
     expect(p.simulator.getItem(id)?.fields.name).toBe('Done');
+    expect((await p.mirror()).get(id)).toMatchObject({ item: { fields: { name: 'Done' } }, bySync: true });
   });
 
   it('never showed a mirror row going back while all of the above ran', async () => {

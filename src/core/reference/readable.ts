@@ -45,7 +45,21 @@ export async function annotateItems(
     memo.set(key, hit);
     return hit as Promise<never>;
   };
-  const self = (await resolver.all(env, currentUser))[0];
+  // The lists a page needs, read side by side (each once, whatever the page size) before any look-up.
+  const [self] = (
+    await Promise.all([
+      resolver.all(env, currentUser),
+      resolver.all(env, itemTypes),
+      resolver.all(env, projects),
+      resolver.all(env, users),
+    ])
+  )[0];
+  const lists = new Set<number>();
+  for (const item of items) {
+    const type = await resolver.byId(env, itemTypes, item.itemType);
+    for (const f of type?.fields ?? []) if (f.pickList !== undefined) lists.add(f.pickList);
+  }
+  await Promise.all([...lists].map((pickList) => resolver.all(env, pickListOptions(pickList))));
   const user = (id: unknown) =>
     typeof id === 'number'
       ? once(`u${id}`, async () => {

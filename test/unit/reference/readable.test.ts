@@ -1,0 +1,72 @@
+import { FakeClock } from '../../../src/core/clock';
+import { withReadableValues } from '../../../src/core/reference/readable-sink';
+import type { SinkRecord } from '../../../src/core/sink';
+import { itemRecord } from '../../../src/core/worker/pull';
+import { item, MemorySink } from '../../support/fakes';
+import { pushServices, SELF } from '../../support/reference-fakes';
+
+function setup() {
+  const clock = new FakeClock(Date.UTC(2026, 0, 1));
+  const { reference, reader } = pushServices(clock);
+  const sinks = [new MemorySink(), new MemorySink()];
+  return { reader, sinks, wrapped: withReadableValues(sinks, reference) };
+}
+
+const requirement = (id: number, fields: Record<string, unknown>, by = 10) =>
+  itemRecord(item(id, { createdBy: 11, modifiedBy: by, fields: { name: `R${id}`, ...fields } }));
+
+describe('readable values in sink records', () => {
+  it('puts names beside ids, marks the integration’s own changes, and reads each list once for all sinks', async () => {
+    const { reader, sinks, wrapped } = setup();
+    const records: SinkRecord[] = [
+      requirement(1, { status: 152, priority$24: 160, owner$24: 11 }),
+      requirement(2, { status: 150 }, SELF),
+      { kind: 'tombstone', itemId: 3, deletedAt: 1 },
+    ];
+    await Promise.all(wrapped.map((sink) => sink.write('prod', records)));
+    for (const sink of sinks) {
+      expect(sink.rows.get('prod/1')).toMatchObject({
+        modifiedBy: 10,
+        bySync: false,
+        readable: {
+          itemType: 'Requirement',
+          project: 'PUMP',
+          createdBy: 'Grace Hopper',
+          modifiedBy: 'Ada Admin',
+          fields: { status: 'Approved', priority$24: 'High', owner$24: 'Grace Hopper' },
+        },
+      });
+      expect(sink.rows.get('prod/2')).toMatchObject({
+        bySync: true,
+        readable: { modifiedBy: 'Integration jama-sync', fields: { status: 'Draft' } },
+      });
+      expect(sink.rows.get('prod/3')).toEqual({ kind: 'tombstone', itemId: 3, deletedAt: 1 });
+    }
+    expect(Object.fromEntries(reader.reads)).toEqual({
+      currentUser: 1,
+      itemTypes: 1,
+      projects: 1,
+      users: 1,
+      'pickList#88': 1,
+      'pickList#89': 1,
+    });
+  });
+
+  it('keeps the raw id of a value Jama does not know (a list read moments ago is not read again)', async () => {
+    const { reader, sinks, wrapped } = setup();
+    await wrapped[0]?.write('prod', [requirement(1, { status: 999 }, 77)]);
+    expect(sinks[0]?.rows.get('prod/1')).toMatchObject({
+      item: { fields: { status: 999 }, modifiedBy: 77 },
+      readable: { fields: {} },
+    });
+    expect(sinks[0]?.rows.get('prod/1')).not.toHaveProperty('readable.modifiedBy');
+    expect(reader.reads.get('users')).toBe(1);
+  });
+
+  it('fails the write when the reference data cannot be read, so the records are retried', async () => {
+    const { reader, sinks, wrapped } = setup();
+    reader.users = () => Promise.reject(new Error('Jama is down'));
+    await expect(wrapped[0]?.write('prod', [requirement(1, {})])).rejects.toThrow('Jama is down');
+    expect(sinks[0]?.rows.size).toBe(0);
+  });
+});
