@@ -5,8 +5,9 @@ import type { ReferenceResolver } from './resolver';
 /**
  * The sinks, each handed records that carry readable names and echo marks ({@link annotateItems}).
  * The sinks of one write share one annotation (keyed by the records array), so a page costs its
- * reference look-ups once. If the reference data cannot be read, the write fails like a sink
- * error and the records are retried — a row is never written without its names.
+ * reference look-ups once. Names are best effort: when Jama cannot serve a reference list right
+ * now, the records are written with the names that could be found (Jama's ids are always there),
+ * so a hiccup in reference data never holds back or retries the items themselves.
  */
 export function withReadableValues(sinks: readonly Sink[], resolver: ReferenceResolver): Sink[] {
   const annotated = new WeakMap<SinkRecord[], Promise<SinkRecord[]>>();

@@ -1,6 +1,6 @@
-import type { JamaItem, JamaItemType } from '../jama-types';
-import { currentUser, itemTypes, pickListOptions, projects, users } from './lists';
-import { displayName, type JamaUser } from './model';
+import type { JamaItem } from '../jama-types';
+import { currentUser, itemTypes, pickListOptions, projects, type ReferenceList, users } from './lists';
+import { displayName } from './model';
 import type { ReferenceResolver } from './resolver';
 
 /** The names a person reads, beside Jama's ids in a record. Absent where Jama has no such id. */
@@ -22,65 +22,62 @@ export interface ItemAnnotations {
   /** Who made the item's last modification (Jama's user id). */
   modifiedBy?: number;
   /** True when that was the integration's own user: a relay can drop its own change coming back. */
-  bySync: boolean;
+  bySync?: boolean;
 }
 
 /**
  * Names for a page of items, from the cached reference data: one read per reference list per
- * environment and TTL, whatever the page size (ids are collected first, then each list is asked
- * once per distinct id — from memory after its first read). An id Jama no longer knows keeps its
- * raw id only; a new one refreshes its list once.
+ * environment and TTL, whatever the page size (the lists a page needs are read side by side first,
+ * then each distinct id is looked up once — from memory). An id Jama does not know keeps its raw id
+ * only; a new one refreshes its list once.
+ *
+ * Best effort: a list Jama cannot serve right now (a 5xx, the limiter's "later") is not asked again
+ * for this page, and its names are left out — the items themselves are never held back for a name.
+ * The item's next sync fills them in.
  */
 export async function annotateItems(
   env: string,
   items: readonly JamaItem[],
   resolver: ReferenceResolver,
 ): Promise<ItemAnnotations[]> {
+  const failed = new Set<string>();
+  const safe = async <T>(list: { key: string }, read: () => Promise<T>): Promise<T | undefined> => {
+    if (failed.has(list.key)) return undefined;
+    try {
+      return await read();
+    } catch {
+      failed.add(list.key);
+      return undefined;
+    }
+  };
   const memo = new Map<string, Promise<unknown>>();
-  const once: <T>(key: string, find: () => Promise<T | undefined>) => Promise<T | undefined> = (
-    key,
-    find,
-  ) => {
+  const once = <T>(key: string, find: () => Promise<T | undefined>): Promise<T | undefined> => {
     const hit = memo.get(key) ?? find();
     memo.set(key, hit);
-    return hit as Promise<never>;
+    return hit as Promise<T | undefined>;
   };
-  // The lists a page needs, read side by side (each once, whatever the page size) before any look-up.
-  const [self] = (
-    await Promise.all([
-      resolver.all(env, currentUser),
-      resolver.all(env, itemTypes),
-      resolver.all(env, projects),
-      resolver.all(env, users),
-    ])
-  )[0];
+  const all = <T extends { id: number }>(list: ReferenceList<T>) => safe(list, () => resolver.all(env, list));
+  const byId = <T extends { id: number }>(list: ReferenceList<T>, id: number) =>
+    once(`${list.key}/${id}`, () => safe(list, () => resolver.byId(env, list, id)));
+
+  const [self] = (await Promise.all([all(currentUser), all(itemTypes), all(projects), all(users)]))[0] ?? [];
   const lists = new Set<number>();
   for (const item of items) {
-    const type = await resolver.byId(env, itemTypes, item.itemType);
+    const type = await byId(itemTypes, item.itemType);
     for (const f of type?.fields ?? []) if (f.pickList !== undefined) lists.add(f.pickList);
   }
-  await Promise.all([...lists].map((pickList) => resolver.all(env, pickListOptions(pickList))));
-  const user = (id: unknown) =>
-    typeof id === 'number'
-      ? once(`u${id}`, async () => {
-          const found = await resolver.byId(env, users, id);
-          return found ? displayName(found as JamaUser) : undefined;
-        })
-      : Promise.resolve(undefined);
-  const option = (pickList: number, id: unknown) =>
-    typeof id === 'number'
-      ? once(
-          `o${pickList}#${id}`,
-          async () => (await resolver.byId(env, pickListOptions(pickList), id))?.name,
-        )
-      : Promise.resolve(undefined);
+  await Promise.all([...lists].map((pickList) => all(pickListOptions(pickList))));
+  const user = async (id: unknown) => {
+    const found = typeof id === 'number' ? await byId(users, id) : undefined;
+    return found ? displayName(found) : undefined;
+  };
+  const option = async (pickList: number, id: unknown) =>
+    typeof id === 'number' ? (await byId(pickListOptions(pickList), id))?.name : undefined;
 
   return Promise.all(
     items.map(async (item): Promise<ItemAnnotations> => {
-      const type = (await once(`t${item.itemType}`, () => resolver.byId(env, itemTypes, item.itemType))) as
-        | JamaItemType
-        | undefined;
-      const project = await once(`p${item.project}`, () => resolver.byId(env, projects, item.project));
+      const type = await byId(itemTypes, item.itemType);
+      const project = await byId(projects, item.project);
       const fields: Record<string, string | string[]> = {};
       for (const def of type?.fields ?? []) {
         const key = def.name;
@@ -100,7 +97,8 @@ export async function annotateItems(
       return {
         readable,
         ...(item.modifiedBy === undefined ? {} : { modifiedBy: item.modifiedBy }),
-        bySync: self !== undefined && item.modifiedBy === self.id,
+        // Unknown when the integration's own user could not be read.
+        ...(self === undefined ? {} : { bySync: item.modifiedBy === self.id }),
       };
     }),
   );

@@ -97,14 +97,24 @@ export async function ingest(request: WebhookRequest, deps: IngestDeps): Promise
     requestId: requestId(source.name, signature),
   });
   const stamp = Number(request.headers[TIMESTAMP_HEADER]) * 1000;
-  if (
-    deps.replays &&
-    !(await remember(deps.replays, source.name, signature, stamp + REPLAY_WINDOW_MS, deps.clock.now()))
-  ) {
-    throw new WebhookError('WEBHOOK_REPLAY', 'this signed request was already accepted; nothing was queued');
-  }
   const forget = () => deps.replays?.forget(source.name, signature);
 
+  // The nonce first, then the markers: a replay must never hold a marker, even for a moment, that a
+  // concurrent genuine event could coalesce into.
+  if (deps.replays) {
+    const fresh = await remember(
+      deps.replays,
+      source.name,
+      signature,
+      stamp + REPLAY_WINDOW_MS,
+      deps.clock.now(),
+    );
+    if (!fresh)
+      throw new WebhookError(
+        'WEBHOOK_REPLAY',
+        'this signed request was already accepted; nothing was queued',
+      );
+  }
   const ids = plan.pulls.map((p) => p.itemId);
   const claim: ClaimResult = ids.length
     ? await deps.markers

@@ -56,7 +56,7 @@ export async function runPush(job: PushJob, deps: PushDeps): Promise<PushResult>
     const item = await deps.jama.getItem(itemId, options);
     const known = { documentKey: item.documentKey };
     const resolved = await resolveChanges(env, item, job.ops.map(toChange), deps.reference);
-    if (!resolved.ok) return { ...known, outcome: { type: 'rejected', reason: resolved.reason } };
+    if (!resolved.ok) return { ...known, outcome: { type: 'rejected', reason: `PUSH_UNRESOLVED: ${resolved.reason}` } };
 
     const fresh = resolved.ops.filter((op) => !supersedes(claimed[keyOf(op)], at, id));
     if (fresh.length === 0) {

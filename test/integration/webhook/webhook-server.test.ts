@@ -30,8 +30,9 @@ function post(url: string, body: Buffer, headers: Record<string, string> = {}, m
   });
 }
 
-function signed(body: string) {
-  const ts = Math.floor(Date.now() / 1000);
+/** Headers signing `body` now (plus `offsetSeconds`: the same events signed again are a new request). */
+function signed(body: string, offsetSeconds = 0) {
+  const ts = Math.floor(Date.now() / 1000) + offsetSeconds;
   return {
     'content-type': 'application/json',
     'x-jama-sync-timestamp': String(ts),
@@ -60,14 +61,19 @@ describe('webhook on localhost over SQS and DynamoDB', () => {
     await aws?.stop();
   });
 
-  it('answers 202 once the job is in SQS, and coalesces a repeat', async () => {
+  it('answers 202 once the job is in SQS, coalesces a repeat, and refuses an exact replay', async () => {
     const body = JSON.stringify({ events: [{ type: 'item.updated', itemId: 42, documentKey: 'P-42' }] });
     expect(await post(`${server.url}/webhooks/ci`, Buffer.from(body), signed(body))).toEqual({
       status: 202,
       json: { accepted: 1, enqueued: 1, coalesced: 0, ignored: 0 },
     });
-    expect((await post(`${server.url}/webhooks/ci`, Buffer.from(body), signed(body))).json).toMatchObject({
+    expect((await post(`${server.url}/webhooks/ci`, Buffer.from(body), signed(body, 1))).json).toMatchObject({
       coalesced: 1,
+    });
+    const replay = signed(body, 1);
+    expect(await post(`${server.url}/webhooks/ci`, Buffer.from(body), replay)).toMatchObject({
+      status: 409,
+      json: { error: { code: 'WEBHOOK_REPLAY' } },
     });
     const out = await aws
       .sqs()

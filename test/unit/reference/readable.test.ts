@@ -63,10 +63,24 @@ describe('readable values in sink records', () => {
     expect(reader.reads.get('users')).toBe(1);
   });
 
-  it('fails the write when the reference data cannot be read, so the records are retried', async () => {
+  it('writes the items with the names it could find when a reference list cannot be read, asking once', async () => {
     const { reader, sinks, wrapped } = setup();
-    reader.users = () => Promise.reject(new Error('Jama is down'));
-    await expect(wrapped[0]?.write('prod', [requirement(1, {})])).rejects.toThrow('Jama is down');
-    expect(sinks[0]?.rows.size).toBe(0);
+    let asked = 0;
+    reader.users = () => {
+      asked++;
+      return Promise.reject(new Error('Jama answered 503'));
+    };
+    const records = [requirement(1, { status: 152, owner$24: 11 }), requirement(2, { owner$24: 10 })];
+    expect(await wrapped[0]?.write('prod', records)).toEqual([
+      { itemId: 1, status: 'written' },
+      { itemId: 2, status: 'written' },
+    ]);
+    expect(sinks[0]?.rows.get('prod/1')).toMatchObject({
+      bySync: false,
+      readable: { itemType: 'Requirement', fields: { status: 'Approved' } },
+    });
+    expect(sinks[0]?.rows.get('prod/1')).not.toHaveProperty('readable.createdBy');
+    expect(sinks[0]?.rows.get('prod/1')).not.toHaveProperty('readable.fields.owner$24');
+    expect(asked).toBe(1);
   });
 });

@@ -185,7 +185,7 @@ describe('sync engine', () => {
     expect(result?.outcome).toEqual({
       type: 'rejected',
       reason: expect.stringMatching(
-        /^item 5: field "foo" is not a field of item type 24 \(Requirement\); valid: name \(Name\), .*priority\$24 \(Priority\)/,
+        /^PUSH_UNRESOLVED: item 5: field "foo" is not a field of item type 24 \(Requirement\); valid: name \(Name\), .*priority\$24 \(Priority\)/,
       ),
     });
     expect(jama.count('patchItem')).toBe(0);
