@@ -159,11 +159,15 @@ describe('secrets in a run with failures', () => {
       );
       await pipeline.idle(90_000);
       pipeline.simulator.setOptions({ faults: {} });
-      // An invalid push (a field the item type lacks → DLQ at once). Sent once the faults stopped: it
-      // reads the item and the item types before it can be judged, and 40 % faults with MAX_FAILURES=3
-      // could dead-letter it as "failed 3 times" instead, which this test does not mean to check.
+      // An invalid push (a field the item type lacks → DLQ at once), and an update that must reach the
+      // forward sink. Sent once the faults stopped: the push reads the item and the item types before
+      // it can be judged, and 40 % faults with MAX_FAILURES=3 can dead-letter every pull and push as
+      // "failed 3 times" (how often depends on the order of calls), which this test does not check.
       await pipeline.webhook?.post('sec', {
-        events: [{ type: 'item.push', itemId: items[0]?.id, fields: { no_such_field: 1 } }],
+        events: [
+          { type: 'item.push', itemId: items[0]?.id, fields: { no_such_field: 1 } },
+          { type: 'item.updated', itemId: items[1]?.id, documentKey: items[1]?.documentKey },
+        ],
       });
       await pipeline.idle(90_000);
 
@@ -188,7 +192,9 @@ describe('secrets in a run with failures', () => {
       expect(logs).toMatch(/webhook refused/);
       expect(logs).toMatch(/record not synced/);
       expect(letters.join('\n')).toMatch(/JAMA_AUTH|401/);
-      expect(letters.join('\n')).toMatch(/PUSH_UNRESOLVED: item \d+: field "no_such_field" is not a field/);
+      expect(letters.join('\n')).toMatch(
+        /PUSH_UNRESOLVED: item \d+: field \\"no_such_field\\" is not a field/,
+      );
       expect(forwards).toBeGreaterThan(3);
       expect(badForwards).toBe(0);
       expect([...authorizations].some((a) => a === basic('jama-sync', SECRETS.jamaClientSecret))).toBe(true);

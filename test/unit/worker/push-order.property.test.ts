@@ -30,7 +30,7 @@ const pushArb = fc.record({
 });
 
 /** A scenario: pushes with distinct occurredAt, each delivered once or more, shuffled, some deliveries crashing after the PATCH. */
-const scenario = fc.array(pushArb, { minLength: 1, maxLength: 12 }).chain((pushes) =>
+const scenario = fc.array(pushArb, { minLength: 1, maxLength: 10 }).chain((pushes) =>
   fc.record({
     pushes: fc.constant(pushes),
     /** occurredAt offsets: a permutation, so "newest" is well defined and not delivery order. */
@@ -38,12 +38,12 @@ const scenario = fc.array(pushArb, { minLength: 1, maxLength: 12 }).chain((pushe
       pushes.map((_, i) => i),
       { minLength: pushes.length, maxLength: pushes.length },
     ),
-    duplicates: fc.array(fc.nat(pushes.length - 1), { maxLength: 8 }),
+    duplicates: fc.array(fc.nat(pushes.length - 1), { maxLength: 5 }),
     sortKeys: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), {
-      minLength: pushes.length + 8,
-      maxLength: pushes.length + 8,
+      minLength: pushes.length + 5,
+      maxLength: pushes.length + 5,
     }),
-    crashes: fc.array(fc.boolean(), { minLength: pushes.length + 8, maxLength: pushes.length + 8 }),
+    crashes: fc.array(fc.boolean(), { minLength: pushes.length + 5, maxLength: pushes.length + 5 }),
   }),
 );
 
