@@ -17,6 +17,8 @@ export interface PushDeps {
   ledger: PushLedger;
   clock: Clock;
   signal?: AbortSignal;
+  /** The item as read for this push already (a batch's prefetch); otherwise it is read by id. */
+  current?: JamaItem;
   /** How long a push holds its item; a crashed worker's claim lapses after it. @default 300000 */
   leaseMs?: number;
 }
@@ -53,10 +55,11 @@ export async function runPush(job: PushJob, deps: PushDeps): Promise<PushResult>
   // has recorded it (its retry may claim again at once), so no other push slips in between.
   let wrote = false;
   try {
-    const item = await deps.jama.getItem(itemId, options);
+    const item = deps.current ?? (await deps.jama.getItem(itemId, options));
     const known = { documentKey: item.documentKey };
     const resolved = await resolveChanges(env, item, job.ops.map(toChange), deps.reference);
-    if (!resolved.ok) return { ...known, outcome: { type: 'rejected', reason: `PUSH_UNRESOLVED: ${resolved.reason}` } };
+    if (!resolved.ok)
+      return { ...known, outcome: { type: 'rejected', reason: `PUSH_UNRESOLVED: ${resolved.reason}` } };
 
     const fresh = resolved.ops.filter((op) => !supersedes(claimed[keyOf(op)], at, id));
     if (fresh.length === 0) {

@@ -1,5 +1,6 @@
 import type { Clock } from '../clock';
 import type { JamaApi } from '../jama-api';
+import type { JamaItem } from '../jama-types';
 import type { JobQueue } from '../job-queue';
 import type { ReferenceResolver } from '../reference/resolver';
 import type { ItemIndex, Sink, SinkRecord } from '../sink';
@@ -17,6 +18,7 @@ import { deferred, done, type Outcome } from './outcome';
 import { pullItems } from './pull';
 import { runPush } from './push';
 import type { PushLedger } from './push-ledger';
+import { prefetchPushTargets } from './push-prefetch';
 import { runScan } from './scan';
 import { writeSinks } from './write-sinks';
 
@@ -117,6 +119,7 @@ export async function runBatch(
   }
 
   // Pushes first; a pushed item is then re-read with the batch's pulls.
+  const prefetched = new Map<string, Map<number, JamaItem>>();
   for (const { id, job } of pushes) {
     if (stopped()) continue;
     if (!deps.push) {
@@ -124,10 +127,19 @@ export async function runBatch(
       continue;
     }
     const jama = deps.jama(job.env) as JamaApi;
+    let known = prefetched.get(job.env);
+    if (!known) {
+      const jobs = pushes.filter((p) => p.job.env === job.env).map((p) => p.job);
+      known = await prefetchPushTargets(jama, deps.index, job.env, jobs, signal);
+      prefetched.set(job.env, known);
+    }
+    const current = known.get(job.itemId);
+    known.delete(job.itemId); // a second push of the item must read what the first one wrote
     const { outcome, documentKey } = await runPush(job, {
       jama,
       ...deps.push,
       clock: deps.clock,
+      ...(current ? { current } : {}),
       ...(signal ? { signal } : {}),
     }).catch((error: unknown) => ({ outcome: classify(error, signal), documentKey: undefined }));
     // A pushed (or conflicting) item is re-read with the batch's pulls; that read decides the outcome.

@@ -85,7 +85,7 @@ describe('write-back and readable values against the simulator', () => {
     }
   });
 
-  it('lands a push by labels and option names with the right keys and ids: one PATCH each, no reference reads', async () => {
+  it('lands pushes by labels and option names with the right keys and ids: one PATCH each plus two batched reads, no reference reads', async () => {
     p.simulator.resetStats();
     const targets = requirements().slice(0, 10);
     await post(
@@ -104,10 +104,13 @@ describe('write-back and readable values against the simulator', () => {
     const calls = ours();
     const patches = calls.filter((c) => c.method === 'PATCH');
     expect(patches.map((c) => c.status)).toEqual(Array(10).fill(200));
-    // Per push: one read (type, guard, current values) and the PATCH; the re-read for the sinks is batched.
+    // The batch's pushes read their items 50 per call (type, guard, current values), PATCH one by one,
+    // and the re-read for the sinks is batched too: 12 calls for 10 pushes, no reference reads.
     expect(calls.filter((c) => /^\/rest\/v1\/items\/\d+$/.test(c.path) && c.method === 'GET')).toHaveLength(
-      10,
+      0,
     );
+    expect(calls.filter((c) => c.path.startsWith('/rest/v1/abstractitems?documentKey='))).toHaveLength(2);
+    expect(calls).toHaveLength(12);
     expect(referenceReads().size).toBe(0);
     const mirror = await p.mirror();
     for (const { id } of targets) {

@@ -191,6 +191,36 @@ describe('sync engine', () => {
     expect(jama.count('patchItem')).toBe(0);
   });
 
+  it('reads the items of a batch of pushes 50 per call when the index knows them, and again for a second push of one item', async () => {
+    const { jama, sink, deps } = setup();
+    await runBatch(records([1, 2, 3].map((n) => pull(n, `P-REQ-${n}`))), deps);
+    jama.calls.length = 0;
+    const push = (itemId: number, value: string): JobInput => ({
+      v: 1,
+      env: 'prod',
+      kind: 'push',
+      itemId,
+      ops: [{ op: 'replace', path: '/fields/name', value }],
+      jobId: `${itemId}-${value}`,
+      occurredAt: value === 'second' ? 2 : 1,
+    });
+    const results = await runBatch(
+      records([push(1, 'first'), push(2, 'first'), push(3, 'first'), push(1, 'second')]),
+      deps,
+    );
+    expect(results.map((r) => r.outcome.type)).toEqual(['done', 'done', 'done', 'done']);
+    expect(jama.calls.map((c) => c.call)).toEqual([
+      'getItemsByDocumentKeys',
+      'patchItem',
+      'patchItem',
+      'patchItem',
+      'getItem',
+      'patchItem',
+      'getItemsByDocumentKeys',
+    ]);
+    expect(sink.rows.get('prod/1')).toMatchObject({ item: { fields: { name: 'second' } } });
+  });
+
   it('rejects pushes when the worker has no write-back services', async () => {
     const { deps } = setup();
     const { push: _none, ...without } = deps;
