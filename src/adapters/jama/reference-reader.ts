@@ -6,12 +6,20 @@ import type { ReferenceReader } from '../../core/reference/model';
  * limiter. Build the client with `referenceDataTtlMs: 0` so that a refresh asked for by the
  * resolver reaches Jama rather than the client's own cache.
  */
-export function jamaReferenceReader(jama: JamaApi): ReferenceReader {
+export function jamaReferenceReader(jama: JamaApi, options: ReferenceReaderOptions = {}): ReferenceReader {
+  // Reference reads are rare (once per list and TTL) and a page's names wait for them: they may wait
+  // longer for a limiter slot than an ordinary call before giving up.
+  const call = { maxWaitMs: options.maxWaitMs ?? 20_000 };
   return {
-    itemTypes: () => jama.listItemTypes(),
-    pickListOptions: (pickList) => jama.listPickListOptions(pickList),
-    users: () => jama.listUsers(),
-    currentUser: () => jama.getCurrentUser(),
-    projects: () => jama.listProjects(),
+    itemTypes: () => jama.listItemTypes(call),
+    pickListOptions: (pickList) => jama.listPickListOptions(pickList, call),
+    users: () => jama.listUsers(call),
+    currentUser: () => jama.getCurrentUser(call),
+    projects: () => jama.listProjects(call),
   };
+}
+
+export interface ReferenceReaderOptions {
+  /** Longest wait for a limiter slot per reference read. @default 20000 */
+  maxWaitMs?: number;
 }
