@@ -7,7 +7,7 @@ import type { JamaPickListOption, JamaUser, ReferenceReader } from './model';
  *
  * Adding a kind (e.g. relationship types for the mirror's relationship rows) takes three steps:
  * 1. a method on {@link ReferenceReader} (`relationshipTypes(): Promise<…>`) and its line in the
- *    adapter (`src/adapters/reference-reader.ts`, `GET /relationshiptypes`);
+ *    adapter (`src/adapters/jama/reference-reader.ts`, `GET /relationshiptypes`);
  * 2. a descriptor here: `export const relationshipTypes: ReferenceList<{ id: number; name: string }> =
  *    { key: 'relationshipTypes', load: (r) => r.relationshipTypes(), keep: (t) => ({ id: t.id, name: t.name }) };`
  * 3. `resolver.byId(env, relationshipTypes, id)` wherever a name is wanted — the resolver caches it

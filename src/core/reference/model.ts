@@ -25,7 +25,7 @@ export interface JamaUser {
 
 /**
  * Reads reference data from Jama, uncached: every call takes a limiter slot like any other. The
- * Jama client is the one adapter (`src/adapters/reference-reader.ts`).
+ * Jama client is the one adapter (`src/adapters/jama/reference-reader.ts`).
  */
 export interface ReferenceReader {
   /** `GET /itemtypes`, every page: each type with its `fields` (name, label, fieldType, pickList). */
