@@ -49,7 +49,7 @@ export interface CachedList {
 
 /**
  * Where reference lists are shared between every Lambda of a deployment (the state table, keys
- * `ref#<env>#<list>`). A read that fails is treated as a miss; a write that fails is not fatal.
+ * `ref#<env>`, one item per environment). A read that fails is treated as a miss; a write that fails is not fatal.
  */
 export interface ReferenceStore {
   get(env: string, list: string): Promise<CachedList | undefined>;

@@ -30,7 +30,7 @@ describe('write-back and replay stores on the state table', () => {
     expect(await guard.remember('ci', 'sha256=ab', t0 + 700_000, t0 + 302_000)).toBe(true);
   });
 
-  it('shares reference lists (gzipped, with a TTL) and answers a miss with undefined', async () => {
+  it('shares reference lists (gzipped, with a TTL) in one item per environment, one read for many look-ups', async () => {
     const store = new DynamoDbReferenceStore(aws.dynamodb(), aws.tables.state);
     const entries = Array.from({ length: 3000 }, (_, id) => ({
       id,
@@ -38,13 +38,21 @@ describe('write-back and replay stores on the state table', () => {
       email: `user${id}@example.com`,
     }));
     await store.put('prod', 'users', { fetchedAt: 123, entries }, 900_123);
-    expect(await store.get('prod', 'users')).toEqual({ fetchedAt: 123, entries });
-    expect(await store.get('prod', 'projects')).toBeUndefined();
+    await store.put('prod', 'itemTypes', { fetchedAt: 456, entries: [{ id: 24 }] }, 900_456);
+    const client = aws.dynamodb();
+    const reads = jest.spyOn(client, 'send');
+    const other = new DynamoDbReferenceStore(client, aws.tables.state);
+    expect(await other.get('prod', 'users')).toEqual({ fetchedAt: 123, entries });
+    expect(await other.get('prod', 'itemTypes')).toEqual({ fetchedAt: 456, entries: [{ id: 24 }] });
+    expect(await other.get('prod', 'projects')).toBeUndefined();
+    expect(await other.get('test', 'users')).toBeUndefined();
+    expect(reads).toHaveBeenCalledTimes(2); // one GetItem per environment
+    reads.mockRestore();
     const raw = await aws
       .dynamodb()
-      .send(new GetItemCommand({ TableName: aws.tables.state, Key: { pk: { S: 'ref#prod#users' } } }));
+      .send(new GetItemCommand({ TableName: aws.tables.state, Key: { pk: { S: 'ref#prod' } } }));
     expect(raw.Item?.expiresAt?.N).toBe('901');
-    expect(raw.Item?.data?.B?.byteLength).toBeLessThan(100_000);
+    expect(raw.Item?.['l:users']?.B?.byteLength).toBeLessThan(100_000);
   });
 
   it('lets one push hold an item, records per-field decisions, and lets a crashed push claim again', async () => {
