@@ -43,11 +43,16 @@ export async function annotateItems(
   const failed = new Set<string>();
   const safe = async <T>(list: { key: string }, read: () => Promise<T>): Promise<T | undefined> => {
     if (failed.has(list.key)) return undefined;
-    try {
-      return await read();
-    } catch {
-      failed.add(list.key);
-      return undefined;
+    // One more try before giving a list up for this page: a busy limiter or a lone 5xx usually passes.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await read();
+      } catch {
+        if (attempt === 1) {
+          failed.add(list.key);
+          return undefined;
+        }
+      }
     }
   };
   const memo = new Map<string, Promise<unknown>>();
