@@ -31,8 +31,8 @@ export interface ItemAnnotations {
  * then each distinct id is looked up once — from memory). An id Jama does not know keeps its raw id
  * only; a new one refreshes its list once.
  *
- * Best effort: a list Jama cannot serve right now (a 5xx, the limiter's "later") is not asked again
- * for this page, and its names are left out — the items themselves are never held back for a name.
+ * Best effort: a list Jama cannot serve right now (a 5xx, the limiter's "later") is tried twice, then
+ * not asked again for this page, and its names are left out — the items themselves are never held back for a name.
  * The item's next sync fills them in.
  */
 export async function annotateItems(
