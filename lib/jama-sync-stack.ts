@@ -7,6 +7,7 @@ import { RESERVED_HEADROOM } from './config/sizing';
 import type { JamaSyncConfig } from './config/stack-config';
 import { SyncAlarms } from './constructs/sync-alarms';
 import { SyncDashboard } from './constructs/sync-dashboard';
+import { SyncEvents } from './constructs/sync-events';
 import { SyncQueues } from './constructs/sync-queues';
 import { SyncReconcile } from './constructs/sync-reconcile';
 import { SyncSecrets } from './constructs/sync-secrets';
@@ -61,7 +62,10 @@ export class JamaSyncStack extends Stack {
       jobs,
       deadLetter,
     });
-    const sinks = { mirrorTable: tables.mirror, forwardSecret: secrets.forward };
+    const events = config.sinks.eventBus
+      ? new SyncEvents(this, 'Events', { bus: config.sinks.eventBus })
+      : undefined;
+    const sinks = { mirrorTable: tables.mirror, forwardSecret: secrets.forward, eventBusArn: events?.busArn };
     const workerBase = {
       ...common,
       entry: entries.worker,
@@ -92,6 +96,12 @@ export class JamaSyncStack extends Stack {
       reservedConcurrency: consumer.maximumConcurrency + RESERVED_HEADROOM,
     });
     const functions: Record<string, IFunction> = { Worker: worker.fn, ReconcileWorker: reconcileWorker.fn };
+    // Both deployments write the sinks, so both publish change events: PutEvents on that bus only.
+    if (events) {
+      events.grantPut(worker.fn);
+      events.grantPut(reconcileWorker.fn);
+      new CfnOutput(this, 'EventBusArn', { value: events.busArn, description: 'Where change events go' });
+    }
 
     if (entries.webhook && webhookSources.length > 0) {
       const webhook = new SyncWebhook(this, 'Webhook', {

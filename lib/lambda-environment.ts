@@ -70,7 +70,11 @@ export function workerEnvironment(
   shared: Record<string, string>,
   queue: IQueue,
   config: Pick<JamaSyncConfig, 'sinks' | 'worker'>,
-  sinks: { mirrorTable?: Table | undefined; forwardSecret?: SecretRef | undefined },
+  sinks: {
+    mirrorTable?: Table | undefined;
+    forwardSecret?: SecretRef | undefined;
+    eventBusArn?: string | undefined;
+  },
 ): Record<string, string> {
   const { worker } = config;
   return {
@@ -80,6 +84,7 @@ export function workerEnvironment(
     ...(config.sinks.forward && sinks.forwardSecret
       ? { FORWARD_URL: config.sinks.forward.url, FORWARD_SECRET_ARN: sinks.forwardSecret.secretArn }
       : {}),
+    ...(sinks.eventBusArn ? { EVENT_BUS: sinks.eventBusArn } : {}),
     MAX_FAILURES: String(worker.maxFailures),
     BACKOFF_CAP_SECONDS: String(worker.backoffCapSeconds),
     LIMITER_MAX_WAIT_MS: String(worker.limiterMaxWaitMs),

@@ -40,6 +40,14 @@ const envSchema = z.object({
   FORWARD_URL: z.url({ protocol: /^https?$/ }).optional(),
   FORWARD_SECRET: z.string().min(16, 'use at least 16 characters').optional(),
   FORWARD_SECRET_ARN: z.string().startsWith('arn:').optional(),
+  /** Publish change events to this EventBridge bus (`default`, a name or an ARN); needs MIRROR_TABLE. */
+  EVENT_BUS: z
+    .string()
+    .regex(
+      /^(arn:aws[\w-]*:events:[\w-]+:\d{12}:event-bus\/)?[\w.\-/]{1,256}$/,
+      'expected `default`, a bus name or a bus ARN',
+    )
+    .optional(),
   MAX_FAILURES: int(1, 100).default(5),
   BACKOFF_CAP_SECONDS: int(3, 900).default(300),
   LIMITER_MAX_WAIT_MS: int(0, 60_000).default(2000),
@@ -66,6 +74,8 @@ export interface Config {
   jobsQueueUrl: string;
   deadLetterQueueUrl: string;
   forward?: { url: string; secret?: string; secretArn?: string };
+  /** EventBridge bus for change events (docs/events.md); absent: no events. */
+  eventBus?: string;
   maxFailures: number;
   backoffCapSeconds: number;
   limiterMaxWaitMs: number;
@@ -146,6 +156,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       'FORWARD_SECRET or FORWARD_SECRET_ARN: required with FORWARD_URL (forwards are always signed)',
     );
   }
+  if (d?.EVENT_BUS && !d.MIRROR_TABLE) {
+    problems.push('EVENT_BUS: needs MIRROR_TABLE (events say what changed by comparing with the mirror)');
+  }
   if (problems.length > 0 || !d) {
     throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   }
@@ -164,6 +177,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           },
         }
       : {}),
+    ...(d.EVENT_BUS ? { eventBus: d.EVENT_BUS } : {}),
     maxFailures: d.MAX_FAILURES,
     backoffCapSeconds: d.BACKOFF_CAP_SECONDS,
     limiterMaxWaitMs: d.LIMITER_MAX_WAIT_MS,

@@ -17,6 +17,7 @@ const PLAIN_KEYS = [
   'mirror',
   'forwardUrl',
   'forwardSecretArn',
+  'eventBus',
   'webhookReservedConcurrency',
   'batchSize',
   'batchingWindowSeconds',

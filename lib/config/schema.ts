@@ -95,6 +95,14 @@ export const configSchema = z
     mirror: bool.default(true),
     forwardUrl: httpsUrl.optional(),
     forwardSecretArn: secretArn.optional(),
+    /** Change events (docs/events.md): `default`, `create` or an event bus ARN. @default none */
+    eventBus: z
+      .string()
+      .regex(
+        /^(default|create|arn:aws[a-z-]*:events:[a-z0-9-]+:\d{12}:event-bus\/[A-Za-z0-9._\-/]{1,256})$/,
+        'expected `default`, `create` or an event bus ARN',
+      )
+      .optional(),
     /** @default one source per environment: `jama` (one environment) or `jama-<env>` */
     webhookSources: z.array(webhookSourceSchema).optional(),
     webhookReservedConcurrency: int(1, 1000).default(5),
@@ -147,6 +155,11 @@ export const configSchema = z
     if (!c.mirror && !c.forwardUrl)
       issue('mirror', 'no sink left: keep the mirror (mirror=true) or give forwardUrl, or both');
     if (c.forwardSecretArn && !c.forwardUrl) issue('forwardSecretArn', 'only meaningful with forwardUrl');
+    if (c.eventBus && !c.mirror)
+      issue(
+        'eventBus',
+        'change events need the mirror (mirror=true): they compare each write with its previous row',
+      );
     if (c.batchSize > 10 && c.batchingWindowSeconds < 1)
       issue('batchingWindowSeconds', 'SQS requires a batching window of at least 1 s when batchSize > 10');
     if (c.alarmEmail && c.alarmTopicArn)

@@ -13,7 +13,7 @@ export interface JamaSyncConfig {
   environments: readonly JamaEnvironmentProps[];
   /** EventBridge schedule expressions of the reconcile runs. */
   schedules: { incremental: string; fullSweep: string };
-  sinks: { mirror: boolean; forward?: { url: string; secretArn?: string } };
+  sinks: { mirror: boolean; forward?: { url: string; secretArn?: string }; eventBus?: string };
   /** Each source gets its own HMAC secret. No sources: no webhook function. */
   webhook: { sources: readonly WebhookSourceProps[]; reservedConcurrency: number };
   worker: WorkerConcurrency & {
@@ -77,6 +77,7 @@ export function parseConfig(input: ConfigInput, rename?: (path: string) => strin
       ...(c.forwardUrl
         ? { forward: { url: c.forwardUrl, ...(c.forwardSecretArn ? { secretArn: c.forwardSecretArn } : {}) } }
         : {}),
+      ...(c.eventBus ? { eventBus: c.eventBus } : {}),
     },
     webhook: {
       sources: c.webhookSources ?? defaultWebhookSources(c.environments),

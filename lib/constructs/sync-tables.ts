@@ -1,5 +1,5 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { type KeyType, TABLES, type TableSpec } from '../../src/infra/resources';
 
@@ -33,7 +33,7 @@ export class SyncTables extends Construct {
   }
 
   private table(id: string, spec: TableSpec, protect: boolean): Table {
-    return new Table(this, id, {
+    const table = new Table(this, id, {
       partitionKey: { name: spec.partitionKey.name, type: attributeType(spec.partitionKey.type) },
       ...(spec.sortKey
         ? { sortKey: { name: spec.sortKey.name, type: attributeType(spec.sortKey.type) } }
@@ -44,5 +44,16 @@ export class SyncTables extends Construct {
       deletionProtection: protect,
       removalPolicy: protect ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
+    for (const index of spec.globalIndexes ?? []) {
+      table.addGlobalSecondaryIndex({
+        indexName: index.name,
+        partitionKey: { name: index.partitionKey.name, type: attributeType(index.partitionKey.type) },
+        ...(index.sortKey
+          ? { sortKey: { name: index.sortKey.name, type: attributeType(index.sortKey.type) } }
+          : {}),
+        projectionType: ProjectionType.ALL,
+      });
+    }
+    return table;
   }
 }

@@ -103,7 +103,12 @@ export class SyncWorker extends Construct {
     props.stateTable.grant(role, ...WORKER_STATE_ACTIONS);
     // Conditional PutItem per item; BatchGetItem of documentKeys so pulls can be batched; Query of
     // an environment's partition for a full run's sweep.
-    props.mirrorTable?.grant(role, ...WORKER_MIRROR_ACTIONS);
+    // The table only: Table.grant would add its indexes (`/index/*`), which the worker never reads.
+    if (props.mirrorTable) {
+      role.addToPrincipalPolicy(
+        new PolicyStatement({ actions: WORKER_MIRROR_ACTIONS, resources: [props.mirrorTable.tableArn] }),
+      );
+    }
     if (props.secrets.length > 0) {
       role.addToPrincipalPolicy(
         new PolicyStatement({

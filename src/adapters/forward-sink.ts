@@ -1,5 +1,10 @@
 import { request } from 'undici';
 import { type Clock, systemClock } from '../core/clock';
+import type {
+  RelationshipRecord,
+  RelationshipSink,
+  RelationshipWriteResult,
+} from '../core/relationships/records';
 import { SIGNATURE_HEADER, sign, TIMESTAMP_HEADER } from '../core/signature';
 import type { Sink, SinkRecord, SinkWriteResult } from '../core/sink';
 
@@ -17,7 +22,8 @@ export interface ForwardSinkOptions {
 }
 
 /**
- * HTTP forward sink: POSTs `{"env", "records": [...]}` as JSON to a configured URL, signed with
+ * HTTP forward sink: POSTs `{"env", "records": [...]}` (relationships: `{"env", "records": [],
+ * "relationships": [...]}`) as JSON to a configured URL, signed with
  * `x-jama-sync-signature: sha256=HMAC(secret, "<timestamp>.<body>")` and `x-jama-sync-timestamp`
  * (epoch seconds). Retries 5xx, 408, 429 and network errors with backoff; when it gives up, the
  * batch's records fail — they go back to the queue — and other records of the SQS batch are unaffected.
@@ -25,7 +31,7 @@ export interface ForwardSinkOptions {
  * Item records carry `readable` names, `modifiedBy` and `bySync` (true when the integration's own
  * user made the last change — a write-back coming back, which a bidirectional relay drops).
  */
-export class ForwardSink implements Sink {
+export class ForwardSink implements Sink, RelationshipSink {
   readonly name = 'forward';
   private readonly attempts: number;
   private readonly retryDelayMs: number;
@@ -47,14 +53,34 @@ export class ForwardSink implements Sink {
 
   async write(env: string, records: SinkRecord[]): Promise<SinkWriteResult[]> {
     if (records.length === 0) return [];
-    const body = JSON.stringify({ env, records });
+    const error = await this.send(JSON.stringify({ env, records }));
+    return records.map((r) =>
+      error ? { itemId: r.itemId, status: 'failed', error } : { itemId: r.itemId, status: 'written' },
+    );
+  }
+
+  /** Relationships go in the same envelope: `{"env", "records": [], "relationships": [...]}`. */
+  async writeRelationships(
+    env: string,
+    relationships: RelationshipRecord[],
+  ): Promise<RelationshipWriteResult[]> {
+    if (relationships.length === 0) return [];
+    const error = await this.send(JSON.stringify({ env, records: [], relationships }));
+    return relationships.map((r) =>
+      error
+        ? { relationshipId: r.relationshipId, status: 'failed', error }
+        : { relationshipId: r.relationshipId, status: 'written' },
+    );
+  }
+
+  /** POSTs with retries; resolves to the last error when every attempt failed, else undefined. */
+  private async send(body: string): Promise<Error | undefined> {
     let lastError: Error = new Error('not attempted');
     for (let attempt = 0; attempt < this.attempts; attempt++) {
       if (attempt > 0) await this.clock.sleep(this.retryDelayMs * 2 ** (attempt - 1));
       try {
         const status = await this.post(body);
-        if (status >= 200 && status < 300)
-          return records.map((r) => ({ itemId: r.itemId, status: 'written' }));
+        if (status >= 200 && status < 300) return undefined;
         lastError = new Error(`forward to ${this.options.url} answered HTTP ${status}`);
         if (status < 500 && status !== 408 && status !== 429) break;
       } catch (error) {
@@ -63,7 +89,7 @@ export class ForwardSink implements Sink {
         });
       }
     }
-    return records.map((r) => ({ itemId: r.itemId, status: 'failed', error: lastError }));
+    return lastError;
   }
 
   private async post(body: string): Promise<number> {

@@ -8,9 +8,18 @@ import {
   type QueryCommandInput,
   type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
+import type { JamaItem } from '../core/jama-types';
 import type { ReadableValues } from '../core/reference/readable';
+import type {
+  ItemProjects,
+  RelationshipRecord,
+  RelationshipSink,
+  RelationshipSweepSource,
+  RelationshipWriteResult,
+} from '../core/relationships/records';
 import type { ItemIndex, Sink, SinkRecord, SinkWriteResult } from '../core/sink';
 import { chunk } from '../core/worker/util';
+import { putRelationship, unseenRelationshipIds } from './mirror-relationships';
 
 /** One row of the mirror table (key: env + itemId). */
 export interface MirrorRow {
@@ -41,14 +50,21 @@ export interface MirrorRow {
  * never replaces a newer one, whatever order at-least-once delivery brings. Deletes become
  * tombstones (`deleted: true`), which also stop a late, stale read from resurrecting the item.
  */
-export class DynamoDbMirror implements Sink, ItemIndex {
+export class DynamoDbMirror
+  implements Sink, ItemIndex, RelationshipSink, ItemProjects, RelationshipSweepSource
+{
   readonly name = 'mirror';
   private readonly doc: DynamoDBDocumentClient;
 
+  /**
+   * @param returnPrevious Return the row each write replaced (`ReturnValues: ALL_OLD`), for change
+   * events; off by default, since the old row travels back over the network. @default false
+   */
   constructor(
     client: DynamoDBClient,
     private readonly tableName: string,
     private readonly now: () => number = Date.now,
+    private readonly returnPrevious = false,
   ) {
     this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   }
@@ -85,41 +101,70 @@ export class DynamoDbMirror implements Sink, ItemIndex {
             syncedAt: this.now(),
           };
     try {
-      await this.doc.send(
+      const out = await this.doc.send(
         new PutCommand({
           TableName: this.tableName,
           Item: row,
           ConditionExpression: 'attribute_not_exists(itemId) OR version <= :v',
           ExpressionAttributeValues: { ':v': row.version },
+          ...(this.returnPrevious ? { ReturnValues: 'ALL_OLD' as const } : {}),
         }),
       );
-      return { itemId: record.itemId, status: 'written' };
+      const old = out.Attributes as Partial<MirrorRow> | undefined;
+      const previous = old && {
+        deleted: old.deleted === true,
+        ...(old.item ? { item: old.item as unknown as JamaItem } : {}),
+      };
+      return { itemId: record.itemId, status: 'written', previous };
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return { itemId: record.itemId, status: 'stale' };
       return { itemId: record.itemId, status: 'failed', error: error as Error };
     }
   }
 
+  /** Relationship rows (src/adapters/mirror-relationships.ts), each with the row it replaced. */
+  async writeRelationships(env: string, records: RelationshipRecord[]): Promise<RelationshipWriteResult[]> {
+    return Promise.all(
+      records.map((r) => putRelationship(this.doc, this.tableName, env, r, this.now(), this.returnPrevious)),
+    );
+  }
+
+  unseenRelationships(env: string, projectId: number, runId: string): AsyncIterable<number> {
+    return unseenRelationshipIds(this.doc, this.tableName, env, projectId, runId);
+  }
+
   async documentKeys(env: string, itemIds: number[]): Promise<Map<number, string>> {
     const found = new Map<number, string>();
+    for (const row of await this.rows(env, itemIds, 'itemId, documentKey, deleted')) {
+      if (!row.deleted && typeof row.documentKey === 'string') found.set(Number(row.itemId), row.documentKey);
+    }
+    return found;
+  }
+
+  async projectIds(env: string, itemIds: number[]): Promise<Map<number, number>> {
+    const found = new Map<number, number>();
+    for (const row of await this.rows(env, itemIds, 'itemId, projectId')) {
+      if (typeof row.projectId === 'number') found.set(Number(row.itemId), row.projectId);
+    }
+    return found;
+  }
+
+  /** Item rows by id, 100 per BatchGetItem, unprocessed keys retried a few times. */
+  private async rows(env: string, itemIds: number[], projection: string): Promise<Record<string, unknown>[]> {
+    const rows: Record<string, unknown>[] = [];
     for (const ids of chunk([...new Set(itemIds)], 100)) {
       let keys: Record<string, unknown>[] | undefined = ids.map((itemId) => ({ env, itemId }));
       for (let attempt = 0; keys?.length && attempt < 5; attempt++) {
         const out: BatchGetCommandOutput = await this.doc.send(
           new BatchGetCommand({
-            RequestItems: {
-              [this.tableName]: { Keys: keys, ProjectionExpression: 'itemId, documentKey, deleted' },
-            },
+            RequestItems: { [this.tableName]: { Keys: keys, ProjectionExpression: projection } },
           }),
         );
-        for (const row of out.Responses?.[this.tableName] ?? []) {
-          if (!row.deleted && typeof row.documentKey === 'string')
-            found.set(Number(row.itemId), row.documentKey);
-        }
+        rows.push(...(out.Responses?.[this.tableName] ?? []));
         keys = out.UnprocessedKeys?.[this.tableName]?.Keys;
       }
     }
-    return found;
+    return rows;
   }
 }
 

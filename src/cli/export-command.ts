@@ -1,22 +1,26 @@
 import { once } from 'node:events';
 import { open } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
+import { relationshipPartition } from '../adapters/mirror-relationships';
 import { UsageError } from '../core/errors';
 import { pickEnvironment } from '../ops/enqueue';
 import { mirrorPages } from '../ops/mirror';
 import { type Command, parseFlags } from './command';
 import { TARGET_FLAGS, TARGET_HELP, withTarget } from './target';
 
-const HELP = `Usage: jama-sync export [--out mirror.jsonl] [--env NAME] [--live] [target]
+const HELP = `Usage: jama-sync export [--kind items|relationships|all] [--out mirror.jsonl] [--env NAME] [--live] [target]
 
-Writes the mirror, one row per line as JSON (JSONL): env, itemId, documentKey, projectId,
-modifiedDate, deleted, the item as Jama returned it, and when it was synced. Pages through each
-environment's partition of the mirror table, so it works on any size.
+Writes the mirror, one row per line as JSON (JSONL). Item rows (kind absent): env, itemId,
+documentKey, projectId, modifiedDate, deleted, the item as Jama returned it, and when it was
+synced. Relationship rows ("kind": "relationship"): relationshipId, projectId, fromItem, toItem,
+relationshipType, relationshipTypeName, suspect, deleted. Pages through each environment's
+partitions of the mirror table, so it works on any size.
 
 Options:
+  --kind K               items (default), relationships, or all
   --out FILE             Write to FILE (default: standard output)
   --env NAME             Only this Jama environment (default: all)
-  --live                 Leave out tombstones (rows of deleted items)
+  --live                 Leave out tombstones (rows of deleted items and relationships)
   -h, --help             Show this help
 
 ${TARGET_HELP}
@@ -24,6 +28,7 @@ ${TARGET_HELP}
 Examples:
   npx jama-sync export --out mirror.jsonl
   npx jama-sync export --live | jq -r .documentKey
+  npx jama-sync export --kind relationships --live | jq -c '[.fromItem, .relationshipTypeName, .toItem]'
   npx jama-sync export --stack JamaSync --env prod --out prod.jsonl
 `;
 
@@ -31,6 +36,7 @@ const FLAGS = {
   ...TARGET_FLAGS,
   out: { type: 'string' },
   env: { type: 'string' },
+  kind: { type: 'string' },
   live: { type: 'boolean' },
 } as const;
 
@@ -57,6 +63,10 @@ export const exportCommand: Command = {
   help: HELP,
   async run(argv, io) {
     const { values } = parseFlags(argv, FLAGS, 'export');
+    const kind = values.kind ?? 'items';
+    if (!['items', 'relationships', 'all'].includes(kind)) {
+      throw new UsageError(`Expected \`--kind\` to be items, relationships or all, got \`${kind}\`.`);
+    }
     const counts = await withTarget(values, async (d) => {
       const out = await openOut(values.out);
       const envs = values.env ? [pickEnvironment(d, values.env)] : d.environments;
@@ -65,12 +75,17 @@ export const exportCommand: Command = {
       const live = values.live
         ? { FilterExpression: 'deleted = :f', ExpressionAttributeValues: { ':f': false } }
         : {};
-      for (const env of envs) {
-        for await (const page of mirrorPages(d, env, live)) {
+      const partitions = envs.flatMap((env) => [
+        ...(kind === 'relationships' ? [] : [{ env, partition: env }]),
+        ...(kind === 'items' ? [] : [{ env, partition: relationshipPartition(env) }]),
+      ]);
+      for (const { env, partition } of partitions) {
+        for await (const page of mirrorPages(d, partition, live)) {
           for (const row of page.items) {
             if (row.deleted) tombstones++;
             rows++;
-            await write(out, `${JSON.stringify(row)}\n`);
+            // Relationship rows are stored under `<env>#relationships`; export the environment itself.
+            await write(out, `${JSON.stringify({ ...row, env })}\n`);
           }
         }
       }

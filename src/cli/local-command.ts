@@ -27,6 +27,7 @@ Options:
                          demo: all 3 simulated projects)
   --forward-url URL      Also POST synced items to this URL (the signed HTTP sink; env FORWARD_URL)
   --forward-secret S     HMAC secret for --forward-url, ≥ 16 characters (env FORWARD_SECRET)
+  --events-out FILE      Append change events (docs/events.md) to FILE as JSON lines
   --rate N               The Jama environment's limit in calls/s (default 10; env JAMA_RATE_LIMIT)
   --webhook-port N       Port of the webhook on 127.0.0.1 (default: a free port). Sources come from
                          WEBHOOK_SOURCES (docs/webhooks.md), else one source 'demo' with a random
@@ -53,6 +54,7 @@ const FLAGS = {
   'client-secret': { type: 'string' },
   projects: { type: 'string' },
   'forward-url': { type: 'string' },
+  'events-out': { type: 'string' },
   'forward-secret': { type: 'string' },
   rate: { type: 'string' },
   'webhook-port': { type: 'string' },
@@ -101,6 +103,7 @@ export async function local(
         ...maybe('clientSecret', values['client-secret']),
         ...maybe('projects', projects),
         ...maybe('forwardUrl', values['forward-url']),
+        ...maybe('eventsOut', values['events-out']),
         ...maybe('forwardSecret', values['forward-secret']),
         ...maybe('webhookPort', port === undefined ? undefined : intFlag('webhook-port', port, 0)),
         rate: numberFlag('rate', values.rate ?? env.JAMA_RATE_LIMIT, 10, 0.1),

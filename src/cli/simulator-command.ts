@@ -8,6 +8,8 @@ const FLAGS = {
   port: { type: 'string' },
   projects: { type: 'string' },
   items: { type: 'string' },
+  links: { type: 'string' },
+  'relationship-paging': { type: 'string' },
   rate: { type: 'string' },
   seed: { type: 'string' },
   latency: { type: 'string' },
@@ -30,6 +32,10 @@ Options:
   --host <addr>         Interface to bind (default 127.0.0.1, loopback only)
   --projects <n>        Number of projects (default 3)
   --items <n>           Items per project (default 100)
+  --links <n>           Seeded relationships per item, on average (default 0)
+  --relationship-paging lastId|startAt
+                        How GET /relationships pages: lastId as Jama 9.6.2+ (default), or startAt
+                        as older versions (which ignore lastId)
   --seed <n>            Seed of the generated data and faults (default 1)
   --rate <n>            Calls per sliding second before 429; 0 = unlimited (default 10)
   --retry-after <s>     Send Retry-After: <s> with 429s (default: no header, as Jama)
@@ -41,14 +47,20 @@ Options:
   --client-secret <s>   OAuth client secret (default jama-sync-secret)
 
 Examples:
-  jama-sync simulator --port 8080 --projects 3 --items 2000
+  jama-sync simulator --port 8080 --projects 3 --items 2000 --links 2
   jama-sync simulator --port 0 --rate 10 --foreign-rate 4 --latency 100 --jitter 50
   jama-sync simulator --error-rate 0.05 --retry-after 3 --client-id ci --client-secret s3cret
 
 The control API (not rate limited, not logged) is under /__control/: GET stats, GET calls,
-POST reset-stats, GET|POST items, PATCH|DELETE items/<id>, GET|PATCH options.`;
+POST reset-stats, GET|POST items, PATCH|DELETE items/<id>, GET|POST relationships (link),
+PATCH|DELETE relationships/<id> (relink, unlink), GET|PATCH options.`;
 
 type Values = ReturnType<typeof parseFlags<typeof FLAGS>>['values'];
+
+function pagingFlag(value: string | undefined): 'lastId' | 'startAt' {
+  if (value === undefined || value === 'lastId' || value === 'startAt') return value ?? 'lastId';
+  throw new UsageError(`Expected \`--relationship-paging\` to be lastId or startAt, got \`${value}\`.`);
+}
 
 function toOptions(values: Values): SimulatorOptions {
   const errorRate = numberFlag('error-rate', values['error-rate'], 0);
@@ -63,6 +75,8 @@ function toOptions(values: Values): SimulatorOptions {
     port: intFlag('port', values.port, 8080),
     projects: intFlag('projects', values.projects, 3, 1),
     itemsPerProject: intFlag('items', values.items, 100),
+    relationshipsPerItem: intFlag('links', values.links, 0),
+    relationshipPaging: pagingFlag(values['relationship-paging']),
     seed: intFlag('seed', values.seed, 1),
     rateLimit: intFlag('rate', values.rate, 10),
     latencyMs: {

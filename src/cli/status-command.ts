@@ -8,7 +8,8 @@ const HELP = `Usage: jama-sync status [--local | --stack NAME [--region R]] [--j
 
 Shows how a running jama-sync is doing: each queue's depth (waiting, in flight, delayed) and the
 oldest dead letter's age, each Jama environment's limiter (rate now, next free slot, a pause after a
-429), Jama calls and 429s, webhook events and reconciliation runs, and the mirror's size.
+429), Jama calls and 429s, webhook events and reconciliation runs, and the mirror's size (items and
+relationships).
 
 Calls, 429s and the age of the oldest job are counted by the local process; for a deployed stack
 they are on its CloudFormation dashboard (the command prints its URL).
@@ -82,6 +83,11 @@ export function formatStatus(s: Status, now = Date.now()): string {
     s.mirror
       ? `Mirror           ${s.mirror.approximate ? '≈' : ''}${s.mirror.items} items${s.mirror.tombstones !== undefined ? ` (+${s.mirror.tombstones} tombstones)` : ''}${s.mirror.approximate ? ' (DynamoDB item count, refreshed every ~6 h)' : ''}`
       : 'Mirror           none (HTTP forward only)',
+    ...(s.mirror?.relationships !== undefined
+      ? [
+          `Relationships    ${s.mirror.approximate ? '≈' : ''}${s.mirror.relationships} links${s.mirror.relationshipTombstones !== undefined ? ` (+${s.mirror.relationshipTombstones} tombstones)` : ''}`,
+        ]
+      : []),
   ];
   return lines.join('\n');
 }

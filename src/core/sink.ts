@@ -1,6 +1,12 @@
 import type { JamaItem } from './jama-types';
 import type { ReadableValues } from './reference/readable';
 
+/** What a sink held for an item before a write (the mirror returns it, for change events). */
+export interface PreviousItem {
+  deleted: boolean;
+  item?: JamaItem;
+}
+
 /** What a sink receives: the latest state of an item, or the fact that it was deleted. */
 export type SinkRecord =
   | {
@@ -20,9 +26,12 @@ export type SinkRecord =
     }
   | { kind: 'tombstone'; itemId: number; documentKey?: string; deletedAt: number };
 
-/** Per-record result of a write. `stale` means a newer version was already there — not an error. */
+/**
+ * Per-record result of a write, in record order. `stale` means a newer version was already there —
+ * not an error. `previous` (mirror only) is the row a `written` record replaced; absent for a new row.
+ */
 export type SinkWriteResult =
-  | { itemId: number; status: 'written' | 'stale' }
+  | { itemId: number; status: 'written' | 'stale'; previous?: PreviousItem | undefined }
   | { itemId: number; status: 'failed'; error: Error };
 
 /**

@@ -13,7 +13,33 @@ export interface TableSpec {
   sortKey?: { name: string; type: KeyType };
   /** Attribute holding an epoch-seconds expiry, if the table uses DynamoDB TTL. */
   ttlAttribute?: string;
+  /** Global secondary indexes (projection ALL); sparse when only some rows carry the key. */
+  globalIndexes?: readonly IndexSpec[];
 }
+
+export interface IndexSpec {
+  name: string;
+  partitionKey: { name: string; type: KeyType };
+  sortKey?: { name: string; type: KeyType };
+}
+
+/**
+ * The mirror's relationship indexes: live relationship rows carry `fromKey` / `toKey`
+ * (`<env>#<itemId>`), so "links from / to this item" is one query; item rows and tombstones carry
+ * neither and stay out of them.
+ */
+export const MIRROR_INDEXES = {
+  byFromItem: {
+    name: 'byFromItem',
+    partitionKey: { name: 'fromKey', type: 'S' },
+    sortKey: { name: 'itemId', type: 'N' },
+  },
+  byToItem: {
+    name: 'byToItem',
+    partitionKey: { name: 'toKey', type: 'S' },
+    sortKey: { name: 'itemId', type: 'N' },
+  },
+} as const satisfies Record<string, IndexSpec>;
 
 export interface QueueSpec {
   suffix: string;
@@ -28,11 +54,16 @@ export interface QueueSpec {
 export const TABLES = {
   /** Limiter items, reconcile watermarks and pending-pull markers: one string key, TTL on markers. */
   state: { suffix: 'state', partitionKey: { name: 'pk', type: 'S' }, ttlAttribute: 'expiresAt' },
-  /** The downstream copy of Jama items: one partition per Jama environment, sorted by item id. */
+  /**
+   * The downstream copy of Jama items: one partition per Jama environment, sorted by item id; the
+   * environment's relationships in a partition `<env>#relationships` beside it, sorted by
+   * relationship id and indexed by their ends.
+   */
   mirror: {
     suffix: 'mirror',
     partitionKey: { name: 'env', type: 'S' },
     sortKey: { name: 'itemId', type: 'N' },
+    globalIndexes: [MIRROR_INDEXES.byFromItem, MIRROR_INDEXES.byToItem],
   },
 } as const satisfies Record<string, TableSpec>;
 

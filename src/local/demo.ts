@@ -11,6 +11,9 @@ export interface BurstResult {
   events: number;
   edited: number;
   deleted: number;
+  /** Links created and retyped, announced as relationship events. */
+  linked: number;
+  relinked: number;
 }
 
 type NativeEvent = Record<string, unknown>;
@@ -45,8 +48,18 @@ export async function webhookBurst(
     occurredAt: now,
   }));
   const duplicates = updates.filter((_, i) => i % 3 === 0);
+  const links = relationshipChanges(sim);
+  const relationshipEvents: NativeEvent[] = [
+    ...links.linked.map((r) => ({
+      type: 'relationship.created',
+      relationshipId: r.id,
+      fromItem: r.fromItem,
+      toItem: r.toItem,
+    })),
+    ...links.relinked.map((r) => ({ type: 'relationship.updated', relationshipId: r.id })),
+  ];
   const requests = [
-    ...chunk([...updates, ...deletes], EVENTS_PER_REQUEST),
+    ...chunk([...updates, ...deletes, ...relationshipEvents], EVENTS_PER_REQUEST),
     ...chunk(duplicates, EVENTS_PER_REQUEST),
   ];
   for (const group of chunk(requests, PARALLEL_REQUESTS)) {
@@ -64,18 +77,44 @@ export async function webhookBurst(
     events: requests.reduce((sum, r) => sum + r.length, 0),
     edited: edited.length,
     deleted: deleted.length,
+    linked: links.linked.length,
+    relinked: links.relinked.length,
   };
 }
+
+/** Links a few pairs of items of one project and retypes a few existing links (to "Verified by"). */
+function relationshipChanges(sim: JamaSimulator) {
+  const items = sim.items();
+  const pairs = items
+    .filter((_, i) => i % 50 === 1)
+    .flatMap((from) => {
+      const to = items.find((it) => it.project === from.project && it.id < from.id);
+      return to ? [[from.id, to.id] as const] : [];
+    });
+  const linked = pairs.map(([from, to]) => sim.link(from, to, VERIFIED_BY));
+  const relinked = sim
+    .relationships()
+    .filter((r, i) => i % 80 === 2 && r.relationshipType !== VERIFIED_BY)
+    .map((r) => sim.relink(r.id, { relationshipType: VERIFIED_BY }));
+  return { linked, relinked };
+}
+
+/** The simulator's "Verified by" relationship type. */
+const VERIFIED_BY = 5;
 
 export interface SilentChanges {
   edited: number;
   deleted: number;
   created: number;
+  /** Links retyped and removed with no event. */
+  relinked: number;
+  unlinked: number;
 }
 
 /**
  * Changes nobody announces — a lost delivery, a change made while the webhook was down: edits,
- * deletes and a new item per project. Only reconciliation can find them.
+ * deletes, a new item per project, a retyped (suspect) and a removed link here and there. Only
+ * reconciliation can find them.
  */
 export function silentChanges(sim: JamaSimulator): SilentChanges {
   const items = sim.items();
@@ -92,7 +131,19 @@ export function silentChanges(sim: JamaSimulator): SilentChanges {
       fields: { name: 'Created while no one was listening' },
     });
   }
-  return { edited: edited.length, deleted: deleted.length, created: byProject.size };
+  const links = sim.relationships();
+  const relinked = links
+    .filter((_, i) => i % 60 === 11)
+    .map((r) => sim.relink(r.id, { suspect: !r.suspect }));
+  const unlinked = links.filter((_, i) => i % 120 === 29);
+  for (const r of unlinked) sim.unlink(r.id);
+  return {
+    edited: edited.length,
+    deleted: deleted.length,
+    created: byProject.size,
+    relinked: relinked.length,
+    unlinked: unlinked.length,
+  };
 }
 
 function renamed(item: JamaItem): Record<string, unknown> {

@@ -1,12 +1,15 @@
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type RelationshipRow, readMirrorRelationships } from '../adapters/mirror-relationships';
 import { type MirrorRow, readMirror } from '../adapters/mirror-sink';
 import { SqsJobQueue } from '../adapters/sqs-job-queue';
 import { type Config, loadConfig } from '../config';
+import { systemClock } from '../core/clock';
 import type { JobInput } from '../core/worker/jobs';
 import type { QueueKey } from '../infra/resources';
 import { type JamaSimulator, type SimulatorOptions, startJamaSimulator } from '../simulator/server';
 import type { WorkerDeps } from '../worker/build-deps';
+import { jsonLinesPublisher } from './events-file';
 import { type JamaStats, jamaStats } from './jama-stats';
 import { type LocalEndpoints, openLocalAws } from './local-aws';
 import { type LocalReconcile, localReconcile } from './local-reconcile';
@@ -33,6 +36,8 @@ export interface LocalStackOptions {
   webhookPort?: number;
   /** Replace parts of the worker's dependencies (tests). */
   adjust?(deps: WorkerDeps): WorkerDeps;
+  /** Write change events as JSON lines to this file (`--events-out`). */
+  eventsOut?: string;
 }
 
 /** The whole pipeline in one process: AWS stand-ins, the simulator or a real Jama, every function. */
@@ -55,6 +60,8 @@ export interface LocalStack {
   idle(options?: { timeoutMs?: number; onTick?: () => void; signal?: AbortSignal }): Promise<void>;
   /** Every mirror row of an environment. */
   mirror(env?: string): Promise<Map<number, MirrorRow>>;
+  /** Every live relationship row of an environment. */
+  relationships(env?: string): Promise<Map<number, RelationshipRow>>;
   stop(): Promise<void>;
 }
 
@@ -113,6 +120,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       resources,
       ...(options.eventSource ? { tuning: options.eventSource } : {}),
       ...(options.adjust ? { adjust: options.adjust } : {}),
+      ...(options.eventsOut ? { events: jsonLinesPublisher(options.eventsOut, systemClock) } : {}),
     });
     stops.push(() => workers.stop());
     const reconcile = localReconcile(config, clients);
@@ -165,6 +173,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       },
       mirror: (envName = config.environments[0]?.name ?? 'default') =>
         readMirror(doc, resources.tables.mirror, envName),
+      relationships: (envName = config.environments[0]?.name ?? 'default') =>
+        readMirrorRelationships(doc, resources.tables.mirror, envName),
       stop: stopAll,
     };
   } catch (error) {

@@ -2,6 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { makeHandler } from '../../functions/sync-worker/handler';
 import type { Config } from '../config';
+import type { ChangeEventPublisher } from '../core/events/events-sink';
 import { RECONCILE } from '../infra/resources';
 import { buildWorkerDeps, type WorkerDeps } from '../worker/build-deps';
 import { type EventSource, type EventSourceOptions, startEventSource } from './event-source';
@@ -48,8 +49,11 @@ export async function startLocalWorkers(options: {
   resources: LocalResources;
   tuning?: EventSourceTuning;
   adjust?(deps: WorkerDeps): WorkerDeps;
+  /** Change events go here instead of EventBridge (`--events-out`). */
+  events?: ChangeEventPublisher;
 }): Promise<LocalWorkers> {
-  const { config, clients, resources } = options;
+  const { config, resources } = options;
+  const clients = { ...options.clients, ...(options.events ? { events: options.events } : {}) };
   const built = await buildWorkerDeps(config, clients);
   const deps = options.adjust ? options.adjust(built) : built;
   const reconcileDeps = await buildWorkerDeps(

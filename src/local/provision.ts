@@ -13,14 +13,36 @@ export interface LocalResources {
   queues: Record<QueueKey, { url: string; arn: string }>;
 }
 
-function keySchema(spec: TableSpec) {
+type Key = { name: string; type: 'S' | 'N' };
+
+function keysOf(spec: { partitionKey: Key; sortKey?: Key }) {
   const keys = [spec.partitionKey, ...(spec.sortKey ? [spec.sortKey] : [])];
+  return keys.map((k, i) => ({
+    AttributeName: k.name,
+    KeyType: i === 0 ? ('HASH' as const) : ('RANGE' as const),
+  }));
+}
+
+function keySchema(spec: TableSpec) {
+  const indexes = spec.globalIndexes ?? [];
+  const attributes = new Map<string, 'S' | 'N'>();
+  for (const k of [spec.partitionKey, spec.sortKey, ...indexes.flatMap((i) => [i.partitionKey, i.sortKey])])
+    if (k) attributes.set(k.name, k.type);
   return {
-    KeySchema: keys.map((k, i) => ({
-      AttributeName: k.name,
-      KeyType: i === 0 ? ('HASH' as const) : ('RANGE' as const),
+    KeySchema: keysOf(spec),
+    AttributeDefinitions: [...attributes].map(([AttributeName, AttributeType]) => ({
+      AttributeName,
+      AttributeType,
     })),
-    AttributeDefinitions: keys.map((k) => ({ AttributeName: k.name, AttributeType: k.type })),
+    ...(indexes.length
+      ? {
+          GlobalSecondaryIndexes: indexes.map((index) => ({
+            IndexName: index.name,
+            KeySchema: keysOf(index),
+            Projection: { ProjectionType: 'ALL' as const },
+          })),
+        }
+      : {}),
   };
 }
 

@@ -1,7 +1,7 @@
 import type { CliIo } from '../cli/command';
 import { progressLine } from '../cli/format';
 import type { LocalStack } from './local-stack';
-import { mirrorDifferences, type RunSummary } from './summary';
+import { mirrorDifferences, type RunSummary, relationshipDifferences } from './summary';
 
 /**
  * Progress of a local run: on a TTY one live line redrawn every second, otherwise a plain log
@@ -54,6 +54,10 @@ export async function summarize(stack: LocalStack, startedAt: number): Promise<R
   const tombstones = [...mirror.values()].filter((r) => r.deleted).length;
   const live = mirror.size - tombstones;
   const mismatches = stack.simulator ? mirrorDifferences(mirror, stack.simulator.items()) : [];
+  const links = await stack.relationships();
+  const linkMismatches = stack.simulator
+    ? relationshipDifferences(links, stack.simulator.relationships())
+    : [];
   return {
     elapsedSeconds: (Date.now() - startedAt) / 1000,
     jamaCalls: jama.calls,
@@ -68,5 +72,8 @@ export async function summarize(stack: LocalStack, startedAt: number): Promise<R
     reconcileRuns: stack.reconcile.runs,
     mirrorMatches: stack.simulator ? mismatches.length === 0 : null,
     mismatches,
+    relationshipsInMirror: links.size,
+    relationshipsMatch: stack.simulator ? linkMismatches.length === 0 : null,
+    relationshipMismatches: linkMismatches,
   };
 }

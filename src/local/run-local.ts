@@ -15,6 +15,8 @@ export interface LocalRunOptions {
   projects?: number[];
   forwardUrl?: string;
   forwardSecret?: string;
+  /** Write change events as JSON lines to this file. */
+  eventsOut?: string;
   rate: number;
   /** Demo: items per simulated project. */
   items: number;
@@ -32,6 +34,8 @@ export interface LocalRunOptions {
 }
 
 const SIMULATED_PROJECTS = 3;
+/** Traceability in the demo: about one link per simulated item. */
+const SIMULATED_LINKS_PER_ITEM = 1;
 
 /** Runs the pipeline locally: the demo, or a real Jama's projects; returns the exit code. */
 export async function runLocal(o: LocalRunOptions, io: CliIo): Promise<number> {
@@ -53,7 +57,13 @@ export async function runLocal(o: LocalRunOptions, io: CliIo): Promise<number> {
       FORWARD_URL: o.forwardUrl ?? o.env.FORWARD_URL,
       FORWARD_SECRET: o.forwardSecret ?? o.env.FORWARD_SECRET,
     },
-    simulator: { projects: SIMULATED_PROJECTS, itemsPerProject: o.items, rateLimit: o.rate },
+    simulator: {
+      projects: SIMULATED_PROJECTS,
+      itemsPerProject: o.items,
+      rateLimit: o.rate,
+      relationshipsPerItem: SIMULATED_LINKS_PER_ITEM,
+    },
+    ...(o.eventsOut ? { eventsOut: o.eventsOut } : {}),
     ...(o.webhookPort !== undefined ? { webhookPort: o.webhookPort } : {}),
   });
   const log = o.json ? io.err : io.out;
@@ -123,7 +133,8 @@ async function demo(
   if (source) {
     const burst = await webhookBurst(sim, stack.webhook.url, source);
     log(
-      `2/3 Edited ${burst.edited} and deleted ${burst.deleted} items in Jama; sent ${burst.events} signed webhook events ` +
+      `2/3 Edited ${burst.edited} and deleted ${burst.deleted} items, linked ${burst.linked} pairs and retyped ${burst.relinked} links in Jama; ` +
+        `sent ${burst.events} signed webhook events ` +
         `(a third of the updates twice) in ${burst.requests} requests to ${stack.webhook.url}/webhooks/${source.name}…`,
     );
     await settle(signal);
@@ -131,7 +142,8 @@ async function demo(
   } else log('2/3 Skipped the webhook burst: no webhook source with an inline secret.');
   const silent = silentChanges(sim);
   log(
-    `3/3 Edited ${silent.edited}, deleted ${silent.deleted} and created ${silent.created} items with no webhook; ` +
+    `3/3 Edited ${silent.edited}, deleted ${silent.deleted} and created ${silent.created} items, changed ${silent.relinked} ` +
+      `and removed ${silent.unlinked} links with no webhook; ` +
       'an incremental reconciliation finds them…',
   );
   await stack.reconcile.run({ mode: 'incremental' });

@@ -20,6 +20,37 @@ export interface RunSummary {
   /** Whether every live simulator item is in the mirror with its latest modifiedDate and no extra live rows exist (null for a real Jama). */
   mirrorMatches: boolean | null;
   mismatches: number[];
+  /** Live relationship rows in the mirror. */
+  relationshipsInMirror: number;
+  /** Whether the mirror's live relationships equal Jama's (ends, type, suspect; null for a real Jama). */
+  relationshipsMatch: boolean | null;
+  relationshipMismatches: number[];
+}
+
+/** Compares the mirror's live relationships with Jama's; returns the ids that differ. */
+export function relationshipDifferences(
+  rows: Map<number, { fromItem?: number; toItem?: number; relationshipType?: number; suspect?: boolean }>,
+  relationships: readonly {
+    id: number;
+    fromItem: number;
+    toItem: number;
+    relationshipType: number;
+    suspect?: boolean;
+  }[],
+): number[] {
+  const diff: number[] = [];
+  const live = new Set(relationships.map((r) => r.id));
+  for (const r of relationships) {
+    const row = rows.get(r.id);
+    const same =
+      row?.fromItem === r.fromItem &&
+      row.toItem === r.toItem &&
+      row.relationshipType === r.relationshipType &&
+      row.suspect === (r.suspect === true);
+    if (!same) diff.push(r.id);
+  }
+  for (const id of rows.keys()) if (!live.has(id)) diff.push(id);
+  return diff.sort((a, b) => a - b);
 }
 
 /** Compares the mirror with Jama's items; returns the ids that differ (missing, stale, or should be gone). */
@@ -57,5 +88,12 @@ export function formatSummary(s: RunSummary): string {
         : `Mirror matches Jama: NO — ${s.mismatches.length} items differ (first: ${s.mismatches.slice(0, 10).join(', ')})`,
     );
   }
+  if (s.relationshipsMatch !== null) {
+    lines.push(
+      s.relationshipsMatch
+        ? `Mirror relationships equal Jama's: yes (${s.relationshipsInMirror})`
+        : `Mirror relationships equal Jama's: NO — ${s.relationshipMismatches.length} differ (first: ${s.relationshipMismatches.slice(0, 10).join(', ')})`,
+    );
+  } else lines.push(`Relationships in the mirror: ${s.relationshipsInMirror}`);
   return lines.join('\n');
 }

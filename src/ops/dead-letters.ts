@@ -34,13 +34,15 @@ function describe(m: Message): DeadLetter {
   const reason =
     m.MessageAttributes?.[REASON_ATTRIBUTE]?.StringValue ??
     'no reason recorded: SQS moved it after too many receives (the worker crashed or timed out on it)';
-  let summary = parsed.ok ? '' : `malformed: ${parsed.reason}`;
+  let summary = parsed.ok ? '' : (changeEventSummary(body) ?? `malformed: ${parsed.reason}`);
   if (parsed.ok) {
     const job = parsed.job;
     const what =
-      job.kind === 'scan'
+      job.kind === 'scan' || job.kind === 'relationship-scan'
         ? `project ${job.projectId} (${job.mode} run ${job.runId}, page ${job.page})`
-        : `item ${job.itemId}${'documentKey' in job && job.documentKey ? ` (${job.documentKey})` : ''}`;
+        : job.kind === 'relationship-pull'
+          ? `relationships ${job.relationshipIds.join(', ')}`
+          : `item ${job.itemId}${'documentKey' in job && job.documentKey ? ` (${job.documentKey})` : ''}`;
     summary = `${job.kind} ${job.env} ${what}, ${job.meta?.failures ?? 0} failures`;
   }
   return {
@@ -95,6 +97,17 @@ async function release(d: Deployment, messages: Message[]) {
   }
 }
 
+/** A change event the worker could not publish (src/adapters/sqs-event-dead-letters.ts), or undefined. */
+function changeEventSummary(body: string): string | undefined {
+  try {
+    const letter = JSON.parse(body) as { kind?: unknown; entry?: { DetailType?: unknown; Detail?: unknown } };
+    if (letter.kind !== 'change-event') return undefined;
+    return `change event ${String(letter.entry?.DetailType)} (not a job: redrive leaves it; republish its entry with PutEvents)`;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The dead letters (up to `max`), oldest first; they stay in the queue. */
 export async function listDeadLetters(d: Deployment, max = 100): Promise<DeadLetter[]> {
   const messages = await receive(d, max);
@@ -141,7 +154,7 @@ export async function redrive(
   for (const { message, letter } of letters) {
     if (!letter.job) continue;
     const { meta: _dropped, ...fresh } = letter.job;
-    const toReconcile = fresh.kind === 'scan';
+    const toReconcile = fresh.kind === 'scan' || fresh.kind === 'relationship-scan';
     const queue = toReconcile ? d.queues.reconcile : d.queues.jobs;
     await aws('send to the queue', () =>
       sendAll(d.sqs, queue, [{ Id: '0', MessageBody: JSON.stringify(fresh) }]),

@@ -1,13 +1,19 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { relationshipPartition } from '../adapters/mirror-relationships';
 import { mirrorPages as queryPages } from '../adapters/mirror-sink';
 import { chunk } from '../core/worker/util';
+import { MIRROR_INDEXES } from '../infra/resources';
 import type { Deployment } from './deployment';
 import { aws, OpsError } from './errors';
 
 export interface MirrorCount {
   items: number;
   tombstones?: number;
+  /** Live relationships (in AWS: the byFromItem index's item count, which holds live links only). */
+  relationships?: number;
+  /** Relationships Jama no longer has (local only). */
+  relationshipTombstones?: number;
   /** DynamoDB's own count (refreshed about every six hours) rather than an exact one. */
   approximate: boolean;
 }
@@ -22,7 +28,10 @@ function mirrorTable(d: Deployment): string {
   return d.tables.mirror;
 }
 
-/** Every page of a query of the mirror, one environment's partition at a time. */
+/**
+ * Every page of a query of the mirror, one partition at a time: an environment's items (`env`) or
+ * its relationships (`relationshipPartition(env)`).
+ */
 export async function* mirrorPages(
   d: Deployment,
   env: string,
@@ -49,22 +58,31 @@ export async function mirrorCount(d: Deployment): Promise<MirrorCount | undefine
     const out = await aws(`describe the table ${table}`, () =>
       d.dynamodb.send(new DescribeTableCommand({ TableName: table })),
     );
-    return { items: out.Table?.ItemCount ?? 0, approximate: true };
+    const links = out.Table?.GlobalSecondaryIndexes?.find(
+      (i) => i.IndexName === MIRROR_INDEXES.byFromItem.name,
+    );
+    const relationships = links?.ItemCount;
+    // The table's count holds relationship rows too; the index's count is the live ones among them.
+    const items = Math.max(0, (out.Table?.ItemCount ?? 0) - (relationships ?? 0));
+    return { items, ...(relationships === undefined ? {} : { relationships }), approximate: true };
   }
-  let items = 0;
-  let tombstones = 0;
+  const count = { items: 0, tombstones: 0, relationships: 0, relationshipTombstones: 0 };
+  const filter = {
+    Select: 'COUNT' as const,
+    FilterExpression: 'deleted = :t',
+    ExpressionAttributeValues: { ':t': true },
+  };
   for (const env of d.environments) {
-    const filter = {
-      Select: 'COUNT' as const,
-      FilterExpression: 'deleted = :t',
-      ExpressionAttributeValues: { ':t': true },
-    };
     for await (const page of mirrorPages(d, env, filter)) {
-      items += page.scanned - page.count;
-      tombstones += page.count;
+      count.items += page.scanned - page.count;
+      count.tombstones += page.count;
+    }
+    for await (const page of mirrorPages(d, relationshipPartition(env), filter)) {
+      count.relationships += page.scanned - page.count;
+      count.relationshipTombstones += page.count;
     }
   }
-  return { items, tombstones, approximate: false };
+  return { ...count, approximate: false };
 }
 
 /** Item ids of mirror rows with these document keys (tombstones excluded). */

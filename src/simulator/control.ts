@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isJamaSyncError } from '../core/errors';
+import { routeRelationshipControl } from './control-relationships';
 import { readBody, sendJson } from './http-io';
 import type { SimulatorOptionsPatch } from './options';
 import { JamaRequestError } from './request-error';
@@ -86,8 +87,11 @@ function route(sim: JamaSimulator, method: string, path: string, body: Record<st
     case 'DELETE items/{id}':
       sim.deleteItem(id);
       return { status: 204 };
-    default:
+    default: {
+      const answer = routeRelationshipControl(sim, method, path, body);
+      if (answer) return answer;
       throw new JamaRequestError(404, `No control endpoint ${method} ${CONTROL_PREFIX}${path}.`);
+    }
   }
 }
 

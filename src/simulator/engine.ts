@@ -6,6 +6,7 @@ import { ForeignTraffic } from './foreign-traffic';
 import { applyOptionsPatch, type ResolvedSimulatorOptions, type SimulatorOptionsPatch } from './options';
 import { createRng, type Rng } from './prng';
 import { SlidingWindowLimiter } from './rate-window';
+import { generateRelationships } from './relationships';
 import { JamaStore } from './store';
 import { usersFor } from './users';
 
@@ -28,7 +29,10 @@ export class SimulatorEngine {
 
   constructor(options: ResolvedSimulatorOptions) {
     this.current = options;
-    this.store = new JamaStore(generateDataset(options), usersFor(options.clients, options.users));
+    const dataset = generateDataset(options);
+    const links = generateRelationships(dataset.items, options.seed, options.relationshipsPerItem);
+    this.store = new JamaStore(dataset, usersFor(options.clients, options.users), links);
+    this.store.relationshipPaging = options.relationshipPaging;
     this.auth = new Authenticator(options.clients, options.users, options.tokenTtlSeconds);
     this.limiter = new SlidingWindowLimiter(options.rateLimit);
     this.foreign = new ForeignTraffic(options.foreignRate, this.now());

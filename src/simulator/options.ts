@@ -25,6 +25,10 @@ export interface SimulatorOptions {
   projects?: number;
   /** @default 100 */
   itemsPerProject?: number;
+  /** Seeded links per item, on average (each to an earlier item of its project). @default 0 */
+  relationshipsPerItem?: number;
+  /** How `GET /relationships` pages: `lastId` (Jama 9.6.2+) or `startAt` (older). @default 'lastId' */
+  relationshipPaging?: 'lastId' | 'startAt';
   /** Accepted calls per sliding 1 s window, across every client and endpoint; 0 = unlimited. @default 10 */
   rateLimit?: number;
   /** When set, 429 answers carry `Retry-After: <seconds>`. @default undefined (no header, as Jama) */
@@ -50,6 +54,8 @@ export interface ResolvedSimulatorOptions {
   seed: number;
   projects: number;
   itemsPerProject: number;
+  relationshipsPerItem: number;
+  relationshipPaging: 'lastId' | 'startAt';
   rateLimit: number;
   retryAfterSeconds: number | undefined;
   latencyMs: { fixed: number; jitter: number };
@@ -102,6 +108,11 @@ function resolveLatency(latency = { fixed: 0, jitter: 0 }) {
   };
 }
 
+function pagingOf(value: string | undefined): 'lastId' | 'startAt' {
+  if (value === undefined || value === 'lastId' || value === 'startAt') return value ?? 'lastId';
+  throw new ConfigError(`Expected \`relationshipPaging\` to be \`lastId\` or \`startAt\`, got \`${value}\``);
+}
+
 /** Fills in defaults and validates; throws {@link ConfigError} naming the option and the value. */
 export function resolveOptions(options: SimulatorOptions = {}): ResolvedSimulatorOptions {
   const resolved: ResolvedSimulatorOptions = {
@@ -110,6 +121,8 @@ export function resolveOptions(options: SimulatorOptions = {}): ResolvedSimulato
     seed: check('seed', options.seed ?? 1, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, true),
     projects: check('projects', options.projects ?? 3, 1, 1000, true),
     itemsPerProject: check('itemsPerProject', options.itemsPerProject ?? 100, 0, 1_000_000, true),
+    relationshipsPerItem: check('relationshipsPerItem', options.relationshipsPerItem ?? 0, 0, 20),
+    relationshipPaging: pagingOf(options.relationshipPaging),
     rateLimit: 10,
     retryAfterSeconds: undefined,
     latencyMs: { fixed: 0, jitter: 0 },

@@ -9,12 +9,14 @@ import { abstractItemRoutes } from './routes-abstractitems';
 import { activityRoutes } from './routes-activities';
 import { itemRoutes } from './routes-items';
 import { referenceRoutes } from './routes-reference';
+import { relationshipRoutes } from './routes-relationships';
 
 const ROUTES: readonly Route[] = [
   ...referenceRoutes,
   ...itemRoutes,
   ...abstractItemRoutes,
   ...activityRoutes,
+  ...relationshipRoutes,
 ];
 const TOKEN_PATH = '/rest/oauth/token';
 const API_PATH = /^\/rest\/(?:v1|latest)(\/.*)$/;

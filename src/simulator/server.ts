@@ -11,12 +11,14 @@ import {
   type SimulatorOptions,
   type SimulatorOptionsPatch,
 } from './options';
+import type { JamaRelationship, RelationshipPatch } from './relationships';
 import { handleRest } from './rest-handler';
 import type { JamaItem } from './types';
 
 export type { CallRecord, SimulatorStats } from './call-log';
 export type { ResolvedSimulatorOptions, SimulatorOptions, SimulatorOptionsPatch } from './options';
 export { maxInAnyWindow } from './rate-window';
+export type { JamaRelationship, JamaRelationshipType, RelationshipPatch } from './relationships';
 export type { JamaItem } from './types';
 
 /** Edits made through the direct API count as this user's, as if someone worked in the Jama UI. */
@@ -45,6 +47,14 @@ export interface JamaSimulator {
   deleteItem(id: number): void;
   /** Creates an item at the project root; a CREATE activity. */
   createItem(input: { project: number; itemType: number; fields: Record<string, unknown> }): JamaItem;
+  /** Live relationships, ascending by id. No HTTP, not rate limited. */
+  relationships(): JamaRelationship[];
+  /** Links two items (type defaults to Jama's default type); a RELATIONSHIP CREATE activity. */
+  link(fromItem: number, toItem: number, relationshipType?: number): JamaRelationship;
+  /** Changes a relationship's ends, type or suspect flag; a RELATIONSHIP UPDATE activity. */
+  relink(id: number, patch: RelationshipPatch): JamaRelationship;
+  /** Removes a relationship; a RELATIONSHIP DELETE activity. */
+  unlink(id: number): void;
   close(): Promise<void>;
 }
 
@@ -102,6 +112,13 @@ export async function startJamaSimulator(options: SimulatorOptions = {}): Promis
     },
     deleteItem: (id) => store.delete(id, UI_USER, engine.now()),
     createItem: (input) => copy(store.create(input, UI_USER, engine.now()).item),
+    relationships: () => store.relationships.all().map((r) => ({ ...r })),
+    link: (fromItem, toItem, type) => {
+      const defaultType = store.relationships.types.find((t) => t.isDefault)?.id ?? 0;
+      return { ...store.link(fromItem, toItem, type ?? defaultType, UI_USER, engine.now()) };
+    },
+    relink: (id, patch) => ({ ...store.relink(id, patch, UI_USER, engine.now()) }),
+    unlink: (id) => store.unlink(id, UI_USER, engine.now()),
     close: async () => {
       shutdown.abort(new Error('Jama simulator closed'));
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

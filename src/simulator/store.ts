@@ -1,6 +1,7 @@
 import { ITEM_TYPES, PICK_LIST_OPTIONS, PICK_LISTS } from './catalog';
 import type { Dataset } from './data';
 import { formatJamaDate, parseJamaDate } from './jama-date';
+import { type JamaRelationship, type RelationshipPatch, RelationshipStore } from './relationships';
 import { badRequest, notFound } from './request-error';
 import type {
   ActivityEventType,
@@ -44,6 +45,10 @@ export class JamaStore {
   readonly itemTypes: readonly JamaItemType[] = ITEM_TYPES;
   readonly pickLists: readonly JamaPickList[] = PICK_LISTS;
   readonly pickListOptions: readonly JamaPickListOption[] = PICK_LIST_OPTIONS;
+  /** Links between items (Jama's relationships); see {@link link}, {@link relink}, {@link unlink}. */
+  readonly relationships: RelationshipStore;
+  /** How `GET /relationships` pages: `lastId` (Jama 9.6.2+) or `startAt` (older versions). */
+  relationshipPaging: 'lastId' | 'startAt' = 'lastId';
   private readonly byId = new Map<number, StoredItem>();
   private readonly byKey = new Map<string, StoredItem>();
   private readonly byProject = new Map<number, Map<number, StoredItem>>();
@@ -55,9 +60,14 @@ export class JamaStore {
   /** The environment's users (`GET /users`); writes name them as `createdBy`/`modifiedBy`. */
   readonly users: readonly JamaUser[];
 
-  constructor(dataset: Dataset, users: readonly JamaUser[] = []) {
+  constructor(
+    dataset: Dataset,
+    users: readonly JamaUser[] = [],
+    relationships: readonly JamaRelationship[] = [],
+  ) {
     this.projects = dataset.projects;
     this.users = users;
+    this.relationships = new RelationshipStore(relationships);
     this.activityLog = [...dataset.activities];
     for (const project of dataset.projects) this.byProject.set(project.id, new Map());
     let maxId = 0;
@@ -156,11 +166,49 @@ export class JamaStore {
   /** Removes the item from every index; a DELETE activity. */
   delete(id: number, user: number, now: number): void {
     const stored = this.require(id);
+    // Jama removes an item's links with it; each shows up as a relationship DELETE activity.
+    for (const r of this.relationships.touching(id)) this.unlink(r.id, user, now);
     this.byId.delete(id);
     this.byKey.delete(stored.item.documentKey);
     this.byProject.get(stored.item.project)?.delete(id);
     this.stamp(now);
     this.record(stored, 'DELETE', user);
+  }
+
+  /** Links two live items; a RELATIONSHIP CREATE activity in the project of `fromItem`. */
+  link(
+    fromItem: number,
+    toItem: number,
+    relationshipType: number,
+    user: number,
+    now: number,
+  ): JamaRelationship {
+    this.require(fromItem);
+    this.require(toItem);
+    const r = this.relationships.add(fromItem, toItem, relationshipType);
+    this.recordRelationship(r, 'CREATE', user, now);
+    return r;
+  }
+
+  /** Changes a relationship's ends, type or suspect flag; a RELATIONSHIP UPDATE activity. */
+  relink(id: number, patch: RelationshipPatch, user: number, now: number): JamaRelationship {
+    if (patch.fromItem !== undefined) this.require(patch.fromItem);
+    if (patch.toItem !== undefined) this.require(patch.toItem);
+    const r = this.relationships.update(id, patch);
+    this.recordRelationship(r, 'UPDATE', user, now);
+    return r;
+  }
+
+  /** Removes a relationship; a RELATIONSHIP DELETE activity. */
+  unlink(id: number, user: number, now: number): void {
+    const r = this.relationships.require(id);
+    this.recordRelationship(r, 'DELETE', user, now);
+    this.relationships.remove(id);
+  }
+
+  /** The project of a live item, if any. */
+  projectOf(itemId: number): number | undefined {
+    return this.byId.get(itemId)?.item.project;
   }
 
   require(id: number): StoredItem {
@@ -195,6 +243,26 @@ export class JamaStore {
       project: item.project,
       eventType,
       objectType: 'ITEM',
+      type: 'activities',
+    });
+  }
+
+  /** Relationship activities carry the relationship's id in `item` and belong to `fromItem`'s project. */
+  private recordRelationship(r: JamaRelationship, eventType: ActivityEventType, user: number, now: number) {
+    const from = this.byId.get(r.fromItem)?.item;
+    const to = this.byId.get(r.toItem)?.item;
+    const verb = { CREATE: 'created', UPDATE: 'updated', DELETE: 'deleted' }[eventType];
+    this.activityLog.push({
+      id: this.activityLog.length + 1,
+      date: formatJamaDate(this.stamp(now)),
+      details: `${from?.documentKey ?? r.fromItem} → ${to?.documentKey ?? r.toItem}`,
+      action: `Relationship ${verb}`,
+      user,
+      item: r.id,
+      itemType: from?.itemType ?? 0,
+      project: from?.project ?? 0,
+      eventType,
+      objectType: 'RELATIONSHIP',
       type: 'activities',
     });
   }

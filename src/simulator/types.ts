@@ -108,7 +108,7 @@ export interface JamaActivity {
   itemType: number;
   project: number;
   eventType: ActivityEventType;
-  objectType: 'ITEM';
+  objectType: 'ITEM' | 'RELATIONSHIP';
   type: 'activities';
 }
 

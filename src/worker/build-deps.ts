@@ -1,6 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDbRateLimiter } from '../adapters/dynamodb-limiter';
+import { EventBridgePublisher } from '../adapters/eventbridge-publisher';
 import { ForwardSink } from '../adapters/forward-sink';
 import { JamaClient } from '../adapters/jama/jama-client';
 import type { JamaCredentials } from '../adapters/jama/options';
@@ -9,6 +11,7 @@ import { DynamoDbMirror } from '../adapters/mirror-sink';
 import { DynamoDbPendingMarkers } from '../adapters/pending-markers';
 import { DynamoDbPushLedger } from '../adapters/push-ledger';
 import { DynamoDbReferenceStore } from '../adapters/reference-store';
+import { sqsEventDeadLetters } from '../adapters/sqs-event-dead-letters';
 import { SqsJobQueue } from '../adapters/sqs-job-queue';
 import { MirrorSweep } from '../adapters/sweep';
 import { DynamoDbReconcileState } from '../adapters/watermarks';
@@ -16,6 +19,7 @@ import type { Config, JamaEnvironmentConfig } from '../config';
 import { backoffDelayMs } from '../core/backoff';
 import { type Clock, systemClock } from '../core/clock';
 import { ConfigError } from '../core/errors';
+import { type ChangeEventPublisher, ChangeEventSink } from '../core/events/events-sink';
 import { makeScanCompletion } from '../core/reconcile/complete';
 import { withReadableValues } from '../core/reference/readable-sink';
 import { ReferenceResolver } from '../core/reference/resolver';
@@ -33,6 +37,10 @@ export interface BuildOptions {
   dynamodb?: DynamoDBClient;
   sqs?: SQSClient;
   resolveSecret?: SecretResolver;
+  /** Publishes change events instead of EventBridge (the local runtime's `--events-out`). */
+  events?: ChangeEventPublisher;
+  /** Pre-built EventBridge client (tests); otherwise built from the SDK's default chain. */
+  eventBridge?: EventBridgeClient;
 }
 
 export interface WorkerDeps extends SqsWorkerDeps {
@@ -113,10 +121,12 @@ export async function buildWorkerDeps(
   const jamaClients = new Map(environments.map((e) => [e.name, e.client]));
 
   const sinks: Sink[] = [];
+  // Change events compare each write with the row it replaced, so the mirror returns it only then.
+  const events = config.mirrorTable ? changeEventPublisher(config, sqs, options) : undefined;
   const mirror = config.mirrorTable
-    ? new DynamoDbMirror(dynamodb, config.mirrorTable, () => clock.now())
+    ? new DynamoDbMirror(dynamodb, config.mirrorTable, () => clock.now(), events !== undefined)
     : undefined;
-  if (mirror) sinks.push(mirror);
+  if (mirror) sinks.push(events ? new ChangeEventSink(mirror, events) : mirror);
   if (config.forward) {
     const secret =
       config.forward.secret ?? (await resolveForwardSecret(config.forward.secretArn, options.resolveSecret));
@@ -150,7 +160,8 @@ export async function buildWorkerDeps(
       jama: (name) => jamaClients.get(name),
       sinks: withReadableValues(sinks, reference),
       push: { reference, ledger: new DynamoDbPushLedger(dynamodb, config.stateTable, clock) },
-      ...(mirror ? { index: mirror } : {}),
+      ...(mirror ? { index: mirror, itemProjects: mirror, relationshipSweep: mirror } : {}),
+      relationships: (name) => jamaClients.get(name),
       queue,
       clock,
       onScanComplete,
@@ -169,6 +180,22 @@ export async function buildWorkerDeps(
       await Promise.all([...jamaClients.values()].map((c) => c.close()));
     },
   };
+}
+
+/** Change events go to EventBridge when `EVENT_BUS` is set, or wherever `options.events` says. */
+function changeEventPublisher(
+  config: Readonly<Config>,
+  sqs: SQSClient,
+  options: BuildOptions,
+): ChangeEventPublisher | undefined {
+  if (options.events) return options.events;
+  if (!config.eventBus) return undefined;
+  return new EventBridgePublisher({
+    client: options.eventBridge ?? new EventBridgeClient({}),
+    busName: config.eventBus,
+    deadLetter: sqsEventDeadLetters(sqs, config.deadLetterQueueUrl),
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
 }
 
 async function resolveForwardSecret(arn: string | undefined, resolve?: SecretResolver): Promise<string> {

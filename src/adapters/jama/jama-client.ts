@@ -17,9 +17,17 @@ import type {
   PatchOperation,
 } from '../../core/jama-types';
 import type { JamaPickListOption, JamaUser } from '../../core/reference/model';
+import type {
+  JamaRelationship,
+  JamaRelationshipType,
+  RelationshipApi,
+  RelationshipCursor,
+  RelationshipPage,
+} from '../../core/relationships/types';
 import { type Authenticator, createAuthenticator } from './auth';
 import { type JamaClientOptions, type ResolvedJamaClientOptions, resolveJamaClientOptions } from './options';
 import { assertId, dateFilter, paging, type QueryValue, queryString } from './query';
+import { relationshipPage } from './relationship-paging';
 import {
   activitySchema,
   itemSchema,
@@ -29,6 +37,8 @@ import {
   parseSingle,
   pickListOptionSchema,
   projectSchema,
+  relationshipSchema,
+  relationshipTypeSchema,
   userSchema,
 } from './schemas';
 import { TtlCache } from './single-flight';
@@ -53,7 +63,7 @@ import { type HttpMethod, type JamaClientStats, JamaTransport } from './transpor
  * for await (const item of jama.iterateItems(20)) console.log(item.documentKey);
  * await jama.close();
  */
-export class JamaClient implements JamaApi {
+export class JamaClient implements JamaApi, RelationshipApi {
   /** The normalised base URL, e.g. `https://tenant.jamacloud.com`. */
   readonly baseUrl: string;
   private readonly options: ResolvedJamaClientOptions;
@@ -61,6 +71,8 @@ export class JamaClient implements JamaApi {
   private readonly auth: Authenticator;
   private readonly projects: TtlCache<JamaProject[]>;
   private readonly itemTypes: TtlCache<JamaItemType[]>;
+  private readonly relationshipTypes: TtlCache<JamaRelationshipType[]>;
+  private readonly refreshedFor = new Set<number>();
 
   /** @throws {ConfigError} listing every invalid option. */
   constructor(options: JamaClientOptions) {
@@ -81,6 +93,7 @@ export class JamaClient implements JamaApi {
     );
     this.projects = new TtlCache(clock, this.options.referenceDataTtlMs);
     this.itemTypes = new TtlCache(clock, this.options.referenceDataTtlMs);
+    this.relationshipTypes = new TtlCache(clock, this.options.referenceDataTtlMs);
   }
 
   async getItem(id: number, options?: CallOptions): Promise<JamaItem> {
@@ -165,6 +178,50 @@ export class JamaClient implements JamaApi {
       maxResults,
     };
     return this.page('/activities', params, activitySchema, startAt, options);
+  }
+
+  listRelationships(
+    project: number,
+    cursor: RelationshipCursor,
+    options?: CallOptions,
+  ): Promise<RelationshipPage> {
+    assertId('project', project);
+    return relationshipPage(
+      (at) =>
+        this.page(
+          '/relationships',
+          { project, ...at, maxResults: JAMA_MAX_RESULTS },
+          relationshipSchema,
+          'startAt' in at ? at.startAt : 0,
+          options,
+        ),
+      cursor,
+    );
+  }
+
+  async getRelationship(id: number, options?: CallOptions): Promise<JamaRelationship> {
+    assertId('id', id);
+    const { body, context } = await this.call('GET', `/relationships/${id}`, {}, undefined, options);
+    return parseSingle(relationshipSchema, body, context);
+  }
+
+  async listRelationshipTypes(
+    options?: CallOptions,
+    needed: readonly number[] = [],
+  ): Promise<JamaRelationshipType[]> {
+    const load = () =>
+      this.relationshipTypes.get(
+        () => this.all('/relationshiptypes', {}, relationshipTypeSchema, withoutSignal(options)),
+        options?.signal,
+      );
+    const types = await load();
+    const unknown = needed.filter((id) => !types.some((t) => t.id === id) && !this.refreshedFor.has(id));
+    if (unknown.length === 0) return types;
+    // A type created since the list was cached: read it again, once per unknown id (a type Jama
+    // does not list at all must not cost a call per page).
+    for (const id of unknown) this.refreshedFor.add(id);
+    this.relationshipTypes.clear();
+    return load();
   }
 
   async patchItem(id: number, ops: readonly PatchOperation[], options?: CallOptions): Promise<void> {

@@ -4,6 +4,7 @@ import type { JamaRequestContext } from '../../core/jama-errors';
 import { JamaValidationError } from '../../core/jama-errors';
 import type { JamaActivity, JamaItem, JamaItemType, JamaProject, Page } from '../../core/jama-types';
 import type { JamaPickListOption, JamaUser } from '../../core/reference/model';
+import type { JamaRelationship, JamaRelationshipType } from '../../core/relationships/types';
 
 /*
  * Lenient validation of Jama's answers at the adapter edge: unknown fields pass through, only what
@@ -126,6 +127,22 @@ export const userSchema: z.ZodType<JamaUser> = loose({
   lastName: z.string().exactOptional(),
   email: z.string().exactOptional(),
   active: z.boolean().exactOptional(),
+});
+
+/** A relationship: requires id, fromItem, toItem and relationshipType. */
+export const relationshipSchema: z.ZodType<JamaRelationship> = loose({
+  id: int,
+  fromItem: int,
+  toItem: int,
+  relationshipType: int,
+  suspect: z.boolean().exactOptional(),
+});
+
+/** A relationship type: requires id and name. */
+export const relationshipTypeSchema: z.ZodType<JamaRelationshipType> = loose({
+  id: int,
+  name: z.string(),
+  isDefault: z.boolean().exactOptional(),
 });
 
 /** An activity: requires id, date (a Jama date), eventType and objectType. */

@@ -3,6 +3,7 @@ import { type ErrorCode, isJamaSyncError } from '../errors';
 import type { JamaApi } from '../jama-api';
 import type { JamaActivity } from '../jama-types';
 import type { JobQueue } from '../job-queue';
+import { relationshipScanFor } from '../relationships/scan';
 import { chunk } from '../worker/util';
 import { deleteJobs } from './deletes';
 import { planProject, type ReconcileRequest, type ReconcileTarget, runIdFor, targetsOf } from './plan';
@@ -74,7 +75,8 @@ export async function startReconcile(
         plan.deletesSince === undefined
           ? 0
           : await enqueueDeletes(jama, deps.queue, target, plan.deletesSince, signal);
-      await deps.queue.send([plan.scan]);
+      // Relationships travel beside the items: their own job, same run (src/core/relationships/).
+      await deps.queue.send([plan.scan, relationshipScanFor(plan)]);
       summary.started.push({ ...target, from: plan.scan.from, deletes });
     } catch (error) {
       await deps.state.releaseRun(env, projectId, mode, runId).catch(() => undefined);

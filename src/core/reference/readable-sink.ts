@@ -1,3 +1,4 @@
+import { keepsRelationships, type RelationshipRecord } from '../relationships/records';
 import type { Sink, SinkRecord } from '../sink';
 import { annotateItems } from './readable';
 import type { ReferenceResolver } from './resolver';
@@ -22,6 +23,13 @@ export function withReadableValues(sinks: readonly Sink[], resolver: ReferenceRe
   return sinks.map((sink) => ({
     name: sink.name,
     write: async (env, records) => sink.write(env, await annotate(env, records)),
+    // Relationship rows pass through as they are (they carry their type's name already).
+    ...(keepsRelationships(sink)
+      ? {
+          writeRelationships: (env: string, records: RelationshipRecord[]) =>
+            sink.writeRelationships(env, records),
+        }
+      : {}),
   }));
 }
 

@@ -82,8 +82,27 @@ const pushFields = z
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   });
 
+/** Relationship event types of the native contract (not available to mapped sources). */
+export const RELATIONSHIP_TYPES = [
+  'relationship.created',
+  'relationship.updated',
+  'relationship.deleted',
+] as const;
+
+const relationshipEventSchema = z.object({
+  type: z.enum(RELATIONSHIP_TYPES).meta({
+    description: 'Queues a re-read of the relationship from Jama; one Jama no longer has is tombstoned.',
+  }),
+  relationshipId: id.meta({ description: 'The Jama relationship id.' }),
+  fromItem: id.optional().meta({ description: 'Its upstream item, if known (informational).' }),
+  toItem: id.optional().meta({ description: 'Its downstream item, if known (informational).' }),
+  projectId: id.optional().meta({ description: 'The project of its upstream item, if known.' }),
+  occurredAt: occurredAt.optional(),
+});
+
 /** One native event; `item.push` needs `fields`, the others ignore them. */
 export const nativeEventSchema = z.discriminatedUnion('type', [
+  relationshipEventSchema,
   z.object({
     type: z
       .enum(['item.created', 'item.updated', 'item.deleted'])
@@ -111,10 +130,9 @@ export const nativeEventSchema = z.discriminatedUnion('type', [
 /** A native request body: `{"events": [...]}`. */
 export const nativeBodySchema = z
   .object({
-    events: z
-      .array(nativeEventSchema)
-      .max(MAX_EVENTS)
-      .meta({ description: 'Changes to Jama items; an empty list is accepted and queues nothing.' }),
+    events: z.array(nativeEventSchema).max(MAX_EVENTS).meta({
+      description: 'Changes to Jama items and relationships; an empty list is accepted and queues nothing.',
+    }),
   })
   .meta({
     title: 'jama-sync webhook body',

@@ -1,5 +1,6 @@
 import type { Clock } from '../clock';
 import type { JobQueue } from '../job-queue';
+import { relationshipMarkerScope } from '../relationships/records';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../signature';
 import type { JobInput } from '../worker/jobs';
 import { authenticate, REPLAY_WINDOW_MS } from './authenticate';
@@ -7,7 +8,7 @@ import { describeIssues, nativeBodySchema } from './contract';
 import { WebhookError } from './errors';
 import { applyMapping, expressionFor } from './mapping';
 import type { ClaimResult, PendingMarkers } from './pending-markers';
-import { packBatches, planJobs, requestId } from './plan';
+import { type JobPlan, packBatches, planJobs, requestId } from './plan';
 import type { ReplayGuard } from './replay-guard';
 import type { IngestCounts } from './respond';
 import type { WebhookSource } from './source';
@@ -131,19 +132,32 @@ export async function ingest(request: WebhookRequest, deps: IngestDeps): Promise
       forget,
     );
   }
+  const links = await claimRelationships(deps, source.env, plan.relationshipPulls, claim.claimed, forget);
   const claimed = new Set(claim.claimed);
-  const jobs: JobInput[] = [...plan.pulls.filter((p) => claimed.has(p.itemId)), ...plan.others];
+  const jobs: JobInput[] = [
+    ...plan.pulls.filter((p) => claimed.has(p.itemId)),
+    ...plan.others,
+    ...links.jobs,
+  ];
   try {
     await sendAll(deps, jobs);
   } catch (error) {
-    await fail(deps, source.env, claim.claimed, error, 'the queue did not accept every job', forget);
+    await fail(
+      deps,
+      source.env,
+      claim.claimed,
+      error,
+      'the queue did not accept every job',
+      forget,
+      links.claimed,
+    );
   }
   return {
     source: source.name,
     env: source.env,
     accepted: events.length + mapped.ignored,
     enqueued: jobs.length,
-    coalesced: plan.coalesced + claim.pending.length,
+    coalesced: plan.coalesced + claim.pending.length + links.pending,
     ignored: mapped.ignored,
   };
 }
@@ -190,6 +204,33 @@ async function sendAll(deps: IngestDeps, jobs: JobInput[]): Promise<void> {
   if (failure !== undefined) throw failure;
 }
 
+/**
+ * Claims pending markers for relationship re-reads (scope {@link relationshipMarkerScope}), like
+ * item pulls: a relationship whose re-read is already queued is not queued again.
+ */
+async function claimRelationships(
+  deps: IngestDeps,
+  env: string,
+  pulls: JobPlan['relationshipPulls'],
+  itemsClaimed: number[],
+  forget: () => Promise<void> | undefined,
+): Promise<{ jobs: JobInput[]; claimed: number[]; pending: number }> {
+  const ids = pulls.flatMap((p) => p.relationshipIds);
+  if (ids.length === 0) return { jobs: [], claimed: [], pending: 0 };
+  const claim = await deps.markers
+    .claim(relationshipMarkerScope(env), ids)
+    .catch((error: unknown): ClaimResult => ({ claimed: [], pending: [], error }));
+  if (claim.error !== undefined) {
+    const what = 'the pending-pull markers are unavailable';
+    await fail(deps, env, itemsClaimed, claim.error, what, forget, claim.claimed);
+  }
+  const claimed = new Set(claim.claimed);
+  const jobs = pulls
+    .map((p) => ({ ...p, relationshipIds: p.relationshipIds.filter((id) => claimed.has(id)) }))
+    .filter((p) => p.relationshipIds.length > 0);
+  return { jobs, claimed: claim.claimed, pending: claim.pending.length };
+}
+
 /** Releases what this request claimed, then answers 503: nothing is acknowledged, so the sender retries. */
 async function fail(
   deps: IngestDeps,
@@ -198,11 +239,16 @@ async function fail(
   cause: unknown,
   what: string,
   forget: () => Promise<void> | undefined,
+  relationshipsClaimed: number[] = [],
 ): Promise<never> {
   let releaseError: unknown;
   if (claimed.length)
     await deps.markers.release(env, claimed).catch((error: unknown) => (releaseError = error));
   await forget()?.catch((error: unknown) => (releaseError ??= error));
+  if (relationshipsClaimed.length)
+    await deps.markers
+      .release(relationshipMarkerScope(env), relationshipsClaimed)
+      .catch((error: unknown) => (releaseError ??= error));
   throw new WebhookError('WEBHOOK_UNAVAILABLE', `${what}; nothing was acknowledged, retry the request`, {
     cause:
       releaseError === undefined ? cause : new AggregateError([cause, releaseError], 'release failed too'),

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { DeleteJob, JobInput, PullJob, PushJob } from '../worker/jobs';
+import type { DeleteJob, JobInput, PullJob, PushJob, RelationshipPullJob } from '../worker/jobs';
+import { chunk } from '../worker/util';
 import type { NativeEvent } from './contract';
 import { WebhookError } from './errors';
 
@@ -17,6 +18,8 @@ export interface JobPlan {
   pulls: PullInput[];
   /** Push and delete jobs in event order, never coalesced. */
   others: JobInput[];
+  /** Re-reads of relationships (each once); queued only for relationships not already pending. */
+  relationshipPulls: Omit<RelationshipPullJob, 'meta'>[];
   /** Events folded into another pull of the same request. */
   coalesced: number;
 }
@@ -39,7 +42,8 @@ export function requestId(source: string, signature: string): string {
  * push → `push` with a `replace` per field (named by key or label), ordered by `occurredAt` (else
  * the acceptance time) and guarded by it unless `force`, with a job id `<requestId>.<index>` that
  * stays the same however often the job is delivered. A job too large for one SQS message is the
- * sender's mistake (400), never a 5xx later.
+ * sender's mistake (400), never a 5xx later. relationship.* → `relationship-pull` (each
+ * relationship once, 50 per job).
  */
 export function planJobs(
   env: string,
@@ -48,8 +52,20 @@ export function planJobs(
 ): JobPlan {
   const pulls = new Map<number, PullInput>();
   const others: JobInput[] = [];
+  const relationships = new Map<number, { projectId?: number; occurredAt?: number }>();
   let coalesced = 0;
   events.forEach((event, index) => {
+    if (!('itemId' in event)) {
+      // Created, updated or deleted alike: the worker re-reads it, and Jama's answer (or 404) decides.
+      const seen = relationships.get(event.relationshipId);
+      if (seen) coalesced++;
+      const entry = seen ?? {};
+      if (event.projectId !== undefined) entry.projectId = event.projectId;
+      if (event.occurredAt !== undefined)
+        entry.occurredAt = Math.min(entry.occurredAt ?? event.occurredAt, event.occurredAt);
+      relationships.set(event.relationshipId, entry);
+      return;
+    }
     const { itemId, documentKey, projectId, occurredAt } = event;
     if (event.type === 'item.push') {
       const job: Omit<PushJob, 'meta'> = {
@@ -88,7 +104,35 @@ export function planJobs(
       if (occurredAt !== undefined) pull.occurredAt = Math.min(pull.occurredAt ?? occurredAt, occurredAt);
     }
   });
-  return { pulls: [...pulls.values()], others, coalesced };
+  return {
+    pulls: [...pulls.values()],
+    others,
+    relationshipPulls: relationshipPulls(env, relationships),
+    coalesced,
+  };
+}
+
+/** One relationship-pull job per project and 50 relationships, in event order. */
+function relationshipPulls(
+  env: string,
+  relationships: Map<number, { projectId?: number; occurredAt?: number }>,
+): Omit<RelationshipPullJob, 'meta'>[] {
+  const byProject = new Map<number | undefined, number[]>();
+  for (const [id, { projectId }] of relationships)
+    byProject.set(projectId, [...(byProject.get(projectId) ?? []), id]);
+  return [...byProject].flatMap(([projectId, ids]) =>
+    chunk(ids, 50).map((relationshipIds) => {
+      const dates = relationshipIds.flatMap((id) => relationships.get(id)?.occurredAt ?? []);
+      return {
+        v: 1 as const,
+        env,
+        kind: 'relationship-pull' as const,
+        relationshipIds,
+        ...(projectId === undefined ? {} : { projectId }),
+        ...(dates.length ? { occurredAt: Math.min(...dates) } : {}),
+      };
+    }),
+  );
 }
 
 function byteLength(job: JobInput): number {

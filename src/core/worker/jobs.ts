@@ -96,11 +96,44 @@ export const deleteJobSchema = z.object({
   deletedAt: epochMs.optional(),
 });
 
+/**
+ * A stretch of a project's relationship reconciliation (src/core/relationships/scan.ts): with
+ * `since`, the RELATIONSHIP activities since then; otherwise one page of `GET /relationships`.
+ */
+export const relationshipScanJobSchema = z.object({
+  ...base,
+  kind: z.literal('relationship-scan'),
+  projectId: z.number().int().positive(),
+  mode: z.enum(['incremental', 'full']),
+  runId: z.string().min(1).max(100),
+  /** Read RELATIONSHIP activities from here (epoch ms) instead of paging every relationship. */
+  since: epochMs.optional(),
+  /** Where the next page starts (see RelationshipCursor). */
+  lastId: z.number().int().nonnegative().default(0),
+  startAt: z.number().int().nonnegative().default(0),
+  paging: z.enum(['lastId', 'startAt']).optional(),
+  page: z.number().int().nonnegative().default(0),
+});
+
+/** Re-read relationships by id (or, with `deletedAt`, tombstone ones Jama reported deleted). */
+export const relationshipPullJobSchema = z.object({
+  ...base,
+  kind: z.literal('relationship-pull'),
+  relationshipIds: z.array(itemId).min(1).max(50),
+  projectId: z.number().int().positive().optional(),
+  /** When Jama deleted them (epoch ms), from its activity stream: tombstone without a read. */
+  deletedAt: epochMs.optional(),
+  /** When the change that caused this pull happened; only for latency metrics. */
+  occurredAt: epochMs.optional(),
+});
+
 export const jobSchema = z.discriminatedUnion('kind', [
   pullJobSchema,
   pushJobSchema,
   scanJobSchema,
   deleteJobSchema,
+  relationshipScanJobSchema,
+  relationshipPullJobSchema,
 ]);
 
 export type Job = z.infer<typeof jobSchema>;
@@ -109,6 +142,8 @@ export type PullJob = z.infer<typeof pullJobSchema>;
 export type PushJob = z.infer<typeof pushJobSchema>;
 export type ScanJob = z.infer<typeof scanJobSchema>;
 export type DeleteJob = z.infer<typeof deleteJobSchema>;
+export type RelationshipScanJob = z.infer<typeof relationshipScanJobSchema>;
+export type RelationshipPullJob = z.infer<typeof relationshipPullJobSchema>;
 export type JobMeta = z.infer<typeof jobMetaSchema>;
 
 export type ParsedJob = { ok: true; job: Job } | { ok: false; reason: string };

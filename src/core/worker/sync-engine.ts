@@ -3,6 +3,7 @@ import type { JamaApi } from '../jama-api';
 import type { JamaItem } from '../jama-types';
 import type { JobQueue } from '../job-queue';
 import type { ReferenceResolver } from '../reference/resolver';
+import { type RelationshipEngineDeps, runRelationshipJobs } from '../relationships/engine';
 import type { ItemIndex, Sink, SinkRecord } from '../sink';
 import { classify } from './classify';
 import {
@@ -12,6 +13,8 @@ import {
   type PullJob,
   type PushJob,
   parseJob,
+  type RelationshipPullJob,
+  type RelationshipScanJob,
   type ScanJob,
 } from './jobs';
 import { deferred, done, type Outcome } from './outcome';
@@ -36,7 +39,7 @@ export interface RecordResult {
   meta: JobMeta;
 }
 
-export interface EngineDeps {
+export interface EngineDeps extends Omit<RelationshipEngineDeps, 'sinks' | 'queue' | 'clock'> {
   /** The Jama client of an environment; undefined when the environment is not configured. */
   jama(env: string): JamaApi | undefined;
   sinks: readonly Sink[];
@@ -79,6 +82,7 @@ export async function runBatch(
   const pushes: { id: string; job: PushJob }[] = [];
   const scans: { id: string; job: ScanJob }[] = [];
   const deletes: { id: string; job: DeleteJob }[] = [];
+  const relationshipJobs: { id: string; job: RelationshipScanJob | RelationshipPullJob }[] = [];
 
   for (const record of records) {
     const parsed = parseJob(record.body);
@@ -95,7 +99,8 @@ export async function runBatch(
     if (job.kind === 'pull') addPull(pulls, job, record.id);
     else if (job.kind === 'push') pushes.push({ id: record.id, job });
     else if (job.kind === 'scan') scans.push({ id: record.id, job });
-    else deletes.push({ id: record.id, job });
+    else if (job.kind === 'delete') deletes.push({ id: record.id, job });
+    else relationshipJobs.push({ id: record.id, job });
   }
 
   const now = () => deps.clock.now();
@@ -190,6 +195,11 @@ export async function runBatch(
       ...(deps.onScanComplete ? { onComplete: deps.onScanComplete } : {}),
     }).catch((error: unknown) => classify(error, signal));
     set(id, outcome, job);
+  }
+
+  if (relationshipJobs.length > 0) {
+    for (const [id, outcome] of await runRelationshipJobs(relationshipJobs, deps, signal))
+      set(id, outcome, results.get(id)?.job);
   }
 
   return records.map((r) => results.get(r.id) as RecordResult);

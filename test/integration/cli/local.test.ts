@@ -56,7 +56,14 @@ describe('jama-sync local', () => {
     const { code, stdout, stderr } = await run(['local', '--until-idle', '--json']);
     expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
     const summary = JSON.parse(stdout);
-    expect(summary).toMatchObject({ mirrorMatches: true, deadLetters: 0, jama429s: 0, rateLimit: 10 });
+    expect(summary).toMatchObject({
+      mirrorMatches: true,
+      relationshipsMatch: true,
+      deadLetters: 0,
+      jama429s: 0,
+      rateLimit: 10,
+    });
+    expect(summary.relationshipsInMirror).toBeGreaterThan(300);
     expect(summary.itemsInMirror).toBeGreaterThan(500);
     expect(summary.tombstones).toBeGreaterThan(0);
     expect(summary.maxCallsInAnySecond).toBeLessThanOrEqual(10);

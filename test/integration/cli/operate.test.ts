@@ -19,7 +19,14 @@ describe('operator commands against a running `jama-sync local`', () => {
   const cli = (...args: string[]) => runCli(args, { cwd });
 
   beforeAll(async () => {
-    local = await startCli(['local', '--items', '20'], /keeps running/, { cwd, timeoutMs: 60_000 });
+    local = await startCli(
+      ['local', '--items', '20', '--events-out', join(cwd, 'events.jsonl')],
+      /keeps running/,
+      {
+        cwd,
+        timeoutMs: 60_000,
+      },
+    );
     state = JSON.parse(readFileSync(join(cwd, '.jama-sync/local.json'), 'utf8'));
   }, 70_000);
 
@@ -50,6 +57,44 @@ describe('operator commands against a running `jama-sync local`', () => {
     expect(status.counters.webhook.events).toBeGreaterThan(0);
     expect(status.counters.reconcile.runs).toBeGreaterThanOrEqual(2);
     expect(status.mirror.items).toBeGreaterThan(50);
+    expect(status.mirror.relationships).toBeGreaterThan(20);
+    expect(text.stdout).toMatch(/^Relationships\s+\d+ links \(\+\d+ tombstones\)$/m);
+  });
+
+  it("export --kind relationships writes the links; --kind all both kinds; --events-out has the demo's changes", async () => {
+    const links = await cli('export', '--kind', 'relationships', '--live');
+    expect(links.code).toBe(0);
+    const rows = links.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(rows.length).toBeGreaterThan(20);
+    for (const r of rows) {
+      expect(r).toMatchObject({ env: 'default', kind: 'relationship', deleted: false });
+      expect(typeof r.relationshipTypeName).toBe('string');
+    }
+    const all = await cli('export', '--kind', 'all', '--live');
+    expect(all.stdout.trim().split('\n')).toHaveLength(
+      rows.length + (await cli('export', '--live')).stdout.trim().split('\n').length,
+    );
+    const wrong = await cli('export', '--kind', 'links');
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/Expected `--kind` to be items, relationships or all, got `links`/);
+
+    const events = readFileSync(join(cwd, 'events.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const types = new Set(events.map((e) => e['detail-type']));
+    expect(types).toEqual(new Set(['Jama Item Changed', 'Jama Item Deleted', 'Jama Relationship Changed']));
+    const renamed = events.find(
+      (e) => e['detail-type'] === 'Jama Item Changed' && e.detail.change === 'updated',
+    );
+    expect(renamed).toMatchObject({
+      source: 'jama-sync',
+      detail: { env: 'default', changedFields: ['name'] },
+    });
+    expect(renamed.detail.changes[0].after).toMatch(/\(edited\)$/);
   });
 
   it('export writes one JSON row per line; enqueue takes ids and document keys', async () => {

@@ -331,3 +331,23 @@ function expectNoOverlap(requests: Seen[]): void {
     expect(current.start).toBeGreaterThanOrEqual(previous.end);
   }
 }
+
+describe('jama client › relationship types', () => {
+  it('caches /relationshiptypes, and reads it again once when a relationship names a type it lacks', async () => {
+    const types = [{ id: 4, name: 'Related to' }];
+    const { server, client } = await jama((req) =>
+      req.url.pathname === '/rest/v1/relationshiptypes' ? pageOf([...types], req) : { status: 404 },
+    );
+    expect((await client.listRelationshipTypes({}, [4])).map((t) => t.name)).toEqual(['Related to']);
+    await client.listRelationshipTypes({}, [4]);
+    types.push({ id: 9, name: 'Implements' }); // created in Jama after the list was cached
+    expect((await client.listRelationshipTypes({}, [4, 9])).map((t) => t.name)).toEqual([
+      'Related to',
+      'Implements',
+    ]);
+    await client.listRelationshipTypes({}, [77]); // unknown to Jama too: one more read…
+    await client.listRelationshipTypes({}, [77]); // …and no more
+    await client.close();
+    expect(server.rest()).toHaveLength(3);
+  });
+});

@@ -32,7 +32,10 @@ describe('reconcile handler', () => {
       skipped: [],
       failed: [],
     });
-    expect(d.queue.sent.map((s) => s.job)).toEqual([expect.objectContaining({ kind: 'scan', mode: 'full' })]);
+    expect(d.queue.sent.map((s) => s.job)).toEqual([
+      expect.objectContaining({ kind: 'scan', mode: 'full' }),
+      expect.objectContaining({ kind: 'relationship-scan', mode: 'full', lastId: 0, startAt: 0 }),
+    ]);
   });
 
   it('rejects an invalid request without touching the queue', async () => {

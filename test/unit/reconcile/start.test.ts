@@ -70,7 +70,20 @@ describe('startReconcile', () => {
         runId: summary.runId,
         startedAt: clock.now(),
       }),
+      // No watermark yet: relationships are paged from the start, beside the items.
+      {
+        v: 1,
+        env: 'prod',
+        kind: 'relationship-scan',
+        projectId: 20,
+        mode: 'incremental',
+        runId: summary.runId,
+        lastId: 0,
+        startAt: 0,
+        page: 0,
+      },
       expect.objectContaining({ kind: 'scan', projectId: 21, from: 0, runId: summary.runId }),
+      expect.objectContaining({ kind: 'relationship-scan', projectId: 21, runId: summary.runId }),
     ]);
   });
 
@@ -97,6 +110,8 @@ describe('startReconcile', () => {
       { v: 1, env: 'prod', kind: 'delete', itemId: 8, deletedAt: w - MIN },
       { v: 1, env: 'prod', kind: 'delete', itemId: 9, deletedAt: w + 2 * MIN },
       expect.objectContaining({ kind: 'scan', projectId: 20, mode: 'incremental', from: w - 2 * MIN }),
+      // Relationship changes come from RELATIONSHIP activities since the same point.
+      expect.objectContaining({ kind: 'relationship-scan', projectId: 20, since: w - 2 * MIN }),
     ]);
     expect(summary.started).toEqual([{ env: 'prod', projectId: 20, from: w - 2 * MIN, deletes: 2 }]);
   });

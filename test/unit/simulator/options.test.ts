@@ -8,6 +8,8 @@ describe('resolveOptions', () => {
       seed: 1,
       projects: 3,
       itemsPerProject: 100,
+      relationshipsPerItem: 0,
+      relationshipPaging: 'lastId',
       rateLimit: 10,
       retryAfterSeconds: undefined,
       latencyMs: { fixed: 0, jitter: 0 },

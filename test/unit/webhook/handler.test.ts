@@ -69,6 +69,21 @@ describe('webhook handler', () => {
     expect(t.queue.sent.filter((j) => j.kind === 'pull' && j.itemId === 1)).toHaveLength(2);
   });
 
+  it('coalesces a relationship whose re-read is pending, apart from an item of the same id', async () => {
+    const t = setup();
+    const link = (relationshipId: number) => ({ type: 'relationship.updated', relationshipId });
+    await t.post({ events: [link(1), updated(1)] });
+    expect((await t.post({ events: [link(1), link(2)] })).json).toMatchObject({ enqueued: 1, coalesced: 1 });
+    await t.markers.release('default#relationships', [1]); // the worker is about to read it
+    expect((await t.post({ events: [link(1)] })).json).toMatchObject({ enqueued: 1, coalesced: 0 });
+    expect(t.queue.sent.map((j) => (j.kind === 'relationship-pull' ? j.relationshipIds : j.kind))).toEqual([
+      'pull',
+      [1],
+      [2],
+      [1],
+    ]);
+  });
+
   it('never coalesces pushes and deletes', async () => {
     const t = setup();
     const push = { type: 'item.push', itemId: 1, fields: { name: 'x' } };

@@ -105,3 +105,29 @@ describe('webhook job planning', () => {
     expect(packBatches([1, 2, 3, 4, 5].map(push)).map((g) => g.length)).toEqual([4, 1]);
   });
 });
+
+describe('planJobs, relationship events', () => {
+  it('re-reads each relationship once, 50 per job and per project, whatever the event said', () => {
+    const events = [
+      { type: 'relationship.created' as const, relationshipId: 1, fromItem: 5, toItem: 6, projectId: 20 },
+      { type: 'relationship.deleted' as const, relationshipId: 2, projectId: 20 },
+      { type: 'relationship.updated' as const, relationshipId: 1, occurredAt: 1000 },
+      { type: 'relationship.updated' as const, relationshipId: 3 },
+    ];
+    const plan = planJobs('prod', events);
+    expect(plan.coalesced).toBe(1);
+    expect(plan.pulls).toEqual([]);
+    expect(plan.others).toEqual([]);
+    expect(plan.relationshipPulls).toEqual([
+      {
+        v: 1,
+        env: 'prod',
+        kind: 'relationship-pull',
+        relationshipIds: [1, 2],
+        projectId: 20,
+        occurredAt: 1000,
+      },
+      { v: 1, env: 'prod', kind: 'relationship-pull', relationshipIds: [3] },
+    ]);
+  });
+});

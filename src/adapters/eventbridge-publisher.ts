@@ -1,0 +1,100 @@
+import {
+  type EventBridgeClient,
+  PutEventsCommand,
+  type PutEventsRequestEntry,
+} from '@aws-sdk/client-eventbridge';
+import { type Clock, systemClock } from '../core/clock';
+import { type ChangeEvent, EVENT_SOURCE } from '../core/events/change-events';
+import type { ChangeEventPublisher } from '../core/events/events-sink';
+import { chunk } from '../core/worker/util';
+
+/** PutEvents takes at most 10 entries per call. */
+export const PUT_EVENTS_BATCH = 10;
+
+/** An entry that could not be published, and why. */
+export interface FailedEntry {
+  entry: PutEventsRequestEntry;
+  reason: string;
+}
+
+export interface EventBridgePublisherOptions {
+  client: EventBridgeClient;
+  /** The bus: `default`, a name, or an ARN. */
+  busName: string;
+  /** Where entries that keep failing go (the dead-letter queue), each with its reason. */
+  deadLetter(entries: readonly FailedEntry[]): Promise<void>;
+  /** Attempts per entry before it is dead-lettered. @default 4 */
+  attempts?: number;
+  /** Delay before the second attempt, doubled each time. @default 200 */
+  retryDelayMs?: number;
+  clock?: Clock;
+}
+
+/** Entry error codes that no retry can fix: dead-letter at once. */
+const PERMANENT = /Malformed|Invalid|Validation|AccessDenied|NotFound|NotAuthorized/i;
+
+/**
+ * Publishes change events with `PutEvents`, 10 entries per call. PutEvents succeeds as a call even
+ * when some entries fail (`FailedEntryCount`), so each failed entry is retried on its own, with
+ * backoff, up to `attempts`; a whole call that throws is retried the same way. What still fails —
+ * or fails with an error no retry can fix — is dead-lettered with its reason, so no event is dropped
+ * silently.
+ */
+export class EventBridgePublisher implements ChangeEventPublisher {
+  private readonly attempts: number;
+  private readonly retryDelayMs: number;
+  private readonly clock: Clock;
+
+  constructor(private readonly options: EventBridgePublisherOptions) {
+    this.attempts = options.attempts ?? 4;
+    this.retryDelayMs = options.retryDelayMs ?? 200;
+    this.clock = options.clock ?? systemClock;
+    if (!Number.isInteger(this.attempts) || this.attempts < 1) {
+      throw new TypeError(`Expected \`attempts\` to be an integer ≥ 1, got \`${this.attempts}\``);
+    }
+  }
+
+  async publish(events: readonly ChangeEvent[]): Promise<void> {
+    const entries = events.map((e) => this.entry(e));
+    const dead: FailedEntry[] = [];
+    for (const batch of chunk(entries, PUT_EVENTS_BATCH)) dead.push(...(await this.putWithRetries(batch)));
+    if (dead.length > 0) await this.options.deadLetter(dead);
+  }
+
+  private async putWithRetries(batch: PutEventsRequestEntry[]): Promise<FailedEntry[]> {
+    let pending = batch.map((entry) => ({ entry, reason: 'not attempted' }));
+    const dead: FailedEntry[] = [];
+    for (let attempt = 0; attempt < this.attempts && pending.length > 0; attempt++) {
+      if (attempt > 0) await this.clock.sleep(this.retryDelayMs * 2 ** (attempt - 1));
+      try {
+        const out = await this.options.client.send(
+          new PutEventsCommand({ Entries: pending.map((p) => p.entry) }),
+        );
+        const next: FailedEntry[] = [];
+        pending.forEach((p, i) => {
+          const result = out.Entries?.[i];
+          if (!result?.ErrorCode) return;
+          const reason = `PutEvents entry failed: ${result.ErrorCode}${result.ErrorMessage ? ` (${result.ErrorMessage})` : ''}`;
+          (PERMANENT.test(result.ErrorCode) ? dead : next).push({ entry: p.entry, reason });
+        });
+        pending = next;
+      } catch (error) {
+        const reason = `PutEvents failed: ${(error as Error).message}`;
+        pending = pending.map((p) => ({ entry: p.entry, reason }));
+      }
+    }
+    return [
+      ...dead,
+      ...pending.map((p) => ({ ...p, reason: `${p.reason}; gave up after ${this.attempts} attempts` })),
+    ];
+  }
+
+  private entry(event: ChangeEvent): PutEventsRequestEntry {
+    return {
+      Source: EVENT_SOURCE,
+      DetailType: event.detailType,
+      Detail: JSON.stringify(event.detail),
+      EventBusName: this.options.busName,
+    };
+  }
+}
