@@ -1,5 +1,5 @@
 import { bookingHorizonMs, type LimiterState, roundUs, settle } from '../core/gcra';
-import { intervalMs, type LimiterConfig } from '../core/limiter-config';
+import { type Lane, type LimiterConfig, laneIntervalMs, laneMaxWaitMs } from '../core/limiter-config';
 import { fullStateUpdate, type ItemUpdate, num, type Stored, settledUpdate } from './dynamodb-limiter-item';
 
 /** A reservation as one conditional write: what to write, on what condition, and where its slot is. */
@@ -28,18 +28,20 @@ export function reservationWrite(
   maxWaitMs: number,
   config: LimiterConfig,
   contended: boolean,
+  lane: Lane = 'interactive',
 ): ReservationWrite {
   if (cached.epoch === 0) {
     const update = fullStateUpdate(reserved, 1);
     return { update, condition: 'attribute_not_exists(pk)', ahead: false, slotAt: () => now };
   }
   const settled = settle(cached.state, now, config);
-  const interval = intervalMs(settled.rate);
+  const interval = laneIntervalMs(settled.rate, lane, config);
   const tolerance = config.toleranceMs;
   const update = settledUpdate(cached, settled);
   Object.assign(update.values, { ':epoch': num(cached.epoch), ':now': num(now) });
   if (cached.state.tat > now || contended) {
-    const maxTat = now + bookingHorizonMs(settled, now, config, maxWaitMs) + tolerance;
+    const horizon = bookingHorizonMs(settled, now, config, laneMaxWaitMs(maxWaitMs, lane, config));
+    const maxTat = now + horizon + tolerance;
     update.set.push('tat = tat + :interval');
     Object.assign(update.values, { ':interval': num(interval), ':maxTat': num(maxTat) });
     return {

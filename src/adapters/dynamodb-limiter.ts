@@ -6,7 +6,8 @@ import {
   type LimiterConfig,
   resolveLimiterConfig,
 } from '../core/limiter-config';
-import { type AcquireOptions, LimiterWaitError, type RateLimiter } from '../core/rate-limiter';
+import { acquireInLane } from '../core/limiter-lanes';
+import { type AcquireOptions, type Lane, LimiterWaitError, type RateLimiter } from '../core/rate-limiter';
 
 import { type ItemUpdate, type Stored, throttleWrite } from './dynamodb-limiter-item';
 import {
@@ -72,12 +73,23 @@ export class DynamoDbRateLimiter implements RateLimiter {
     const { signal } = options;
     signal?.throwIfAborted();
     const maxWaitMs = effectiveMaxWaitMs(options.maxWaitMs, this.config);
+    const lane = options.lane ?? 'interactive';
+    return acquireInLane((wait) => this.#acquireOnce(wait, lane, signal), {
+      clock: this.#clock,
+      config: this.config,
+      maxWaitMs,
+      lane,
+      ...(signal ? { signal } : {}),
+    });
+  }
+
+  async #acquireOnce(maxWaitMs: number, lane: Lane, signal?: AbortSignal): Promise<AcquiredSlot> {
     for (let attempt = 1; attempt <= this.#maxAttempts; attempt++) {
       const fresh = this.#cache === undefined;
       const cached = this.#cache ?? (await this.#read(signal));
       if (!cached) continue;
       const now = this.#clock.now();
-      const r = reserve(cached.state, now, this.config, maxWaitMs);
+      const r = reserve(cached.state, now, this.config, maxWaitMs, lane);
       if (!r.granted) {
         // The cached `tat` only bounds the wait from below (a 429 elsewhere may have paused the
         // timeline): read once so the caller learns when to come back.
@@ -90,7 +102,7 @@ export class DynamoDbRateLimiter implements RateLimiter {
         this.#contended = true;
         throw new LimiterWaitError(r.waitMs);
       }
-      const slotAt = await this.#writeReservation(cached, now, maxWaitMs, r.state, signal);
+      const slotAt = await this.#writeReservation(cached, now, maxWaitMs, r.state, lane, signal);
       if (slotAt === undefined) continue;
       // Whole ms: Date.now() has no fraction, so a fractional wait could end just before the slot.
       await this.#clock.sleep(Math.ceil(slotAt - this.#clock.now()), signal);
@@ -131,9 +143,10 @@ export class DynamoDbRateLimiter implements RateLimiter {
     now: number,
     maxWaitMs: number,
     reserved: LimiterState,
+    lane: Lane,
     signal?: AbortSignal,
   ): Promise<number | undefined> {
-    const write = reservationWrite(cached, reserved, now, maxWaitMs, this.config, this.#contended);
+    const write = reservationWrite(cached, reserved, now, maxWaitMs, this.config, this.#contended, lane);
     const stored = await this.#write(write.update, write.condition, signal);
     if (!stored) return undefined;
     this.#contended = write.ahead;

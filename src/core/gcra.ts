@@ -1,9 +1,9 @@
 import { backoffDelayMs } from './backoff';
-import { intervalMs, type LimiterConfig } from './limiter-config';
+import { type Lane, type LimiterConfig, laneIntervalMs, laneMaxWaitMs } from './limiter-config';
 import { settle } from './limiter-regain';
 import { type LimiterState, roundRate, roundUs } from './limiter-state';
 
-export { regain, settle } from './limiter-regain';
+export { kneePeriodsLeft, regain, settle } from './limiter-regain';
 export { initialState, type LimiterState, roundUs } from './limiter-state';
 
 /** The outcome of {@link reserve}. */
@@ -21,7 +21,8 @@ export interface Reservation {
  * Reserves the next slot (GCRA): the call may go at max(now, tat − τ) and the next one a spacing
  * of 1000/rate later, so calls are spread evenly and at most `burst` go back to back. A slot further
  * away than {@link bookingHorizonMs} is not taken: the state comes back unchanged and `waitMs` says
- * when to come back.
+ * when to come back. A `background` acquire books only while the timeline is within
+ * `backgroundHorizonMs` of now, and takes 1 / `backgroundShare` of a slot; see {@link Lane}.
  *
  * @example
  * let state = initialState(clock.now(), config);
@@ -33,13 +34,14 @@ export function reserve(
   now: number,
   config: LimiterConfig,
   maxWaitMs = config.maxWaitMs,
+  lane: Lane = 'interactive',
 ): Reservation {
   const settled = settle(state, now, config);
   const slotAt = Math.max(now, settled.tat - config.toleranceMs);
   const waitMs = slotAt - now;
-  if (waitMs > bookingHorizonMs(settled, now, config, maxWaitMs))
+  if (waitMs > bookingHorizonMs(settled, now, config, laneMaxWaitMs(maxWaitMs, lane, config)))
     return { granted: false, slotAt, waitMs, state };
-  const tat = roundUs(Math.max(now, settled.tat) + intervalMs(settled.rate));
+  const tat = roundUs(Math.max(now, settled.tat) + laneIntervalMs(settled.rate, lane, config));
   return { granted: true, slotAt, waitMs, state: { ...settled, tat } };
 }
 

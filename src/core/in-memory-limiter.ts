@@ -1,5 +1,6 @@
 import type { Clock } from './clock';
 import { type AcquiredSlot, initialState, type LimiterState, onThrottled, reserve } from './gcra';
+import { acquireInLane } from './limiter-lanes';
 import {
   effectiveMaxWaitMs,
   type LimiterConfig,
@@ -49,15 +50,26 @@ export class InMemoryRateLimiter implements RateLimiter {
   async acquireSlot(options: AcquireOptions = {}): Promise<AcquiredSlot> {
     options.signal?.throwIfAborted();
     const maxWaitMs = effectiveMaxWaitMs(options.maxWaitMs, this.config);
+    const lane = options.lane ?? 'interactive';
+    return acquireInLane((wait) => this.#acquireOnce(wait, lane, options.signal), {
+      clock: this.#clock,
+      config: this.config,
+      maxWaitMs,
+      lane,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+  }
+
+  async #acquireOnce(maxWaitMs: number, lane: AcquireOptions['lane'], signal?: AbortSignal) {
     const now = this.#clock.now();
-    const r = reserve(this.state, now, this.config, maxWaitMs);
+    const r = reserve(this.state, now, this.config, maxWaitMs, lane);
     if (!r.granted) {
       this.stats.refusals++;
       throw new LimiterWaitError(r.waitMs);
     }
     this.#state = r.state;
     this.stats.acquires++;
-    await this.#clock.sleep(Math.ceil(r.waitMs), options.signal);
+    await this.#clock.sleep(Math.ceil(r.waitMs), signal);
     return { slotAt: r.slotAt, acquiredAt: this.#clock.now() };
   }
 

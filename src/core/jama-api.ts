@@ -1,3 +1,4 @@
+import type { Lane } from './rate-limiter';
 import type {
   JamaActivity,
   JamaActivityEventType,
@@ -59,6 +60,8 @@ export interface CallOptions {
   signal?: AbortSignal | undefined;
   /** Longest wait for a limiter slot before `LimiterWaitError`; overrides the client's default. */
   maxWaitMs?: number | undefined;
+  /** The limiter lane of the call (`AcquireOptions.lane`). @default 'interactive' */
+  lane?: Lane | undefined;
 }
 
 /**

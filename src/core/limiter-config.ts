@@ -74,23 +74,48 @@ export interface LimiterOptions {
   cutFactor?: number;
   /** 429s this soon after a cut are echoes of calls already in flight and do not cut again. @default 1000 */
   cutCooldownMs?: number;
-  /** A stretch without any 429 after which the rate regains {@link LimiterOptions.regainStep}. @default 10_000 */
+  /**
+   * A stretch without any 429 after which the rate regains (see `regain` in limiter-regain.ts).
+   * Short, so that the rate follows a neighbour whose load falls within seconds. @default 2000
+   */
   cleanPeriodMs?: number;
-  /** Calls per second regained per clean period, up to the ceiling (or just under the knee). @default 0.5 */
+  /** Calls per second regained per clean period without a knee, at least, up to the ceiling. @default 0.5 */
   regainStep?: number;
   /**
-   * Where quick regain stops, as a fraction of the knee (the rate that drew the last cut); above it
-   * the rate climbs by {@link LimiterOptions.probeStep} until it has held above the knee for a
-   * clean period, which forgets the knee. A knee lies above the share left to us, often by only a
-   * few % (6.3/s against 6/s), and a rate just under the share still draws 429s from send jitter:
+   * Factor the rate grows by per clean period without a knee, when that is more than
+   * {@link LimiterOptions.regainStep}: from 2/s back to 9/s in about 7 periods. @default 1.25
+   */
+  regainFactor?: number;
+  /**
+   * Where the first clean period after a cut puts the rate, as a fraction of the knee (the rate
+   * that drew the cut); above it the rate climbs by {@link LimiterOptions.probeStep} per period
+   * until it has held above the knee for a period, or {@link LimiterOptions.kneeTtlMs} has passed,
+   * which forgets the knee. A knee lies above the share left to us, often by only a few %
+   * (6.3/s against 6/s), and a rate just under the share still draws 429s from send jitter:
    * 0.95 × 6.3 = 5.985/s would, 0.9 × 6.3 = 5.67/s does not. @default 0.9
    */
   kneeMargin?: number;
-  /**
-   * Calls per second regained per clean period from `kneeMargin` × knee until above the knee; at
-   * most `regainStep`. @default regainStep / 4 (0.125)
-   */
+  /** Calls per second added per clean period in the band from `kneeMargin` × knee to the knee; at most `regainStep`. @default regainStep / 10 (0.05) */
   probeStep?: number;
+  /**
+   * How long a knee is remembered after the 429 that set it: after that the rate grows quickly
+   * again, so it follows a neighbour whose load has fallen (the next 429 sets a new knee). @default 20_000
+   */
+  kneeTtlMs?: number;
+  /**
+   * The fraction of the rate background work (reconciliation scans) may use on its own: each
+   * background call takes 1 / share of a slot, leaving the rest to other integrations of the
+   * environment that cannot stand a 429. 1 (the default) lets an idle environment reconcile at
+   * the full rate. @default 1
+   */
+  backgroundShare?: number;
+  /**
+   * A background acquire books a slot only while the timeline is at most this far ahead of now;
+   * interactive acquires book up to their `maxWaitMs`. So background work takes every slot
+   * interactive work leaves, and an interactive call waits at most this long (plus one spacing)
+   * because of it. @default 250
+   */
+  backgroundHorizonMs?: number;
   /**
    * In the first {@link LimiterOptions.resumeWindowMs} after a cut's pause, slots are booked at most
    * this far past the end of the pause (or now), whatever `maxWaitMs` allows, so that few calls are
@@ -138,6 +163,8 @@ export function resolveLimiterConfig(options: LimiterOptions = {}): LimiterConfi
     `a number in (0, ${ceiling}] (the ceiling)`,
   );
   const regainStep = check('regainStep', options.regainStep ?? 0.5, (n) => n > 0, 'a number > 0');
+  const positive = (name: keyof LimiterOptions, fallback: number) =>
+    check(name, options[name] ?? fallback, (n) => n > 0, 'a number > 0');
   const random = options.random ?? Math.random;
   if (typeof random !== 'function')
     throw new ConfigError(`Expected \`random\` to be a function, got \`${String(random)}\``);
@@ -149,12 +176,26 @@ export function resolveLimiterConfig(options: LimiterOptions = {}): LimiterConfi
     maxWaitMs: check('maxWaitMs', options.maxWaitMs ?? 2000, (n) => n >= 0, 'a number ≥ 0'),
     cutFactor: check('cutFactor', options.cutFactor ?? 0.7, (n) => n > 0 && n < 1, 'a number in (0, 1)'),
     cutCooldownMs: check('cutCooldownMs', options.cutCooldownMs ?? 1000, (n) => n >= 0, 'a number ≥ 0'),
-    cleanPeriodMs: check('cleanPeriodMs', options.cleanPeriodMs ?? 10_000, (n) => n > 0, 'a number > 0'),
+    cleanPeriodMs: positive('cleanPeriodMs', 2000),
     regainStep,
+    regainFactor: check('regainFactor', options.regainFactor ?? 1.25, (n) => n >= 1, 'a number ≥ 1'),
+    kneeTtlMs: positive('kneeTtlMs', 20_000),
+    backgroundShare: check(
+      'backgroundShare',
+      options.backgroundShare ?? 1,
+      (n) => n > 0 && n <= 1,
+      'a number in (0, 1]',
+    ),
+    backgroundHorizonMs: check(
+      'backgroundHorizonMs',
+      options.backgroundHorizonMs ?? 250,
+      (n) => n >= 0,
+      'a number ≥ 0',
+    ),
     kneeMargin: check('kneeMargin', options.kneeMargin ?? 0.9, (n) => n > 0 && n <= 1, 'a number in (0, 1]'),
     probeStep: check(
       'probeStep',
-      options.probeStep ?? regainStep / 4,
+      options.probeStep ?? regainStep / 10,
       (n) => n > 0 && n <= regainStep,
       `a number in (0, ${regainStep}] (the regain step)`,
     ),
@@ -170,6 +211,22 @@ export function resolveLimiterConfig(options: LimiterOptions = {}): LimiterConfi
     random,
     toleranceMs: (burst - 1) * intervalMs(ceiling),
   });
+}
+
+/** Which of the limiter's two lanes an acquire uses (see {@link LimiterOptions.backgroundHorizonMs}). */
+export type Lane = 'interactive' | 'background';
+
+/**
+ * Spacing a call of `lane` takes on the timeline at `rate`: one slot for interactive work, 1 /
+ * `backgroundShare` slots for background work.
+ */
+export function laneIntervalMs(rate: number, lane: Lane, config: LimiterConfig): number {
+  return lane === 'background' ? intervalMs(rate * config.backgroundShare) : intervalMs(rate);
+}
+
+/** The booking horizon a lane asks for: background work never books further than `backgroundHorizonMs`. */
+export function laneMaxWaitMs(maxWaitMs: number, lane: Lane, config: LimiterConfig): number {
+  return lane === 'background' ? Math.min(maxWaitMs, config.backgroundHorizonMs) : maxWaitMs;
 }
 
 /**

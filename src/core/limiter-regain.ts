@@ -1,8 +1,8 @@
 import type { LimiterConfig } from './limiter-config';
 import { type LimiterState, roundRate, roundUs } from './limiter-state';
 
-/** Forgives float noise when counting steps between rates kept to 1/1000. */
-const EPSILON = 1e-9;
+/** Beyond this many clean periods the rate is at the ceiling whatever it started from. */
+const MAX_STEPS = 1000;
 
 /**
  * Applies regain earned by clean periods up to `now`, lazily from timestamps (no timers), and ends
@@ -15,7 +15,7 @@ export function settle(state: LimiterState, now: number, config: LimiterConfig):
   if (rate < config.ceiling || streak > 0 || knee !== null) {
     const periods = Math.floor((now - cleanSince) / config.cleanPeriodMs);
     if (periods > 0) {
-      ({ rate, knee } = regain(rate, knee, periods, config));
+      ({ rate, knee } = regain(rate, knee, periods, config, kneePeriodsLeft(state, config)));
       streak = 0;
       cleanSince = roundUs(cleanSince + periods * config.cleanPeriodMs);
     }
@@ -34,39 +34,55 @@ export function settle(state: LimiterState, now: number, config: LimiterConfig):
 }
 
 /**
- * The rate after `periods` clean periods, and the knee still remembered. Without a knee each period
- * adds `regainStep`. With one, each period adds `regainStep` but not past `kneeMargin` × knee
- * (just under the rate that last drew a 429), then `probeStep` until the rate is above the knee;
- * a whole period spent above it (the load that caused the 429 has gone) forgets the knee and
- * regain is quick again. Reaching the ceiling forgets it too: there is nothing left to probe.
+ * How many of the clean periods counted from `state.cleanSince` still remember the knee: it is
+ * forgotten `kneeTtlMs` after the 429 that set it, so a neighbour that has gone quiet is noticed
+ * within seconds, not after a slow probe through the band under the old knee.
+ */
+export function kneePeriodsLeft(state: LimiterState, config: LimiterConfig): number {
+  if (state.knee === null || state.lastThrottleAt === null) return Number.POSITIVE_INFINITY;
+  const forgetAt = state.lastThrottleAt + config.kneeTtlMs;
+  return Math.max(0, Math.floor((forgetAt - state.cleanSince) / config.cleanPeriodMs));
+}
+
+/**
+ * The rate after `periods` clean periods, and the knee still remembered; the knee is forgotten
+ * after `kneeLeft` periods whatever happens. Each period:
+ *
+ * - with a knee and the rate under `kneeMargin` × knee (the first period after a cut): straight
+ *   to `kneeMargin` × knee, just under the rate that drew the 429 — what the neighbour leaves was
+ *   free a moment ago and most likely still is;
+ * - with a knee and the rate in the band up to it: `probeStep` more, slowly, since a 429 there
+ *   costs a 3 s pause; a whole period spent above the knee (the load that caused the 429 has
+ *   gone) forgets it;
+ * - without a knee: `regainStep` more, or × `regainFactor`, whichever is more, up to the ceiling.
+ *
+ * Reaching the ceiling forgets the knee too: there is nothing left to probe.
  *
  * @example
- * // knee 6.3 (margin 0.9 → 5.67), steps 0.5 and 0.125, from 4.41:
- * // 4.91, 5.41, 5.67, 5.795, 5.92, 6.045, 6.17, 6.295, 6.42 (> 6.3), then forgotten: 6.92, 7.42 …
+ * // knee 6.3 (margin 0.9 → 5.67), probe 0.05, from 4.41: 5.67, 5.72, 5.77 … 6.32, then forgotten: 7.9, 9
  */
 export function regain(
   rate: number,
   knee: number | null,
   periods: number,
   config: LimiterConfig,
+  kneeLeft = Number.POSITIVE_INFINITY,
 ): { rate: number; knee: number | null } {
-  let left = periods;
-  if (knee !== null) {
-    const below = roundRate(knee * config.kneeMargin);
-    if (rate < below) {
-      const n = Math.min(left, Math.ceil((below - rate) / config.regainStep - EPSILON));
-      rate = Math.min(below, roundRate(rate + n * config.regainStep));
-      left -= n;
+  const steps = Math.min(periods, MAX_STEPS);
+  for (let i = 0; i < steps && rate < config.ceiling; i++) {
+    if (knee !== null && i >= kneeLeft) knee = null;
+    if (knee === null) {
+      rate = roundRate(Math.max(rate + config.regainStep, rate * config.regainFactor));
+    } else if (rate < roundRate(knee * config.kneeMargin)) {
+      rate = roundRate(knee * config.kneeMargin);
+    } else if (rate <= knee) {
+      rate = roundRate(rate + config.probeStep);
+    } else {
+      knee = null;
+      rate = roundRate(Math.max(rate + config.regainStep, rate * config.regainFactor));
     }
-    if (left > 0 && rate <= knee) {
-      const n = Math.min(left, Math.floor((knee - rate) / config.probeStep + EPSILON) + 1);
-      rate = roundRate(rate + n * config.probeStep);
-      left -= n;
-    }
-    // Periods left over start with the rate above the knee: the first of them forgets it.
-    if (left > 0) knee = null;
   }
-  if (knee === null && left > 0) rate = roundRate(rate + left * config.regainStep);
+  if (periods > MAX_STEPS) rate = config.ceiling;
   rate = Math.min(rate, config.ceiling);
-  return { rate, knee: rate >= config.ceiling ? null : knee };
+  return { rate, knee: rate >= config.ceiling || periods >= kneeLeft ? null : knee };
 }

@@ -1,4 +1,7 @@
 import { JamaSyncError } from './errors';
+import type { Lane } from './limiter-config';
+
+export type { Lane } from './limiter-config';
 
 /**
  * The port every Jama call goes through. One logical limiter exists per Jama environment, shared
@@ -18,6 +21,12 @@ export interface RateLimiter {
 export interface AcquireOptions {
   /** Longest wait accepted before giving up with {@link LimiterWaitError}. */
   maxWaitMs?: number;
+  /**
+   * `interactive` (the default: webhook pulls, pushes, deletes, operator requests) books the next
+   * slot; `background` (reconciliation scans) waits, within `maxWaitMs`, until the timeline is
+   * nearly free, so it takes only the slots interactive work leaves.
+   */
+  lane?: Lane;
   signal?: AbortSignal;
 }
 

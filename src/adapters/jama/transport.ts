@@ -77,6 +77,7 @@ export class JamaTransport {
     await limiter.acquire({
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       ...(maxWaitMs === undefined ? {} : { maxWaitMs }),
+      ...(options.lane === undefined ? {} : { lane: options.lane }),
     });
     options.signal?.throwIfAborted();
     const context: JamaRequestContext = { method: request.method, path: request.path };

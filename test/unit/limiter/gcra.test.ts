@@ -107,14 +107,13 @@ describe('adaptive rate', () => {
 
   it.each([
     [0, 6.3],
-    [9_999, 6.3],
-    [10_000, 6.8],
-    [25_000, 7.3],
-    [50_000, 8.8],
-    [60_000, 9],
+    [1_999, 6.3],
+    [2_000, 7.875],
+    [3_999, 7.875],
+    [4_000, 9],
     [600_000, 9],
   ])(
-    'without a knee, regains 0.5/s per clean 10 s after the pause ends, up to the ceiling: +%p ms → %p/s',
+    'without a knee, regains × 1.25 (at least 0.5/s) per clean 2 s after the pause ends, up to the ceiling: +%p ms → %p/s',
     (after, rate) => {
       // A state written before the knee existed (see knee.test.ts for regain with one).
       const cut = { ...onThrottled(initialState(T0, config), T0, config), knee: null };
@@ -128,15 +127,17 @@ describe('adaptive rate', () => {
     let state = onThrottled(initialState(T0, config), T0, config, 0);
     state = onThrottled(state, T0 + 900, config);
     expect(state.rate).toBe(6.3);
-    expect(settle(state, T0 + 10_500, config).rate).toBe(6.3);
-    expect(settle(state, T0 + 10_900, config).rate).toBe(6.8);
+    // The cut had Retry-After 0, so its clean period began at once; the echo restarted it at 900 ms.
+    expect(settle(state, T0 + 2_899, config).rate).toBe(6.3);
+    // One clean period later the rate is back just under the knee (0.9 × 9).
+    expect(settle(state, T0 + 2_900, config).rate).toBe(8.1);
   });
 
   it('resets the backoff step after a clean period', () => {
     let state = onThrottled(initialState(T0, config), T0, config);
-    state = onThrottled(state, T0 + 3_000 + 10_000, config);
+    state = onThrottled(state, T0 + 3_000 + 2_000, config);
     expect(state.streak).toBe(1);
-    expect(state.tat).toBe(T0 + 13_000 + 3_000);
+    expect(state.tat).toBe(T0 + 5_000 + 3_000);
   });
 
   it('applies a lowered ceiling at once', () => {

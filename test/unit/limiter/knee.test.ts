@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import {
   bookingHorizonMs,
   initialState,
+  kneePeriodsLeft,
   type LimiterState,
   onThrottled,
   regain,
@@ -28,52 +29,42 @@ describe('the knee: the rate that drew the last cut', () => {
     expect(twoCuts()).toMatchObject({ rate: 4.41, knee: 6.3, streak: 2, cleanSince: T0 + 8_100 });
   });
 
+  // The second cut was at T0 + 3.1 s and its pause ended at 8.1 s: the knee is forgotten 20 s after
+  // the cut, at 23.1 s, that is after 7 clean periods of 2 s.
   it.each([
     [0, 4.41, 6.3],
-    [1, 4.91, 6.3],
-    [2, 5.41, 6.3],
-    [3, 5.67, 6.3], // quick regain stops at 0.9 × 6.3
-    [4, 5.795, 6.3], // then a quarter step per clean period
-    [5, 5.92, 6.3],
-    [8, 6.295, 6.3],
-    [9, 6.42, 6.3], // above the knee …
-    [10, 6.92, null], // … for a whole clean period: forgotten, quick again
-    [14, 8.92, null],
-    [15, 9, null],
+    [1, 5.67, 6.3], // straight back to 0.9 × knee after one clean period
+    [2, 5.72, 6.3], // then a small probe step per period
+    [3, 5.77, 6.3],
+    [7, 5.97, null], // 20 s after the cut the knee is forgotten…
+    [8, 7.462, null], // … and the rate grows quickly again (× 1.25 per period)
+    [9, 9, null],
   ])('after %p clean periods the rate is %p/s and the knee %p', (periods, rate, knee) => {
     const cut = twoCuts();
-    expect(settle(cut, cut.cleanSince + periods * 10_000, config)).toMatchObject({ rate, knee });
+    expect(kneePeriodsLeft(cut, config)).toBe(7);
+    expect(settle(cut, cut.cleanSince + periods * 2_000, config)).toMatchObject({ rate, knee });
   });
 
-  it('climbs from a cut at the ceiling quickly to 8.1/s, then slowly, and forgets the knee at the ceiling', () => {
-    const cut = onThrottled(initialState(T0, config), T0, config);
-    const rates = [3, 4, 5, 11, 12].map((p) => settle(cut, cut.cleanSince + p * 10_000, config).rate);
-    expect(rates).toEqual([7.8, 8.1, 8.225, 8.975, 9]);
-    expect(settle(cut, cut.cleanSince + 12 * 10_000, config).knee).toBeNull();
+  it('forgets the knee after a whole period above it, before its time is up', () => {
+    const c = resolveLimiterConfig({ probeStep: 0.5, random: () => 0.5 });
+    // 4.41 → 5.67 (margin) → 6.17 → 6.67 (above 6.3) → forgotten: × 1.25
+    const rates = [1, 2, 3, 4].map((p) => regain(4.41, 6.3, p, c));
+    expect(rates.map((r) => r.rate)).toEqual([5.67, 6.17, 6.67, 8.338]);
+    expect(rates.map((r) => r.knee)).toEqual([6.3, 6.3, 6.3, null]);
   });
 
-  it('settles under the rate a probe overshot with: a 429 in the slow band lowers the knee', () => {
+  it('settles under the rate a probe overshot with: a 429 in the band lowers the knee', () => {
     const cut = twoCuts();
-    const probing = settle(cut, cut.cleanSince + 5 * 10_000, config);
+    const probing = settle(cut, cut.cleanSince + 3 * 2_000, config);
     const again = onThrottled(probing, probing.cleanSince + 1_000, config);
-    expect(again).toMatchObject({ rate: 4.144, knee: 5.92, streak: 1 });
-    expect(settle(again, again.cleanSince + 3 * 10_000, config).rate).toBe(5.328);
+    expect(again).toMatchObject({ rate: 4.039, knee: 5.77, streak: 1 });
+    expect(settle(again, again.cleanSince + 2_000, config).rate).toBe(5.193);
   });
 
   it('applies all the periods of a long idle spell at once, knee forgotten', () => {
     const cut = twoCuts();
     expect(settle(cut, cut.cleanSince + 3_600_000, config)).toMatchObject({ rate: 9, knee: null, streak: 0 });
-    expect(regain(0.5, 0.7, 1_000, config)).toEqual({ rate: 9, knee: null });
-  });
-
-  it.each([
-    [{ kneeMargin: 1 }, 5, [4.91, 5.41, 5.91, 6.3, 6.425]],
-    [{ probeStep: 0.5 }, 5, [4.91, 5.41, 5.67, 6.17, 6.67]],
-    [{ regainStep: 1 }, 4, [5.41, 5.67, 5.92, 6.17]],
-  ])('follows the options %p', (options, periods, expected) => {
-    const c = resolveLimiterConfig({ ...options, random: () => 0.5 });
-    const rates = Array.from({ length: periods }, (_, i) => regain(4.41, 6.3, i + 1, c).rate);
-    expect(rates).toEqual(expected);
+    expect(regain(0.5, 0.7, 1_000_000, config)).toEqual({ rate: 9, knee: null });
   });
 
   it('gives the same rate whether periods are applied in one go or in pieces (acquirers settle lazily)', () => {
@@ -84,11 +75,12 @@ describe('the knee: the rate that drew the last cut', () => {
         fc.option(rate),
         fc.nat({ max: 40 }),
         fc.nat({ max: 40 }),
-        fc.constantFrom({}, { regainStep: 0.3, probeStep: 0.07 }, { kneeMargin: 0.97 }),
-        (r, knee, a, b, options) => {
+        fc.nat({ max: 60 }),
+        fc.constantFrom({}, { regainStep: 0.3, probeStep: 0.07 }, { kneeMargin: 0.97, regainFactor: 1 }),
+        (r, knee, a, b, kneeLeft, options) => {
           const c = resolveLimiterConfig(options);
-          const first = regain(r, knee, a, c);
-          expect(regain(first.rate, first.knee, b, c)).toEqual(regain(r, knee, a + b, c));
+          const first = regain(r, knee, a, c, kneeLeft);
+          expect(regain(first.rate, first.knee, b, c, kneeLeft - a)).toEqual(regain(r, knee, a + b, c, kneeLeft));
         },
       ),
     );
@@ -96,7 +88,7 @@ describe('the knee: the rate that drew the last cut', () => {
 
   it('returns the state itself when no period has passed', () => {
     const cut = twoCuts();
-    expect(settle(cut, cut.cleanSince + 9_999, config)).toBe(cut);
+    expect(settle(cut, cut.cleanSince + 1_999, config)).toBe(cut);
   });
 });
 
@@ -132,8 +124,25 @@ describe('booking right after a pause', () => {
   it('does not limit booking when no cut is pending', () => {
     const fresh = initialState(T0, config);
     expect(bookingHorizonMs(fresh, T0, config, 2_000)).toBe(2_000);
-    const recovered = settle(cut, T0 + 13_000, config);
+    const recovered = settle(cut, T0 + 5_000, config);
     expect(recovered.streak).toBe(0);
-    expect(bookingHorizonMs(recovered, T0 + 13_000, config, 2_000)).toBe(2_000);
+    expect(bookingHorizonMs(recovered, T0 + 5_000, config, 2_000)).toBe(2_000);
+  });
+});
+
+describe('lanes', () => {
+  const fresh = initialState(T0, config);
+
+  it('lets interactive work book up to maxWaitMs ahead, background work only 250 ms', () => {
+    const ahead = { ...fresh, tat: T0 + 400 };
+    expect(reserve(ahead, T0, config, 2_000, 'interactive')).toMatchObject({ granted: true, waitMs: 400 });
+    expect(reserve(ahead, T0, config, 2_000, 'background')).toMatchObject({ granted: false, waitMs: 400 });
+    expect(reserve({ ...fresh, tat: T0 + 250 }, T0, config, 2_000, 'background').granted).toBe(true);
+  });
+
+  it('charges a background call 1 / backgroundShare slots', () => {
+    const half = resolveLimiterConfig({ backgroundShare: 0.5 });
+    expect(reserve(fresh, T0, half, 2_000, 'background').state.tat).toBe(T0 + 222.223);
+    expect(reserve(fresh, T0, half, 2_000, 'interactive').state.tat).toBe(T0 + 111.112);
   });
 });

@@ -12,7 +12,12 @@ describe('limiter config', () => {
       floor: 0.5,
       toleranceMs: 0,
       kneeMargin: 0.9,
-      probeStep: 0.125,
+      probeStep: 0.05,
+      cleanPeriodMs: 2000,
+      regainFactor: 1.25,
+      kneeTtlMs: 20_000,
+      backgroundShare: 1,
+      backgroundHorizonMs: 250,
       resumeHorizonMs: 1000,
       resumeWindowMs: 3000,
     });
@@ -50,15 +55,20 @@ describe('limiter config', () => {
     [{ probeStep: 0 }, 'Expected `probeStep` to be a number in (0, 0.5] (the regain step), got `0`'],
     [{ resumeHorizonMs: -1 }, 'Expected `resumeHorizonMs` to be a number ≥ 0, got `-1`'],
     [{ resumeWindowMs: Number.NaN }, 'Expected `resumeWindowMs` to be a number ≥ 0, got `NaN`'],
+    [{ backgroundShare: 0 }, 'Expected `backgroundShare` to be a number in (0, 1], got `0`'],
+    [{ backgroundShare: 1.5 }, 'Expected `backgroundShare` to be a number in (0, 1], got `1.5`'],
+    [{ backgroundHorizonMs: -1 }, 'Expected `backgroundHorizonMs` to be a number ≥ 0, got `-1`'],
+    [{ regainFactor: 0.9 }, 'Expected `regainFactor` to be a number ≥ 1, got `0.9`'],
+    [{ kneeTtlMs: 0 }, 'Expected `kneeTtlMs` to be a number > 0, got `0`'],
     [{ limit: '10' as unknown as number }, 'Expected `limit` to be a number > 0, got `10`'],
   ])('rejects %p with a precise message', (options, message) => {
     expect(() => resolveLimiterConfig(options)).toThrow(new ConfigError(message));
   });
 
   it('derives the probe step from the regain step unless given', () => {
-    expect(resolveLimiterConfig({ regainStep: 1 }).probeStep).toBe(0.25);
+    expect(resolveLimiterConfig({ regainStep: 1 }).probeStep).toBe(0.1);
     expect(resolveLimiterConfig({ regainStep: 1, probeStep: 1 }).probeStep).toBe(1);
-    expect(resolveLimiterConfig({ regainStep: 0.002 }).probeStep).toBe(0.0005);
+    expect(resolveLimiterConfig({ regainStep: 0.002 }).probeStep).toBe(0.0002);
   });
 
   it('spaces slots with burst tolerance fixed at the ceiling’s interval', () => {
