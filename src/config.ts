@@ -17,6 +17,11 @@ const environmentSchema = z
     secretArn: z.string().startsWith('arn:').optional(),
     /** Projects scheduled reconciliation keeps in sync. @default [] */
     projects: z.array(z.number().int().positive()).default([]),
+    /**
+     * Fraction of `rateLimit` reconciliation may use on its own (webhook-driven work may always use
+     * all of it): headroom for other integrations that cannot stand a 429. @default 1
+     */
+    backgroundShare: z.number().gt(0).max(1).default(1),
   })
   .refine((e) => e.secretArn || (e.clientId && e.clientSecret) || (e.username && e.password), {
     message: 'give clientId and clientSecret, username and password, or secretArn',
@@ -64,6 +69,10 @@ const envSchema = z.object({
   RECONCILE_OVERLAP_MS: int(0, 86_400_000).default(120_000),
   /** A run not finished after this long is presumed dead and a new one may start. */
   RECONCILE_LEASE_MS: int(60_000, 7 * 86_400_000).default(6 * 3_600_000),
+  /** A run whose cursors have not moved for this long (its chain dead-lettered) may be taken over. */
+  RECONCILE_STALL_MS: int(60_000, 7 * 86_400_000).default(30 * 60_000),
+  /** `backgroundShare` of the single environment of JAMA_URL. */
+  JAMA_BACKGROUND_SHARE: z.coerce.number().gt(0).max(1).default(1),
 });
 
 /** Everything the worker needs, read once per container. */
@@ -86,6 +95,8 @@ export interface Config {
   reconcileOverlapMs: number;
   /** @default 21600000 (6 h) */
   reconcileLeaseMs: number;
+  /** @default 1800000 (30 min) */
+  reconcileStallMs: number;
 }
 
 /** `"20, 21"` → `[20, 21]` (the text is validated by the schema). */
@@ -134,6 +145,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         clientId: env.JAMA_CLIENT_ID,
         clientSecret: env.JAMA_CLIENT_SECRET,
         projects: parsed.success ? projectIds(parsed.data.JAMA_PROJECTS) : [],
+        backgroundShare: parsed.success ? parsed.data.JAMA_BACKGROUND_SHARE : 1,
       },
     ];
   } else {
@@ -185,6 +197,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     reconcileQueueUrl: d.RECONCILE_QUEUE_URL ?? d.JOBS_QUEUE_URL,
     reconcileOverlapMs: d.RECONCILE_OVERLAP_MS,
     reconcileLeaseMs: d.RECONCILE_LEASE_MS,
+    reconcileStallMs: d.RECONCILE_STALL_MS,
   });
 }
 

@@ -3,6 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { JamaClient } from '../../src/adapters/jama/jama-client';
 import { SqsJobQueue } from '../../src/adapters/sqs-job-queue';
+import { DynamoDbRunCursorStore } from '../../src/adapters/run-cursors';
 import { DynamoDbReconcileState } from '../../src/adapters/watermarks';
 import type { Config } from '../../src/config';
 import { systemClock } from '../../src/core/clock';
@@ -35,6 +36,8 @@ export async function buildReconcileDeps(
     clock,
     overlapMs: config.reconcileOverlapMs,
     leaseMs: config.reconcileLeaseMs,
+    stallMs: config.reconcileStallMs,
+    cursors: new DynamoDbRunCursorStore(dynamodb, config.stateTable),
     nonce: () => randomUUID().slice(0, 8),
     jamaClients,
     async close() {

@@ -104,6 +104,32 @@ export class DynamoDbReconcileState implements ReconcileStateStore {
     );
   }
 
+  async currentRun(env: string, projectId: number, mode: ReconcileMode) {
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: runKey(env, projectId, mode) }, ConsistentRead: true }),
+    );
+    const item = out.Item;
+    if (!item || typeof item.runId !== 'string') return undefined;
+    return {
+      runId: item.runId,
+      startedAt: Number(item.startedAt ?? 0),
+      ...(typeof item.finishedAt === 'number' ? { finishedAt: item.finishedAt } : {}),
+    };
+  }
+
+  takeOverRun(env: string, projectId: number, mode: ReconcileMode, staleRunId: string, lease: RunLease) {
+    return conditional(() =>
+      this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: runKey(env, projectId, mode), runId: lease.runId, startedAt: lease.startedAt },
+          ConditionExpression: 'runId = :stale AND attribute_not_exists(finishedAt)',
+          ExpressionAttributeValues: { ':stale': staleRunId },
+        }),
+      ),
+    );
+  }
+
   async releaseRun(env: string, projectId: number, mode: ReconcileMode, runId: string) {
     await conditional(() =>
       this.doc.send(

@@ -14,6 +14,7 @@ import { DynamoDbReferenceStore } from '../adapters/reference-store';
 import { sqsEventDeadLetters } from '../adapters/sqs-event-dead-letters';
 import { SqsJobQueue } from '../adapters/sqs-job-queue';
 import { MirrorSweep } from '../adapters/sweep';
+import { DynamoDbRunCursorStore } from '../adapters/run-cursors';
 import { DynamoDbReconcileState } from '../adapters/watermarks';
 import type { Config, JamaEnvironmentConfig } from '../config';
 import { backoffDelayMs } from '../core/backoff';
@@ -94,6 +95,7 @@ export async function buildEnvironments(
       clock,
       limit: env.rateLimit,
       maxWaitMs: config.limiterMaxWaitMs,
+      backgroundShare: env.backgroundShare,
     });
     const credentials = await credentialsOf(env, options.resolveSecret);
     environments.push({
@@ -137,8 +139,9 @@ export async function buildWorkerDeps(
   const capMs = config.backoffCapSeconds * 1000;
   const queue = new SqsJobQueue(sqs, config.jobsQueueUrl);
   // Reconciliation: the last page of a run advances the watermark and, for full runs, sweeps.
+  const state = new DynamoDbReconcileState(dynamodb, config.stateTable);
   const onScanComplete = makeScanCompletion({
-    state: new DynamoDbReconcileState(dynamodb, config.stateTable),
+    state,
     sweep: config.mirrorTable ? new MirrorSweep(dynamodb, config.mirrorTable) : undefined,
     queue,
     clock,
@@ -165,6 +168,9 @@ export async function buildWorkerDeps(
       queue,
       clock,
       onScanComplete,
+      cursors: new DynamoDbRunCursorStore(dynamodb, config.stateTable),
+      isLiveRun: async (job) =>
+        (await state.currentRun(job.env, job.projectId, job.mode))?.runId === job.runId,
       beforePull: (env, itemIds) => markers.release(env, itemIds),
     },
     sqs,

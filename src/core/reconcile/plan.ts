@@ -107,6 +107,8 @@ export function planProject(input: {
     from,
     skip: 0,
     page: 0,
+    slice: 0,
+    token: 'start',
     startedAt: now,
   };
   return mode === 'incremental' && watermark ? { scan, deletesSince: from } : { scan };

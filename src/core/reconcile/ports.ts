@@ -37,6 +37,23 @@ export interface ReconcileStateStore {
   ): Promise<boolean>;
   /** Marks the run finished (a no-op if another run has taken the lease since). */
   finishRun(env: string, projectId: number, mode: ReconcileMode, runId: string, at: number): Promise<void>;
+  /** The run holding the lease of `mode`, finished or not; undefined if none ever did. */
+  currentRun(
+    env: string,
+    projectId: number,
+    mode: ReconcileMode,
+  ): Promise<(RunLease & { finishedAt?: number }) | undefined>;
+  /**
+   * Takes the lease from a run that has stalled (its cursors stopped moving: its chain
+   * dead-lettered) — only if `staleRunId` still holds it, so two takers cannot both win.
+   */
+  takeOverRun(
+    env: string,
+    projectId: number,
+    mode: ReconcileMode,
+    staleRunId: string,
+    lease: RunLease,
+  ): Promise<boolean>;
   /** Gives the lease back after a run failed to start. */
   releaseRun(env: string, projectId: number, mode: ReconcileMode, runId: string): Promise<void>;
 }

@@ -7,7 +7,9 @@ import { relationshipScanFor } from '../relationships/scan';
 import { chunk } from '../worker/util';
 import { deleteJobs } from './deletes';
 import { planProject, type ReconcileRequest, type ReconcileTarget, runIdFor, targetsOf } from './plan';
-import type { ReconcileMode, ReconcileStateStore } from './ports';
+import type { RunCursorStore } from './cursor';
+import type { ReconcileMode, ReconcileStateStore, RunLease } from './ports';
+import { runProgress } from './progress';
 
 /** What starting a reconciliation needs; every Jama call goes through the environment's limiter. */
 export interface StartDeps {
@@ -24,6 +26,10 @@ export interface StartDeps {
   leaseMs: number;
   /** The unique part of a run id. */
   nonce(): string;
+  /** The runs' cursors: a run none of whose cursors moved for `stallMs` is taken over. */
+  cursors?: RunCursorStore;
+  /** @default 1800000 (30 min) */
+  stallMs?: number;
 }
 
 export interface ReconcileSummary {
@@ -62,7 +68,10 @@ export async function startReconcile(
   for (const target of targets) {
     const { env, projectId } = target;
     const lease = { runId, startedAt: now };
-    if (!(await deps.state.claimRun(env, projectId, mode, lease, now - deps.leaseMs))) {
+    const claimed =
+      (await deps.state.claimRun(env, projectId, mode, lease, now - deps.leaseMs)) ||
+      (await takeOverStalled(deps, target, mode, lease));
+    if (!claimed) {
       summary.skipped.push({ ...target, reason: `a ${mode} run of this project is still in progress` });
       continue;
     }
@@ -104,4 +113,25 @@ async function enqueueDeletes(
   const jobs = deleteJobs(env, activities);
   for (const group of chunk(jobs, SEND_GROUP)) await queue.send(group);
   return jobs.length;
+}
+
+/**
+ * Takes the lease from the run holding it when none of that run's cursors has moved for `stallMs`
+ * (its scan chain dead-lettered, or its messages were lost), so that the next scheduled run starts
+ * instead of being skipped for hours. The stalled run's messages, if any come back, stop at once:
+ * a scan whose run no longer holds the lease reads nothing.
+ */
+async function takeOverStalled(
+  deps: StartDeps,
+  { env, projectId }: ReconcileTarget,
+  mode: ReconcileMode,
+  lease: RunLease,
+): Promise<boolean> {
+  if (!deps.cursors) return false;
+  const held = await deps.state.currentRun(env, projectId, mode);
+  if (!held || held.finishedAt !== undefined) return false;
+  const run = { env, projectId, kind: 'items', runId: held.runId };
+  const progress = await runProgress(deps.cursors, run, held.startedAt, lease.startedAt);
+  if (lease.startedAt - progress.lastAdvancedAt < (deps.stallMs ?? 30 * 60_000)) return false;
+  return deps.state.takeOverRun(env, projectId, mode, held.runId, lease);
 }

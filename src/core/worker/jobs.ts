@@ -80,6 +80,13 @@ export const scanJobSchema = z.object({
   until: epochMs.optional(),
   /** Page number within the run, for progress. */
   page: z.number().int().nonnegative().default(0),
+  /** Which slice of the run this is (a large project's run is split into slices that page independently). */
+  slice: z.number().int().nonnegative().max(99).default(0),
+  /**
+   * The run cursor's token this message carries: only a message with the cursor's current token
+   * reads on, so a duplicated or stale message stops without a Jama call (src/core/reconcile/cursor.ts).
+   */
+  token: z.string().min(1).max(100).default('start'),
   /**
    * When the run started (epoch ms). The watermark never advances past it, so items changed while
    * the scan ran are read again by the next run (see docs/reconcile.md).

@@ -1,73 +1,143 @@
+import type { Clock } from '../clock';
 import type { JamaApi } from '../jama-api';
-import { parseJamaDate } from '../jama-date';
-import type { JamaItem } from '../jama-types';
+import type { JamaItem, Page } from '../jama-types';
 import type { JobQueue } from '../job-queue';
+import type { CursorKey, RunCursorStore, SlicePosition } from '../reconcile/cursor';
 import type { Sink } from '../sink';
+import { classify } from './classify';
 import type { ScanJob } from './jobs';
 import { done, type Outcome } from './outcome';
 import { itemRecord, MAX_PAGE } from './pull';
+import { type ScanSettings } from './scan-settings';
+import { activityAt, nextPosition, splitRun } from './scan-split';
 import { writeSinks } from './write-sinks';
 
 export interface ScanDeps {
   sinks: readonly Sink[];
   queue: JobQueue;
+  cursors: RunCursorStore;
+  clock: Clock;
+  settings: ScanSettings;
+  /** A fresh unique id (reader ids and hand-back tokens). */
+  newId(): string;
   signal?: AbortSignal;
-  /** Called after the last page of a run is in the sinks (reconciliation advances its watermark here). */
+  /** Whether the job's run still holds its lease; a run taken over stops. @default always */
+  isLive?(job: ScanJob): Promise<boolean>;
+  /** Called once after the last page of every slice of a run is in the sinks (watermark, sweep, lease). */
   onComplete?(job: ScanJob, newestActivity: number | undefined): Promise<void>;
 }
 
+/** The cursor kind of item scans (relationship scans use their own). */
+export const ITEM_SCAN = 'items';
+
+const SEND_DELAY_CAP_S = 900;
+
 /**
- * One page of a reconciliation: up to 50 items of a project by `lastActivityDate` ascending, written
- * straight to the sinks (no per-item re-fetch), then the next page is enqueued as its own job so a
- * long scan survives Lambda's time limit and shares the limiter with everything else.
- *
- * Paging is by keyset (`lastActivityDate ≥ from`, skipping the items already written at exactly
- * `from`) rather than by offset, so items edited during the scan cannot shift unseen items out of
- * the window; an edited item simply shows up again later in the same scan.
+ * One stretch of a reconciliation run's slice: claims the slice's cursor with the message's
+ * token (a duplicate, stale or finished message stops here, without a Jama call), then reads
+ * pages of 50 by `lastActivityDate` ascending (keyset: items edited meanwhile reappear later,
+ * none are skipped) through the limiter's background lane, writing each page to the sinks and
+ * then advancing the cursor, until the slice ends or it must stop: `maxRunMs` or the invocation's
+ * deadline, a limiter wait beyond `waitBudgetMs` (interactive work is taking the slots, or a 429
+ * paused the timeline), or a 429. Then it hands the slice back under a new token with one
+ * message. The run's first page decides whether to split it into slices (see {@link splitRun}).
+ * When the last slice finishes, `onComplete` runs once.
  */
 export async function runScan(jama: JamaApi, job: ScanJob, deps: ScanDeps): Promise<Outcome> {
-  const page = await jama.searchAbstractItems(
-    {
-      project: [job.projectId],
-      lastActivityDate: job.until === undefined ? [job.from] : [job.from, job.until],
-      sortBy: ['lastActivityDate.asc'],
-      startAt: job.skip,
-      maxResults: MAX_PAGE,
-    },
-    deps.signal ? { signal: deps.signal } : {},
-  );
-  // A full run marks what it saw, so that its sweep can find mirror rows Jama no longer has.
-  const mark = job.mode === 'full' ? { seenRun: job.runId } : {};
-  const records = page.data.map((item) => ({ ...itemRecord(item), ...mark }));
-  const failures = await writeSinks(deps.sinks, job.env, records);
-  const [firstFailure] = failures.values();
-  if (firstFailure) return { type: 'failed', error: firstFailure };
-
-  const more = job.skip + page.data.length < page.totalResults && page.data.length > 0;
-  if (more) {
-    await deps.queue.send([{ ...nextCursor(job, page.data), page: job.page + 1 }]);
-  } else {
-    await deps.onComplete?.(job, newest(page.data) ?? (job.skip > 0 ? job.from : undefined));
+  const { cursors, clock, settings } = deps;
+  const key: CursorKey = { env: job.env, projectId: job.projectId, kind: ITEM_SCAN, runId: job.runId, slice: job.slice };
+  if (deps.isLive && !(await deps.isLive(job))) return { type: 'done', note: 'run taken over by a newer run' };
+  const owner = deps.newId();
+  const initial: SlicePosition = { from: job.from, skip: job.skip, until: job.until, pages: 0, items: 0 };
+  const claim = await cursors.claim({
+    key,
+    token: job.token,
+    owner,
+    now: clock.now(),
+    leaseMs: settings.leaseMs,
+    graceMs: settings.graceMs,
+    initial,
+  });
+  if (!claim.ok) {
+    if (claim.reason === 'busy') return { type: 'throttled', by: 'limiter', retryAfterMs: claim.retryAfterMs };
+    return { type: 'done', note: `scan message ${claim.reason}` };
   }
+  let pos: SlicePosition = claim.cursor;
+  const stopAt = clock.now() + settings.maxRunMs;
+  const handBack = async (delayMs = 0): Promise<Outcome> => {
+    const token = deps.newId();
+    if (!(await cursors.handBack(key, owner, token, clock.now()))) return { type: 'done', note: 'slice lost' };
+    const next: ScanJob = { ...withoutMeta(job), token, from: pos.from, skip: pos.skip, page: pos.pages };
+    if (pos.until !== undefined) next.until = pos.until;
+    const delaySeconds = Math.min(SEND_DELAY_CAP_S, Math.ceil(delayMs / 1000));
+    await deps.queue.send([next], delaySeconds > 0 ? { delaySeconds } : {});
+    return done;
+  };
+
+  for (;;) {
+    if (deps.signal?.aborted || clock.now() >= stopAt) return handBack();
+    const startedAt = clock.now();
+    let page: Page<JamaItem>;
+    try {
+      page = await jama.searchAbstractItems(
+        {
+          project: [job.projectId],
+          lastActivityDate: pos.until === undefined ? [pos.from] : [pos.from, pos.until],
+          sortBy: ['lastActivityDate.asc'],
+          startAt: pos.skip,
+          maxResults: MAX_PAGE,
+        },
+        { lane: 'background', maxWaitMs: settings.waitBudgetMs, ...(deps.signal ? { signal: deps.signal } : {}) },
+      );
+    } catch (error) {
+      const outcome = classify(error, deps.signal);
+      if (outcome.type === 'throttled') return handBack(outcome.retryAfterMs ?? 0);
+      if (outcome.type === 'deferred') return handBack();
+      await cursors.release(key, owner);
+      return outcome;
+    }
+    // A full run marks what it saw, so that its sweep can find mirror rows Jama no longer has.
+    const mark = job.mode === 'full' ? { seenRun: job.runId } : {};
+    const records = page.data.map((item) => ({ ...itemRecord(item), ...mark }));
+    const [firstFailure] = (await writeSinks(deps.sinks, job.env, records)).values();
+    if (firstFailure) {
+      await cursors.release(key, owner);
+      return { type: 'failed', error: firstFailure };
+    }
+    const more = page.data.length > 0 && pos.skip + page.data.length < page.totalResults;
+    let next = nextPosition(pos, page.data);
+    if (job.slice === 0 && pos.pages === 0) {
+      const until = await splitRun(jama, job, page, clock.now() - startedAt, deps);
+      if (until !== undefined) next = { ...next, until };
+    }
+    if (!more) return finishSlice(job, key, owner, next, deps);
+    if (!(await cursors.advance(key, owner, next, clock.now(), settings.leaseMs))) return { type: 'done', note: 'slice lost' };
+    pos = next;
+  }
+}
+
+/**
+ * Counts the slice done in the run's record and, if it was the last, completes the run — before
+ * the cursor is marked done, so that a crash in between leaves the slice to be finished (and the
+ * idempotent completion repeated) by the redelivered message.
+ */
+async function finishSlice(
+  job: ScanJob,
+  key: CursorKey,
+  owner: string,
+  position: SlicePosition,
+  deps: ScanDeps,
+): Promise<Outcome> {
+  const run = await deps.cursors.sliceDone(key, position.newest);
+  if (run === undefined || run.doneSlices.length >= run.slices)
+    await deps.onComplete?.(job, run?.newest ?? position.newest);
+  await deps.cursors.finish(key, owner, position, deps.clock.now());
   return done;
 }
 
-/** The scan job for the page after `items` (sorted by lastActivityDate ascending). */
-export function nextCursor(job: ScanJob, items: readonly JamaItem[]): ScanJob {
-  const last = newest(items) as number;
-  const atLast = items.filter((item) => activityAt(item) === last).length;
+function withoutMeta(job: ScanJob): ScanJob {
   const { meta: _meta, ...rest } = job;
-  return last === job.from
-    ? { ...rest, skip: job.skip + items.length }
-    : { ...rest, from: last, skip: atLast };
+  return rest;
 }
 
-function newest(items: readonly JamaItem[]): number | undefined {
-  const last = items.at(-1);
-  return last ? activityAt(last) : undefined;
-}
-
-/** When the item last changed in any way (falls back to modifiedDate if Jama omits lastActivityDate). */
-function activityAt(item: JamaItem): number {
-  return parseJamaDate(item.lastActivityDate ?? item.modifiedDate);
-}
+export { activityAt };

@@ -1,9 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock';
 import type { JamaApi } from '../jama-api';
 import type { JamaItem } from '../jama-types';
 import type { JobQueue } from '../job-queue';
 import type { ReferenceResolver } from '../reference/resolver';
 import { type RelationshipEngineDeps, runRelationshipJobs } from '../relationships/engine';
+import type { RunCursorStore } from '../reconcile/cursor';
+import { InMemoryRunCursorStore } from '../reconcile/memory-cursors';
 import type { ItemIndex, Sink, SinkRecord } from '../sink';
 import { classify } from './classify';
 import {
@@ -23,6 +26,7 @@ import { runPush } from './push';
 import type { PushLedger } from './push-ledger';
 import { prefetchPushTargets } from './push-prefetch';
 import { runScan } from './scan';
+import { DEFAULT_SCAN_SETTINGS, type ScanSettings } from './scan-settings';
 import { writeSinks } from './write-sinks';
 
 /** One received queue message, independent of SQS. */
@@ -57,14 +61,24 @@ export interface EngineDeps extends Omit<RelationshipEngineDeps, 'sinks' | 'queu
   onScanComplete?(job: ScanJob, newestActivity: number | undefined): Promise<void>;
   /** Write-back: names resolved through the reference data, pushes ordered by the ledger. Without it, pushes are rejected. */
   push?: { reference: ReferenceResolver; ledger: PushLedger };
+  /** Where scan runs keep their cursors (the state table). @default one in this process */
+  cursors?: RunCursorStore;
+  /** How scans read (lease, budgets, slicing). @default DEFAULT_SCAN_SETTINGS */
+  scanSettings?: Partial<ScanSettings>;
+  /** Whether a scan's run still holds its lease (a run taken over stops). */
+  isLiveRun?(job: ScanJob): Promise<boolean>;
 }
+
+/** Cursors of engines wired without a store (unit tests): one per deps object. */
+const localCursors = new WeakMap<EngineDeps, RunCursorStore>();
 
 const NO_META: JobMeta = { throttles: 0, failures: 0 };
 
 /**
  * Runs one batch of jobs with the fewest Jama calls: duplicate pulls of an item are coalesced,
  * pulls are fetched 50 per call by documentKey, pushes are applied before the batch's pulls so
- * the sinks see their result, and each scan job writes one page. Returns one outcome per record;
+ * the sinks see their result, and the batch's scan jobs read their slices side by side, each many
+ * pages (see {@link runScan}). Returns one outcome per record;
  * records not started when `signal` aborts are `deferred`.
  */
 export async function runBatch(
@@ -185,17 +199,27 @@ export async function runBatch(
     if (fetched.length) await writeOrFail(env, fetchedIds, fetched);
   }
 
-  for (const { id, job } of scans) {
-    if (stopped()) continue;
-    const jama = deps.jama(job.env) as JamaApi;
-    const outcome = await runScan(jama, job, {
-      sinks: deps.sinks,
-      queue: deps.queue,
-      ...(signal ? { signal } : {}),
-      ...(deps.onScanComplete ? { onComplete: deps.onScanComplete } : {}),
-    }).catch((error: unknown) => classify(error, signal));
-    set(id, outcome, job);
-  }
+  const cursors = deps.cursors ?? localCursors.get(deps) ?? new InMemoryRunCursorStore();
+  if (!deps.cursors) localCursors.set(deps, cursors);
+  const settings = { ...DEFAULT_SCAN_SETTINGS, ...deps.scanSettings };
+  await Promise.all(
+    scans.map(async ({ id, job }) => {
+      if (stopped()) return;
+      const jama = deps.jama(job.env) as JamaApi;
+      const outcome = await runScan(jama, job, {
+        sinks: deps.sinks,
+        queue: deps.queue,
+        cursors,
+        clock: deps.clock,
+        settings,
+        newId: () => randomUUID(),
+        ...(signal ? { signal } : {}),
+        ...(deps.isLiveRun ? { isLive: deps.isLiveRun } : {}),
+        ...(deps.onScanComplete ? { onComplete: deps.onScanComplete } : {}),
+      }).catch((error: unknown) => classify(error, signal));
+      set(id, outcome, job);
+    }),
+  );
 
   if (relationshipJobs.length > 0) {
     for (const [id, outcome] of await runRelationshipJobs(relationshipJobs, deps, signal))

@@ -13,6 +13,8 @@ const job = (over: Partial<ScanJob> = {}): ScanJob => ({
   runId: 'full-1',
   from: 0,
   skip: 0,
+  slice: 0,
+  token: 'start',
   page: 40,
   startedAt: T0,
   ...over,

@@ -37,6 +37,19 @@ export class MemoryState implements ReconcileStateStore {
     if (run?.runId === runId) run.finishedAt = at;
   }
 
+  async currentRun(env: string, projectId: number, mode: ReconcileMode) {
+    const run = this.runs.get(`${env}#${projectId}#${mode}`);
+    return run ? { ...run } : undefined;
+  }
+
+  async takeOverRun(env: string, projectId: number, mode: ReconcileMode, staleRunId: string, lease: RunLease) {
+    const key = `${env}#${projectId}#${mode}`;
+    const run = this.runs.get(key);
+    if (run?.runId !== staleRunId || run.finishedAt !== undefined) return false;
+    this.runs.set(key, { ...lease });
+    return true;
+  }
+
   async releaseRun(env: string, projectId: number, mode: ReconcileMode, runId: string) {
     const key = `${env}#${projectId}#${mode}`;
     if (this.runs.get(key)?.runId === runId) this.runs.delete(key);

@@ -77,6 +77,8 @@ describe('planProject', () => {
         from: 0,
         skip: 0,
         page: 0,
+        slice: 0,
+        token: 'start',
         startedAt: NOW,
       },
     });

@@ -2,6 +2,7 @@ import type { ActivitiesQuery, JamaApi } from '../../../src/core/jama-api';
 import { formatJamaDate } from '../../../src/core/jama-date';
 import type { JamaActivity } from '../../../src/core/jama-types';
 import { LimiterWaitError } from '../../../src/core/rate-limiter';
+import { InMemoryRunCursorStore } from '../../../src/core/reconcile/memory-cursors';
 import { type StartDeps, startReconcile } from '../../../src/core/reconcile/start';
 import { FakeClock, MemoryQueue } from '../../support/fakes';
 import { MemoryState } from './memory-state';
@@ -114,6 +115,30 @@ describe('startReconcile', () => {
       expect.objectContaining({ kind: 'relationship-scan', projectId: 20, since: w - 2 * MIN }),
     ]);
     expect(summary.started).toEqual([{ env: 'prod', projectId: 20, from: w - 2 * MIN, deletes: 2 }]);
+  });
+
+  it('takes over a run whose cursors stood still for 30 min (its chain dead-lettered), not a moving one', async () => {
+    const { deps, clock, state } = setup();
+    const cursors = new InMemoryRunCursorStore();
+    Object.assign(deps, { cursors, stallMs: 30 * MIN, environments: [{ name: 'prod', projects: [20] }] });
+    const first = await startReconcile({ mode: 'full' }, deps);
+    const key = { env: 'prod', projectId: 20, kind: 'items', runId: first.runId, slice: 0 };
+    const position = { from: 0, skip: 0, pages: 0, items: 0 };
+    const claim = { key, token: 'start', owner: 'w1', leaseMs: 60_000, graceMs: 60_000, initial: position };
+    await cursors.claim({ ...claim, now: clock.now() });
+    // The run moves every 10 minutes for an hour: never taken over.
+    for (let i = 1; i <= 6; i++) {
+      clock.advance(10 * MIN);
+      await cursors.advance(key, 'w1', { ...position, pages: i, items: 50 * i }, clock.now(), 60_000);
+      expect((await startReconcile({ mode: 'full' }, deps)).skipped).toHaveLength(1);
+    }
+    // Then its chain dies (dead-lettered): 29 min later still skipped, 30 min later taken over.
+    clock.advance(29 * MIN);
+    expect((await startReconcile({ mode: 'full' }, deps)).skipped).toHaveLength(1);
+    clock.advance(MIN);
+    const taken = await startReconcile({ mode: 'full' }, deps);
+    expect(taken.started).toHaveLength(1);
+    expect((await state.currentRun('prod', 20, 'full'))?.runId).toBe(taken.runId);
   });
 
   it('skips a project whose run of the same mode is still in progress, until its lease runs out', async () => {
