@@ -82,8 +82,8 @@ export class JamaSyncStack extends Stack {
       queue: jobs,
       environment: workerEnvironment(shared, jobs, config, sinks),
     });
-    // The same code on the reconcile queue, at Lambda's minimum concurrency: reconciliation never
-    // holds more than two limiter slots, whatever its backlog (src/infra/resources.ts, RECONCILE).
+    // The same code on the reconcile queue; its calls take the limiter's background lane, so its
+    // concurrency is sized to read slices side by side, not to brake it (src/infra/resources.ts, RECONCILE).
     const { consumer } = RECONCILE;
     const reconcileWorker = new SyncWorker(this, 'ReconcileWorker', {
       ...workerBase,

@@ -48,6 +48,7 @@ export function sharedEnvironment(scope: Construct, r: SharedResources): Record<
     url: e.url,
     rateLimit: e.rateLimit,
     projects: e.projects,
+    ...(e.backgroundShare < 1 ? { backgroundShare: e.backgroundShare } : {}),
     secretArn: r.jamaSecrets.get(e.name)?.secretArn,
   }));
   checkFits(

@@ -56,6 +56,12 @@ const envSchema = z.object({
   MAX_FAILURES: int(1, 100).default(5),
   BACKOFF_CAP_SECONDS: int(3, 900).default(300),
   LIMITER_MAX_WAIT_MS: int(0, 60_000).default(2000),
+  /**
+   * A limiter slot is forfeited when the acquire resolves later than this after it (see
+   * SEND_JITTER_MS in src/core/limiter-config.ts). The local runtime, whose acquirers share one
+   * clock, may spend the unused clock-skew allowance here: its event loop is busier than a Lambda's.
+   */
+  LIMITER_MAX_LATENESS_MS: int(0, 100).default(11),
   /** Stop starting new work this long before the Lambda deadline. */
   SOFT_DEADLINE_MS: int(0, 600_000).default(10_000),
   /** Projects to reconcile for the single environment of `JAMA_URL`, e.g. `20,21`. */
@@ -88,6 +94,8 @@ export interface Config {
   maxFailures: number;
   backoffCapSeconds: number;
   limiterMaxWaitMs: number;
+  /** @default 11 */
+  limiterMaxLatenessMs: number;
   softDeadlineMs: number;
   /** Queue of reconciliation jobs. @default jobsQueueUrl */
   reconcileQueueUrl: string;
@@ -193,6 +201,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxFailures: d.MAX_FAILURES,
     backoffCapSeconds: d.BACKOFF_CAP_SECONDS,
     limiterMaxWaitMs: d.LIMITER_MAX_WAIT_MS,
+    limiterMaxLatenessMs: d.LIMITER_MAX_LATENESS_MS,
     softDeadlineMs: d.SOFT_DEADLINE_MS,
     reconcileQueueUrl: d.RECONCILE_QUEUE_URL ?? d.JOBS_QUEUE_URL,
     reconcileOverlapMs: d.RECONCILE_OVERLAP_MS,

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { MirrorRow } from '../../src/adapters/mirror-sink';
-import { type Pipeline, startPipeline } from '../../test/support/pipeline';
+import { type LocalStack, startLocalStack } from '../../src/local/local-stack';
+import { postSigned } from '../../src/local/local-webhook';
 import type { StormEvent } from '../workload';
 import { expectedContent, isAbort } from './harness';
 import type { Contestant, RunOutcome, Snapshot } from './types';
@@ -19,7 +20,7 @@ function snapshot(mirror: Map<number, MirrorRow>): Snapshot {
 }
 
 /** POSTs the storm, signed, in requests of 50 events; a 503 (not durably queued) is sent again. */
-async function sendStorm(p: Pipeline, events: readonly StormEvent[], signal: AbortSignal) {
+async function sendStorm(p: LocalStack, events: readonly StormEvent[], signal: AbortSignal) {
   const requests: StormEvent[][] = [];
   for (let at = 0; at < events.length; at += EVENTS_PER_REQUEST)
     requests.push(events.slice(at, at + EVENTS_PER_REQUEST));
@@ -27,10 +28,10 @@ async function sendStorm(p: Pipeline, events: readonly StormEvent[], signal: Abo
     for (let next = requests.shift(); next; next = requests.shift()) {
       for (;;) {
         signal.throwIfAborted();
-        const res = await p.webhook?.post(SOURCE.name, { events: next });
-        if (res?.status === 202) break;
-        if (res?.status !== 503)
-          throw new Error(`webhook answered ${res?.status}: ${JSON.stringify(res?.body)}`);
+        const res = await postSigned(p.webhook.url, SOURCE, { events: next });
+        if (res.status === 202) break;
+        if (res.status !== 503)
+          throw new Error(`webhook answered ${res.status}: ${JSON.stringify(res.body)}`);
         await sleep(1000, undefined, { signal });
       }
     }
@@ -42,13 +43,11 @@ async function sendStorm(p: Pipeline, events: readonly StormEvent[], signal: Abo
  * Waits until both queues are empty and no invocation runs, twice in a row 250 ms apart (a batch
  * may sit between receive and invoke); returns the time of the first of those looks.
  */
-async function drained(p: Pipeline, signal: AbortSignal): Promise<number> {
+async function drained(p: LocalStack, signal: AbortSignal): Promise<number> {
   let firstQuiet: number | undefined;
   for (;;) {
     const at = Date.now();
-    const backlog =
-      (await p.depth(p.resources.queues.jobs.url)) + (await p.depth(p.resources.queues.reconcile.url));
-    const quiet = backlog === 0 && p.source.busy === 0 && p.reconcileSource.busy === 0;
+    const quiet = (await p.backlog()) === 0 && p.workers.busy === 0 && p.reconcile.running === 0;
     if (!quiet) firstQuiet = undefined;
     else if (firstQuiet === undefined) firstQuiet = at;
     else return firstQuiet;
@@ -57,9 +56,9 @@ async function drained(p: Pipeline, signal: AbortSignal): Promise<number> {
 }
 
 /**
- * (a) jama-sync, wired as in AWS but on loopback (test/support/pipeline.ts): the webhook function
- * behind its HTTP server, SQS (fauxqs) and DynamoDB (dynalite) embedded, the sync worker and the
- * reconcile consumer driven by the local event source mapping, the shared DynamoDB limiter, the
+ * (a) jama-sync as `jama-sync local` runs it (src/local/local-stack.ts, at the deployed event
+ * source settings): the webhook function behind its HTTP server, SQS (fauxqs) and DynamoDB
+ * (dynalite) embedded, both worker deployments driven by the local event source mapping, the shared DynamoDB limiter, the
  * DynamoDB mirror as the sink. The storm is POSTed signed, 50 events per request; then the
  * reconcile function is invoked with `{"mode":"full"}`, as its daily schedule would.
  */
@@ -70,15 +69,17 @@ export const jamaSync: Contestant = {
     'The real webhook, queue, worker and reconcile code on loopback (embedded SQS and DynamoDB), one shared DynamoDB limiter; events carry documentKey, so pulls are coalesced and fetched 50 per call; full reconciliation pages of 50 from /abstractitems.',
   async run(ctx): Promise<RunOutcome> {
     const { workload, signal } = ctx;
-    const p = await startPipeline({
+    const p = await startLocalStack({
+      prefix: `bench${Date.now()}`,
       simulator: workload.simulator,
-      env: { JAMA_PROJECTS: workload.projectIds.join(',') },
-      webhook: { sources: [SOURCE] },
+      env: { JAMA_PROJECTS: workload.projectIds.join(','), WEBHOOK_SOURCES: JSON.stringify([SOURCE]) },
     });
+    const simulator = p.simulator;
+    if (!simulator) throw new Error('bench: the simulator did not start');
     try {
       const notes: string[] = [];
       const startedAt = Date.now();
-      workload.applyEdits(p.simulator);
+      workload.applyEdits(simulator);
       let stormEndedAt: number | undefined;
       let reconcileStartedAt: number | undefined;
       let sinkAfterStorm: Snapshot | undefined;
@@ -90,7 +91,7 @@ export const jamaSync: Contestant = {
         sinkAfterStorm = snapshot(await p.mirror());
         ctx.log(`storm drained in ${((stormEndedAt - startedAt) / 1000).toFixed(1)} s; reconciling`);
         reconcileStartedAt = Date.now();
-        await p.reconcile({ mode: 'full' });
+        await p.reconcile.run({ mode: 'full' });
         endedAt = await drained(p, signal);
       } catch (error) {
         if (!isAbort(error, signal)) throw error;
@@ -100,8 +101,8 @@ export const jamaSync: Contestant = {
       if (deadLetters.length > 0) notes.push(`${deadLetters.length}+ jobs dead-lettered`);
       const sinkAtEnd = snapshot(await p.mirror());
       return {
-        calls: p.simulator.calls(),
-        expected: expectedContent(p.simulator),
+        calls: simulator.calls(),
+        expected: expectedContent(simulator),
         startedAt,
         ...(stormEndedAt === undefined ? {} : { stormEndedAt }),
         ...(reconcileStartedAt === undefined ? {} : { reconcileStartedAt }),

@@ -6,6 +6,7 @@ const SINGLE_ENV_KEYS = {
   environmentName: 'name',
   jamaUrl: 'url',
   rateLimit: 'rateLimit',
+  backgroundShare: 'backgroundShare',
   projects: 'projects',
   jamaSecretArn: 'secretArn',
 } as const;

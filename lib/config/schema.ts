@@ -71,6 +71,15 @@ export const environmentSchema = z.strictObject({
     .default(10),
   /** Projects reconciliation scans. */
   projects: z.array(int(1, 2 ** 31 - 1)).min(1, 'list at least one Jama project id (e.g. 20,21)'),
+  /**
+   * Fraction of `rateLimit` reconciliation may use on its own, leaving headroom for other
+   * integrations that fail on a 429 (docs/reconcile.md). @default 1
+   */
+  backgroundShare: z.coerce
+    .number({ error: 'expected a number' })
+    .gt(0, 'expected a number > 0')
+    .max(1, 'expected at most 1')
+    .default(1),
   /** An existing secret with the credentials; otherwise the stack creates one to fill in. */
   secretArn: secretArn.optional(),
 });

@@ -17,7 +17,8 @@ const KEEP_SECONDS = 14 * 24 * 3600;
 /** State-table key of one slice's cursor. */
 export const cursorKey = (k: CursorKey) => `cursor#${k.env}#${k.projectId}#${k.kind}#${k.runId}#${k.slice}`;
 /** State-table key of a run's record (slices, total, slices done). */
-export const runRecordKey = (k: Omit<CursorKey, 'slice'>) => `runrec#${k.env}#${k.projectId}#${k.kind}#${k.runId}`;
+export const runRecordKey = (k: Omit<CursorKey, 'slice'>) =>
+  `runrec#${k.env}#${k.projectId}#${k.kind}#${k.runId}`;
 
 async function conditional(send: () => Promise<unknown>): Promise<boolean> {
   try {
@@ -63,7 +64,13 @@ export class DynamoDbRunCursorStore implements RunCursorStore {
     for (let attempt = 0; attempt < 3; attempt++) {
       const item = await this.#get(cursorKey(r.key));
       if (!item) {
-        const cursor: RunCursor = { ...r.initial, key: r.key, token: r.token, done: false, advancedAt: r.now };
+        const cursor: RunCursor = {
+          ...r.initial,
+          key: r.key,
+          token: r.token,
+          done: false,
+          advancedAt: r.now,
+        };
         const created = await conditional(() =>
           this.doc.send(
             new PutCommand({
@@ -82,7 +89,14 @@ export class DynamoDbRunCursorStore implements RunCursorStore {
         cursorKey(r.key),
         'SET #owner = :o, leaseUntil = :until, #token = :t',
         'done = :false AND ((#token = :t AND leaseUntil <= :now) OR (prevToken = :t AND leaseUntil <= :grace))',
-        { ':o': r.owner, ':until': r.now + r.leaseMs, ':t': r.token, ':false': false, ':now': r.now, ':grace': r.now - r.graceMs },
+        {
+          ':o': r.owner,
+          ':until': r.now + r.leaseMs,
+          ':t': r.token,
+          ':false': false,
+          ':now': r.now,
+          ':grace': r.now - r.graceMs,
+        },
         { '#owner': 'owner', '#token': 'token' },
       );
       if (taken) return { ok: true, cursor: this.#cursor(item, r.key, r.token) };
@@ -112,7 +126,13 @@ export class DynamoDbRunCursorStore implements RunCursorStore {
   }
 
   async release(key: CursorKey, owner: string) {
-    await this.#update(cursorKey(key), 'SET leaseUntil = :zero REMOVE #owner', '#owner = :o', { ':zero': 0, ':o': owner }, { '#owner': 'owner' });
+    await this.#update(
+      cursorKey(key),
+      'SET leaseUntil = :zero REMOVE #owner',
+      '#owner = :o',
+      { ':zero': 0, ':o': owner },
+      { '#owner': 'owner' },
+    );
   }
 
   finish(key: CursorKey, owner: string, position: SlicePosition, now: number) {
@@ -169,7 +189,10 @@ export class DynamoDbRunCursorStore implements RunCursorStore {
           Key: { pk: runRecordKey(run) },
           UpdateExpression: `ADD doneSlices :s${newest === undefined ? '' : ` SET newest${slice} = :n`}`,
           ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':s': new Set([slice]), ...(newest === undefined ? {} : { ':n': newest }) },
+          ExpressionAttributeValues: {
+            ':s': new Set([slice]),
+            ...(newest === undefined ? {} : { ':n': newest }),
+          },
           ReturnValues: 'ALL_NEW',
         }),
       );
@@ -207,11 +230,19 @@ export class DynamoDbRunCursorStore implements RunCursorStore {
   }
 
   async #get(pk: string): Promise<Record<string, unknown> | undefined> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk }, ConsistentRead: true }));
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk }, ConsistentRead: true }),
+    );
     return out.Item;
   }
 
-  #update(pk: string, expression: string, condition: string, values: Record<string, unknown>, attrNames: Record<string, string>) {
+  #update(
+    pk: string,
+    expression: string,
+    condition: string,
+    values: Record<string, unknown>,
+    attrNames: Record<string, string>,
+  ) {
     return conditional(() =>
       this.doc.send(
         new UpdateCommand({

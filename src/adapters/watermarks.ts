@@ -106,7 +106,11 @@ export class DynamoDbReconcileState implements ReconcileStateStore {
 
   async currentRun(env: string, projectId: number, mode: ReconcileMode) {
     const out = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: { pk: runKey(env, projectId, mode) }, ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: runKey(env, projectId, mode) },
+        ConsistentRead: true,
+      }),
     );
     const item = out.Item;
     if (!item || typeof item.runId !== 'string') return undefined;

@@ -1,12 +1,12 @@
 import type { Clock } from './clock';
 import { type AcquiredSlot, initialState, type LimiterState, onThrottled, reserve } from './gcra';
-import { acquireInLane } from './limiter-lanes';
 import {
   effectiveMaxWaitMs,
   type LimiterConfig,
   type LimiterOptions,
   resolveLimiterConfig,
 } from './limiter-config';
+import { acquireInLane } from './limiter-lanes';
 import { type AcquireOptions, LimiterWaitError, type RateLimiter } from './rate-limiter';
 
 export interface InMemoryRateLimiterOptions extends LimiterOptions {

@@ -1,4 +1,3 @@
-import type { Lane } from './rate-limiter';
 import type {
   JamaActivity,
   JamaActivityEventType,
@@ -11,6 +10,7 @@ import type {
   PatchOperation,
 } from './jama-types';
 import type { JamaPickListOption, JamaUser } from './reference/model';
+import type { Lane } from './rate-limiter';
 
 /** Jama's largest page; also the most document keys one `/abstractitems` call takes here. */
 export const JAMA_MAX_RESULTS = 50;

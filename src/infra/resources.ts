@@ -103,10 +103,12 @@ export type QueueKey = keyof typeof QUEUES;
 
 /**
  * Scheduled reconciliation (docs/reconcile.md). The reconcile queue's consumer is the sync-worker
- * code deployed a second time with `JOBS_QUEUE_URL` set to the reconcile queue. Its ESM runs at
- * Lambda's minimum `maximumConcurrency` (2) and the worker runs a batch's scans one Jama call at a
- * time, so reconciliation never holds more than two of the limiter's slots at once — however long
- * its backlog — and webhook calls wait at most two slots longer because of it.
+ * code deployed a second time with `JOBS_QUEUE_URL` set to the reconcile queue. Concurrency is not
+ * the brake: every scan call takes the limiter's background lane, which only books slots that
+ * interactive work leaves, so reconciliation may run as many slices side by side as it needs to
+ * fill the rate. Each invocation reads a slice for up to 40 s, so the consumer needs about one
+ * concurrent invocation per slice being read (a large project is split into up to 8), or slices
+ * wait for a free one.
  */
 export const RECONCILE = {
   /** EventBridge schedules and the input each passes to the reconcile function. */
@@ -115,7 +117,7 @@ export const RECONCILE = {
     full: { expression: 'cron(30 3 * * ? *)', input: { mode: 'full' } },
   },
   /** Event source mapping of the reconcile queue (batches over 10 would need a batching window). */
-  consumer: { queue: 'reconcile', maximumConcurrency: 2, batchSize: 10, batchingWindowSeconds: 0 },
+  consumer: { queue: 'reconcile', maximumConcurrency: 10, batchSize: 10, batchingWindowSeconds: 0 },
   /** The reconcile function only plans and reads DELETE activities; it never pages items. */
   timeoutSeconds: 120,
 } as const;

@@ -4,6 +4,7 @@ import type { Context } from 'aws-lambda';
 import { buildReconcileDeps, type ReconcileDeps } from '../../functions/reconcile/build-deps';
 import { makeHandler } from '../../functions/reconcile/handler';
 import type { Config } from '../config';
+import type { JobQueue } from '../core/job-queue';
 import type { ReconcileRequest } from '../core/reconcile/plan';
 import type { ReconcileSummary } from '../core/reconcile/start';
 import { RECONCILE } from '../infra/resources';
@@ -23,8 +24,11 @@ export interface LocalReconcile {
 export function localReconcile(
   config: Readonly<Config>,
   clients: { dynamodb: DynamoDBClient; sqs: SQSClient },
+  wrapQueue?: (queue: JobQueue) => JobQueue,
 ): LocalReconcile {
-  const deps = buildReconcileDeps(config, clients);
+  const deps = buildReconcileDeps(config, clients).then((d) =>
+    wrapQueue ? { ...d, queue: wrapQueue(d.queue) } : d,
+  );
   const handler = makeHandler(() => deps);
   let runs = 0;
   let running = 0;

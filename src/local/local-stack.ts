@@ -1,21 +1,38 @@
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  GetQueueAttributesCommand,
+  type Message,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type RelationshipRow, readMirrorRelationships } from '../adapters/mirror-relationships';
 import { type MirrorRow, readMirror } from '../adapters/mirror-sink';
 import { SqsJobQueue } from '../adapters/sqs-job-queue';
 import { type Config, loadConfig } from '../config';
 import { systemClock } from '../core/clock';
+import type { IngestDeps } from '../core/webhook/ingest';
 import type { JobInput } from '../core/worker/jobs';
 import type { QueueKey } from '../infra/resources';
 import { type JamaSimulator, type SimulatorOptions, startJamaSimulator } from '../simulator/server';
 import type { WorkerDeps } from '../worker/build-deps';
 import { jsonLinesPublisher } from './events-file';
+import { duplicatingScans } from './chaos-queue';
+import type { SqsHandler } from './event-source';
 import { type JamaStats, jamaStats } from './jama-stats';
 import { type LocalEndpoints, openLocalAws } from './local-aws';
 import { type LocalReconcile, localReconcile } from './local-reconcile';
 import { type LocalWebhook, startLocalWebhook } from './local-webhook';
-import { type EventSourceTuning, type LocalWorkers, startLocalWorkers } from './local-workers';
+import {
+  type EventSourceTuning,
+  type LocalWorkers,
+  startLocalWorkers,
+  type WorkerQueue,
+} from './local-workers';
 import type { LocalResources } from './provision';
+
+/** Slot lateness the local runtime accepts (see LIMITER_MAX_LATENESS_MS): MAX_CLOCK_SKEW_MS + SEND_JITTER_MS. */
+export const LOCAL_MAX_LATENESS_MS = 61;
 
 const DEPTH_ATTRIBUTES = [
   'ApproximateNumberOfMessages',
@@ -34,8 +51,17 @@ export interface LocalStackOptions {
   prefix?: string;
   /** Port of the webhook on 127.0.0.1. @default 0 (a free port) */
   webhookPort?: number;
-  /** Replace parts of the worker's dependencies (tests). */
-  adjust?(deps: WorkerDeps): WorkerDeps;
+  /** Replace parts of a worker deployment's dependencies (tests). */
+  adjust?(deps: WorkerDeps, queue: WorkerQueue): WorkerDeps;
+  /** Wraps each poller's handler of a deployment (e.g. to kill an invocation part-way). */
+  wrapWorker?(handler: SqsHandler, queue: WorkerQueue): SqsHandler;
+  /** Replace parts of the webhook's dependencies (tests). */
+  adjustWebhook?(deps: IngestDeps): IngestDeps;
+  /**
+   * Faults of the delivery, to show they change nothing: `duplicateScans` sends every scan message
+   * twice (SQS is at-least-once), from the reconcile function and from the workers.
+   */
+  chaos?: { duplicateScans?: boolean };
   /** Write change events as JSON lines to this file (`--events-out`). */
   eventsOut?: string;
 }
@@ -43,6 +69,7 @@ export interface LocalStackOptions {
 /** The whole pipeline in one process: AWS stand-ins, the simulator or a real Jama, every function. */
 export interface LocalStack {
   config: Readonly<Config>;
+  clients: { dynamodb: DynamoDBClient; sqs: SQSClient };
   resources: LocalResources;
   endpoints: LocalEndpoints;
   simulator?: JamaSimulator;
@@ -58,6 +85,8 @@ export interface LocalStack {
   jama(): JamaStats;
   /** Resolves once both queues are empty and nothing runs; `signal` ends the wait early. */
   idle(options?: { timeoutMs?: number; onTick?: () => void; signal?: AbortSignal }): Promise<void>;
+  /** Up to 10 messages on the dead-letter queue (left there). */
+  deadLetters(): Promise<Message[]>;
   /** Every mirror row of an environment. */
   mirror(env?: string): Promise<Map<number, MirrorRow>>;
   /** Every live relationship row of an environment. */
@@ -103,6 +132,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       });
     }
     const fullEnv = {
+      // One process, one clock: no skew between acquirers, so half of the 100 ms skew allowance
+      // absorbs this busy event loop's timer lateness instead (src/config.ts).
+      LIMITER_MAX_LATENESS_MS: String(LOCAL_MAX_LATENESS_MS),
       ...env,
       ...jamaEnv,
       STATE_TABLE: resources.tables.state,
@@ -114,16 +146,25 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const config = loadConfig(fullEnv);
     const stats = jamaStats(simulator ?? config.environments.map((e) => e.url));
     stops.push(async () => stats.stop());
+    const duplicate = options.chaos?.duplicateScans === true;
     const workers = await startLocalWorkers({
       config,
       clients,
       resources,
       ...(options.eventSource ? { tuning: options.eventSource } : {}),
-      ...(options.adjust ? { adjust: options.adjust } : {}),
+      adjust: (deps, queue) => {
+        const adjusted = options.adjust ? options.adjust(deps, queue) : deps;
+        if (!duplicate) return adjusted;
+        return {
+          ...adjusted,
+          engine: { ...adjusted.engine, queue: duplicatingScans(adjusted.engine.queue) },
+        };
+      },
+      ...(options.wrapWorker ? { wrap: options.wrapWorker } : {}),
       ...(options.eventsOut ? { events: jsonLinesPublisher(options.eventsOut, systemClock) } : {}),
     });
     stops.push(() => workers.stop());
-    const reconcile = localReconcile(config, clients);
+    const reconcile = localReconcile(config, clients, duplicate ? duplicatingScans : undefined);
     stops.push(() => reconcile.close());
     const webhook = await startLocalWebhook({
       env: fullEnv,
@@ -131,6 +172,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       jobsQueueUrl: resources.queues.jobs.url,
       clients,
       ...(options.webhookPort !== undefined ? { port: options.webhookPort } : {}),
+      ...(options.adjustWebhook ? { adjust: options.adjustWebhook } : {}),
     });
     stops.push(() => webhook.close());
 
@@ -149,6 +191,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     return {
       config,
+      clients,
       resources,
       endpoints: aws.endpoints,
       ...(simulator ? { simulator } : {}),
@@ -170,6 +213,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           quiet = busy === 0 && (await backlog()) === 0 ? quiet + 1 : 0;
           await new Promise((resolve) => setTimeout(resolve, 250));
         }
+      },
+      async deadLetters() {
+        const out = await sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: resources.queues.jobsDlq.url,
+            MaxNumberOfMessages: 10,
+            MessageAttributeNames: ['All'],
+            MessageSystemAttributeNames: ['All'],
+            WaitTimeSeconds: 0,
+            VisibilityTimeout: 0,
+          }),
+        );
+        return out.Messages ?? [];
       },
       mirror: (envName = config.environments[0]?.name ?? 'default') =>
         readMirror(doc, resources.tables.mirror, envName),

@@ -6,6 +6,7 @@ import { makeHandler } from '../../functions/webhook/handler';
 import { loadWebhookConfig } from '../config';
 import { UsageError } from '../core/errors';
 import { SIGNATURE_HEADER, sign, TIMESTAMP_HEADER } from '../core/signature';
+import type { IngestDeps } from '../core/webhook/ingest';
 import { startWebhookServer } from './webhook-server';
 
 /** A source whose secret this process knows (inline in `WEBHOOK_SOURCES`, or generated). */
@@ -34,6 +35,8 @@ export interface LocalWebhookOptions {
   clients: { dynamodb: DynamoDBClient; sqs: SQSClient };
   /** @default 0 (a free port) */
   port?: number;
+  /** Replace parts of the webhook's dependencies (tests). */
+  adjust?(deps: IngestDeps): IngestDeps;
 }
 
 /**
@@ -50,7 +53,8 @@ export async function startLocalWebhook(options: LocalWebhookOptions): Promise<L
     STATE_TABLE: options.stateTable,
     JOBS_QUEUE_URL: options.jobsQueueUrl,
   });
-  const handler = makeHandler(await buildWebhookDeps(config, options.clients));
+  const built = await buildWebhookDeps(config, options.clients);
+  const handler = makeHandler(options.adjust ? options.adjust(built) : built);
   let events = 0;
   let requests = 0;
   const server = await startWebhookServer({

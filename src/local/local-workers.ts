@@ -5,12 +5,15 @@ import type { Config } from '../config';
 import type { ChangeEventPublisher } from '../core/events/events-sink';
 import { RECONCILE } from '../infra/resources';
 import { buildWorkerDeps, type WorkerDeps } from '../worker/build-deps';
-import { type EventSource, type EventSourceOptions, startEventSource } from './event-source';
+import { type EventSource, type EventSourceOptions, type SqsHandler, startEventSource } from './event-source';
 import type { LocalResources } from './provision';
 
 export type EventSourceTuning = Partial<
-  Pick<EventSourceOptions, 'batchSize' | 'batchingWindowSeconds' | 'maxConcurrency'>
+  Pick<EventSourceOptions, 'batchSize' | 'batchingWindowSeconds' | 'maxConcurrency' | 'idleWaitSeconds'>
 >;
+
+/** Which of the two worker deployments: the jobs queue's, or the reconcile queue's. */
+export type WorkerQueue = 'jobs' | 'reconcile';
 
 /**
  * The jobs queue's event source mapping as the CDK stack deploys it by default
@@ -23,6 +26,16 @@ export function defaultWorkerEsm(totalRate: number) {
     batchSize: 50,
     batchingWindowSeconds: 1,
     maxConcurrency: Math.max(2, Math.ceil((totalRate * 300) / 1000 - 1e-9)),
+  };
+}
+
+/** The reconcile queue's event source mapping as the CDK stack deploys it: `RECONCILE.consumer`. */
+export function reconcileEsm() {
+  const { consumer } = RECONCILE;
+  return {
+    batchSize: consumer.batchSize,
+    batchingWindowSeconds: consumer.batchingWindowSeconds,
+    maxConcurrency: consumer.maximumConcurrency,
   };
 }
 
@@ -41,47 +54,52 @@ export interface LocalWorkers {
 /**
  * Both deployments of the sync worker, each driven by a local event source mapping with the
  * settings the CDK stack gives its Lambda ESM: the jobs queue with large batches and a 1 s window,
- * the reconcile queue with `RECONCILE.consumer` (batches of 10, maximum concurrency 2).
+ * the reconcile queue with `RECONCILE.consumer`.
  */
 export async function startLocalWorkers(options: {
   config: Readonly<Config>;
   clients: { dynamodb: DynamoDBClient; sqs: SQSClient };
   resources: LocalResources;
   tuning?: EventSourceTuning;
-  adjust?(deps: WorkerDeps): WorkerDeps;
+  /** Replace parts of a deployment's dependencies (tests, chaos options). */
+  adjust?(deps: WorkerDeps, queue: WorkerQueue): WorkerDeps;
+  /** Wraps each poller's handler (e.g. to kill an invocation part-way). */
+  wrap?(handler: SqsHandler, queue: WorkerQueue): SqsHandler;
   /** Change events go here instead of EventBridge (`--events-out`). */
   events?: ChangeEventPublisher;
 }): Promise<LocalWorkers> {
   const { config, resources } = options;
   const clients = { ...options.clients, ...(options.events ? { events: options.events } : {}) };
+  const adjust = (d: WorkerDeps, queue: WorkerQueue) => (options.adjust ? options.adjust(d, queue) : d);
   const built = await buildWorkerDeps(config, clients);
-  const deps = options.adjust ? options.adjust(built) : built;
-  const reconcileDeps = await buildWorkerDeps(
+  const deps = adjust(built, 'jobs');
+  const builtReconcile = await buildWorkerDeps(
     { ...config, jobsQueueUrl: resources.queues.reconcile.url },
     clients,
   ).catch(async (error: unknown) => {
     await built.close();
     throw error;
   });
-  const handler = (d: WorkerDeps) => () => makeHandler(d, { softDeadlineMs: 5000, metrics: false });
+  const reconcileDeps = adjust(builtReconcile, 'reconcile');
+  const handler = (d: WorkerDeps, queue: WorkerQueue) => () => {
+    const h: SqsHandler = makeHandler(d, { softDeadlineMs: 5000, metrics: false });
+    return options.wrap ? options.wrap(h, queue) : h;
+  };
   const source = startEventSource({
     sqs: clients.sqs,
     queueUrl: resources.queues.jobs.url,
     queueArn: resources.queues.jobs.arn,
-    handler: handler(deps),
+    handler: handler(deps, 'jobs'),
     ...defaultWorkerEsm(config.environments.reduce((sum, e) => sum + e.rateLimit, 0)),
     idleWaitSeconds: 1,
     ...options.tuning,
   });
-  const { consumer } = RECONCILE;
   const reconcileSource = startEventSource({
     sqs: clients.sqs,
     queueUrl: resources.queues.reconcile.url,
     queueArn: resources.queues.reconcile.arn,
-    handler: handler(reconcileDeps),
-    batchSize: consumer.batchSize,
-    batchingWindowSeconds: consumer.batchingWindowSeconds,
-    maxConcurrency: consumer.maximumConcurrency,
+    handler: handler(reconcileDeps, 'reconcile'),
+    ...reconcileEsm(),
     idleWaitSeconds: 1,
   });
   return {
@@ -94,7 +112,7 @@ export async function startLocalWorkers(options: {
     },
     async stop() {
       await Promise.all([source.stop(), reconcileSource.stop()]);
-      await Promise.all([built.close(), reconcileDeps.close()]);
+      await Promise.all([built.close(), builtReconcile.close()]);
     },
   };
 }

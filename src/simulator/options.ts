@@ -37,6 +37,12 @@ export interface SimulatorOptions {
   latencyMs?: { fixed: number; jitter: number };
   /** Calls per second another integration spends from the same limit. @default 0 */
   foreignRate?: number;
+  /**
+   * A foreign load that changes: `rates[i]` calls per second from `i × everyMs` after the
+   * simulator starts, cycling through the list (e.g. 4 → 8 → 2 → 6 every 15 s). Replaces
+   * `foreignRate` while set. @default undefined
+   */
+  foreignSchedule?: ForeignSchedule;
   /** @default {} (no faults) */
   faults?: FaultOptions;
   /** OAuth clients. @default [{ clientId: 'jama-sync', clientSecret: 'jama-sync-secret' }] */
@@ -45,6 +51,21 @@ export interface SimulatorOptions {
   users?: UserCredentials[];
   /** @default 3599 */
   tokenTtlSeconds?: number;
+}
+
+/** A foreign integration's rate that follows a schedule (see `SimulatorOptions.foreignSchedule`). */
+export interface ForeignSchedule {
+  everyMs: number;
+  rates: number[];
+}
+
+/** Checks a schedule; throws {@link ConfigError} naming the bad part. */
+export function checkSchedule(schedule: ForeignSchedule): ForeignSchedule {
+  check('foreignSchedule.everyMs', schedule.everyMs, 100);
+  if (!Array.isArray(schedule.rates) || schedule.rates.length === 0)
+    throw new ConfigError('Expected `foreignSchedule.rates` to be a non-empty list of calls per second.');
+  for (const [i, r] of schedule.rates.entries()) check(`foreignSchedule.rates[${i}]`, r, 0, 10_000);
+  return { everyMs: schedule.everyMs, rates: [...schedule.rates] };
 }
 
 /** The options in force, defaults filled in. */
@@ -60,6 +81,7 @@ export interface ResolvedSimulatorOptions {
   retryAfterSeconds: number | undefined;
   latencyMs: { fixed: number; jitter: number };
   foreignRate: number;
+  foreignSchedule: ForeignSchedule | undefined;
   faults: Required<FaultOptions>;
   clients: ClientCredentials[];
   users: UserCredentials[];
@@ -127,6 +149,7 @@ export function resolveOptions(options: SimulatorOptions = {}): ResolvedSimulato
     retryAfterSeconds: undefined,
     latencyMs: { fixed: 0, jitter: 0 },
     foreignRate: 0,
+    foreignSchedule: options.foreignSchedule ? checkSchedule(options.foreignSchedule) : undefined,
     faults: resolveFaults(),
     clients: (options.clients ?? [{ clientId: 'jama-sync', clientSecret: 'jama-sync-secret' }]).map((c) => ({
       ...c,

@@ -12,9 +12,9 @@ import { DynamoDbPendingMarkers } from '../adapters/pending-markers';
 import { DynamoDbPushLedger } from '../adapters/push-ledger';
 import { DynamoDbReferenceStore } from '../adapters/reference-store';
 import { sqsEventDeadLetters } from '../adapters/sqs-event-dead-letters';
+import { DynamoDbRunCursorStore } from '../adapters/run-cursors';
 import { SqsJobQueue } from '../adapters/sqs-job-queue';
 import { MirrorSweep } from '../adapters/sweep';
-import { DynamoDbRunCursorStore } from '../adapters/run-cursors';
 import { DynamoDbReconcileState } from '../adapters/watermarks';
 import type { Config, JamaEnvironmentConfig } from '../config';
 import { backoffDelayMs } from '../core/backoff';
@@ -46,6 +46,8 @@ export interface BuildOptions {
 
 export interface WorkerDeps extends SqsWorkerDeps {
   jamaClients: Map<string, JamaClient>;
+  /** Each environment's shared limiter (its DynamoDB call counts, for benchmarks). */
+  limiters: Map<string, DynamoDbRateLimiter>;
   close(): Promise<void>;
 }
 
@@ -95,6 +97,7 @@ export async function buildEnvironments(
       clock,
       limit: env.rateLimit,
       maxWaitMs: config.limiterMaxWaitMs,
+      maxLatenessMs: config.limiterMaxLatenessMs,
       backgroundShare: env.backgroundShare,
     });
     const credentials = await credentialsOf(env, options.resolveSecret);
@@ -181,6 +184,7 @@ export async function buildWorkerDeps(
       delayMs: (attempt) => backoffDelayMs(attempt, { capMs }),
     },
     jamaClients,
+    limiters: new Map(environments.map((e) => [e.name, e.limiter])),
     usage: usageMeter(environments),
     async close() {
       await Promise.all([...jamaClients.values()].map((c) => c.close()));

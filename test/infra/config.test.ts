@@ -20,10 +20,13 @@ describe('configFromContext', () => {
         name: 'default',
         url: 'https://acme.jamacloud.com',
         rateLimit: 8,
+        backgroundShare: 1,
         projects: [20, 21],
         secretArn: FULL_ARN,
       },
     ]);
+    expect(fromContext({ ...minimal, backgroundShare: '0.6' }).environments[0]?.backgroundShare).toBe(0.6);
+    expect(() => fromContext({ ...minimal, backgroundShare: '0' })).toThrow(/backgroundShare/);
   });
 
   it('fills documented defaults', () => {

@@ -50,12 +50,12 @@ describe('event sources', () => {
     });
   });
 
-  it('hold reconciliation to two pollers on its own queue', () => {
+  it('drain reconciliation on its own queue with enough pollers to read slices side by side', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: RECONCILE_WORKER },
       BatchSize: 10,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
-      ScalingConfig: { MaximumConcurrency: 2 },
+      ScalingConfig: { MaximumConcurrency: 10 },
     });
   });
 

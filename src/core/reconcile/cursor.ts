@@ -92,7 +92,13 @@ export interface ClaimRequest {
 export interface RunCursorStore {
   claim(request: ClaimRequest): Promise<ClaimResult>;
   /** Moves the position after a page is in the sinks; false if `owner` no longer holds the slice. */
-  advance(key: CursorKey, owner: string, position: SlicePosition, now: number, leaseMs: number): Promise<boolean>;
+  advance(
+    key: CursorKey,
+    owner: string,
+    position: SlicePosition,
+    now: number,
+    leaseMs: number,
+  ): Promise<boolean>;
   /** Releases the slice under `nextToken` (the caller then enqueues a message carrying it). */
   handBack(key: CursorKey, owner: string, nextToken: string, now: number): Promise<boolean>;
   /** Releases the slice under the same token (after a failure, so the retried message may claim it). */
@@ -100,7 +106,10 @@ export interface RunCursorStore {
   /** Marks the slice finished at `position`; false if `owner` no longer holds it. */
   finish(key: CursorKey, owner: string, position: SlicePosition, now: number): Promise<boolean>;
   /** Creates slice cursors that do not exist yet (a split); existing ones are left alone. */
-  create(cursors: readonly { key: CursorKey; token: string; position: SlicePosition }[], now: number): Promise<void>;
+  create(
+    cursors: readonly { key: CursorKey; token: string; position: SlicePosition }[],
+    now: number,
+  ): Promise<void>;
   /** Writes the run's record unless one exists; resolves the stored one. */
   createRun(record: RunRecord, now: number): Promise<RunRecord>;
   run(key: Omit<CursorKey, 'slice'>): Promise<RunRecord | undefined>;

@@ -44,7 +44,9 @@ export async function runProgress(
   const itemsPerSecond = now > startedAt ? (items * 1000) / (now - startedAt) : 0;
   const total = record?.total;
   const etaMs =
-    total !== undefined && itemsPerSecond > 0 ? Math.max(0, ((total - items) * 1000) / itemsPerSecond) : undefined;
+    total !== undefined && itemsPerSecond > 0
+      ? Math.max(0, ((total - items) * 1000) / itemsPerSecond)
+      : undefined;
   return {
     ...run,
     startedAt,

@@ -5,9 +5,9 @@ import type { JamaActivity } from '../jama-types';
 import type { JobQueue } from '../job-queue';
 import { relationshipScanFor } from '../relationships/scan';
 import { chunk } from '../worker/util';
+import type { RunCursorStore } from './cursor';
 import { deleteJobs } from './deletes';
 import { planProject, type ReconcileRequest, type ReconcileTarget, runIdFor, targetsOf } from './plan';
-import type { RunCursorStore } from './cursor';
 import type { ReconcileMode, ReconcileStateStore, RunLease } from './ports';
 import { runProgress } from './progress';
 

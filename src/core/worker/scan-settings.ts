@@ -8,7 +8,7 @@ export interface ScanSettings {
   maxRunMs: number;
   /** Longest wait for a background limiter slot before handing back. @default 2_000 */
   waitBudgetMs: number;
-  /** Most slices one project's run is split into. @default 8 */
+  /** Most slices one project's run is split into. @default 4 */
   maxSlices: number;
   /** No slice is planned with fewer pages than this. @default 8 */
   minPagesPerSlice: number;
@@ -21,7 +21,7 @@ export const DEFAULT_SCAN_SETTINGS: ScanSettings = {
   graceMs: 60_000,
   maxRunMs: 40_000,
   waitBudgetMs: 2_000,
-  maxSlices: 8,
+  maxSlices: 4,
   minPagesPerSlice: 8,
   targetRate: 9,
 };

@@ -59,7 +59,11 @@ export async function splitRun(
           startAt: Math.round((k * total) / n),
           maxResults: 1,
         },
-        { lane: 'background', maxWaitMs: deps.settings.waitBudgetMs, ...(deps.signal ? { signal: deps.signal } : {}) },
+        {
+          lane: 'background',
+          maxWaitMs: deps.settings.waitBudgetMs,
+          ...(deps.signal ? { signal: deps.signal } : {}),
+        },
       );
       const at = probe.data[0] && activityAt(probe.data[0]);
       if (at !== undefined && at >= floor && (job.until === undefined || at < job.until)) {
@@ -95,7 +99,14 @@ export async function splitRun(
   await deps.queue.send(
     slices.map(({ key, position }) => {
       const { meta: _meta, ...rest } = job;
-      const next: ScanJob = { ...rest, slice: key.slice, token: 'start', from: position.from, skip: 0, page: 0 };
+      const next: ScanJob = {
+        ...rest,
+        slice: key.slice,
+        token: 'start',
+        from: position.from,
+        skip: 0,
+        page: 0,
+      };
       if (position.until !== undefined) next.until = position.until;
       else delete next.until;
       return next;

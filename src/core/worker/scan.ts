@@ -8,7 +8,7 @@ import { classify } from './classify';
 import type { ScanJob } from './jobs';
 import { done, type Outcome } from './outcome';
 import { itemRecord, MAX_PAGE } from './pull';
-import { type ScanSettings } from './scan-settings';
+import type { ScanSettings } from './scan-settings';
 import { activityAt, nextPosition, splitRun } from './scan-split';
 import { writeSinks } from './write-sinks';
 
@@ -45,8 +45,15 @@ const SEND_DELAY_CAP_S = 900;
  */
 export async function runScan(jama: JamaApi, job: ScanJob, deps: ScanDeps): Promise<Outcome> {
   const { cursors, clock, settings } = deps;
-  const key: CursorKey = { env: job.env, projectId: job.projectId, kind: ITEM_SCAN, runId: job.runId, slice: job.slice };
-  if (deps.isLive && !(await deps.isLive(job))) return { type: 'done', note: 'run taken over by a newer run' };
+  const key: CursorKey = {
+    env: job.env,
+    projectId: job.projectId,
+    kind: ITEM_SCAN,
+    runId: job.runId,
+    slice: job.slice,
+  };
+  if (deps.isLive && !(await deps.isLive(job)))
+    return { type: 'done', note: 'run taken over by a newer run' };
   const owner = deps.newId();
   const initial: SlicePosition = { from: job.from, skip: job.skip, until: job.until, pages: 0, items: 0 };
   const claim = await cursors.claim({
@@ -59,14 +66,16 @@ export async function runScan(jama: JamaApi, job: ScanJob, deps: ScanDeps): Prom
     initial,
   });
   if (!claim.ok) {
-    if (claim.reason === 'busy') return { type: 'throttled', by: 'limiter', retryAfterMs: claim.retryAfterMs };
+    if (claim.reason === 'busy')
+      return { type: 'throttled', by: 'limiter', retryAfterMs: claim.retryAfterMs };
     return { type: 'done', note: `scan message ${claim.reason}` };
   }
   let pos: SlicePosition = claim.cursor;
   const stopAt = clock.now() + settings.maxRunMs;
   const handBack = async (delayMs = 0): Promise<Outcome> => {
     const token = deps.newId();
-    if (!(await cursors.handBack(key, owner, token, clock.now()))) return { type: 'done', note: 'slice lost' };
+    if (!(await cursors.handBack(key, owner, token, clock.now())))
+      return { type: 'done', note: 'slice lost' };
     const next: ScanJob = { ...withoutMeta(job), token, from: pos.from, skip: pos.skip, page: pos.pages };
     if (pos.until !== undefined) next.until = pos.until;
     const delaySeconds = Math.min(SEND_DELAY_CAP_S, Math.ceil(delayMs / 1000));
@@ -87,7 +96,11 @@ export async function runScan(jama: JamaApi, job: ScanJob, deps: ScanDeps): Prom
           startAt: pos.skip,
           maxResults: MAX_PAGE,
         },
-        { lane: 'background', maxWaitMs: settings.waitBudgetMs, ...(deps.signal ? { signal: deps.signal } : {}) },
+        {
+          lane: 'background',
+          maxWaitMs: settings.waitBudgetMs,
+          ...(deps.signal ? { signal: deps.signal } : {}),
+        },
       );
     } catch (error) {
       const outcome = classify(error, deps.signal);
@@ -111,7 +124,8 @@ export async function runScan(jama: JamaApi, job: ScanJob, deps: ScanDeps): Prom
       if (until !== undefined) next = { ...next, until };
     }
     if (!more) return finishSlice(job, key, owner, next, deps);
-    if (!(await cursors.advance(key, owner, next, clock.now(), settings.leaseMs))) return { type: 'done', note: 'slice lost' };
+    if (!(await cursors.advance(key, owner, next, clock.now(), settings.leaseMs)))
+      return { type: 'done', note: 'slice lost' };
     pos = next;
   }
 }

@@ -80,7 +80,9 @@ describe('the knee: the rate that drew the last cut', () => {
         (r, knee, a, b, kneeLeft, options) => {
           const c = resolveLimiterConfig(options);
           const first = regain(r, knee, a, c, kneeLeft);
-          expect(regain(first.rate, first.knee, b, c, kneeLeft - a)).toEqual(regain(r, knee, a + b, c, kneeLeft));
+          expect(regain(first.rate, first.knee, b, c, kneeLeft - a)).toEqual(
+            regain(r, knee, a + b, c, kneeLeft),
+          );
         },
       ),
     );

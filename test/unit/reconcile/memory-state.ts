@@ -42,7 +42,13 @@ export class MemoryState implements ReconcileStateStore {
     return run ? { ...run } : undefined;
   }
 
-  async takeOverRun(env: string, projectId: number, mode: ReconcileMode, staleRunId: string, lease: RunLease) {
+  async takeOverRun(
+    env: string,
+    projectId: number,
+    mode: ReconcileMode,
+    staleRunId: string,
+    lease: RunLease,
+  ) {
     const key = `${env}#${projectId}#${mode}`;
     const run = this.runs.get(key);
     if (run?.runId !== staleRunId || run.finishedAt !== undefined) return false;

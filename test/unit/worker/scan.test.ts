@@ -147,7 +147,10 @@ describe('scan: many pages per invocation, one cursor per slice', () => {
     ] as const) {
       const w = scanWorld();
       await w.run(new FakeJama(items(2)), scanJob({ mode }));
-      expect([...w.sink.rows.values()].map((r) => (r.kind === 'item' ? r.seenRun : 'x'))).toEqual([seenRun, seenRun]);
+      expect([...w.sink.rows.values()].map((r) => (r.kind === 'item' ? r.seenRun : 'x'))).toEqual([
+        seenRun,
+        seenRun,
+      ]);
     }
   });
 
