@@ -108,9 +108,9 @@ export class DynamoDbRunCursorStore implements RunCursorStore {
     const { set, values } = positionSet(position, now);
     return this.#update(
       cursorKey(key),
-      `SET ${[...set, 'leaseUntil = :until'].join(', ')}`,
+      `SET ${[...set, 'leaseUntil = :leaseUntil'].join(', ')}`,
       '#owner = :o AND done = :false',
-      { ...values, ':until': now + leaseMs, ':o': owner, ':false': false },
+      { ...values, ':leaseUntil': now + leaseMs, ':o': owner, ':false': false },
       { ...names(set), '#owner': 'owner' },
     );
   }

@@ -113,7 +113,7 @@ export interface LimiterOptions {
    * A background acquire books a slot only while the timeline is at most this far ahead of now;
    * interactive acquires book up to their `maxWaitMs`. So background work takes every slot
    * interactive work leaves, and an interactive call waits at most this long (plus one spacing)
-   * because of it. @default 250
+   * because of it. @default 150
    */
   backgroundHorizonMs?: number;
   /**
@@ -188,7 +188,7 @@ export function resolveLimiterConfig(options: LimiterOptions = {}): LimiterConfi
     ),
     backgroundHorizonMs: check(
       'backgroundHorizonMs',
-      options.backgroundHorizonMs ?? 250,
+      options.backgroundHorizonMs ?? 150,
       (n) => n >= 0,
       'a number ≥ 0',
     ),

@@ -120,6 +120,11 @@ export class WorkerKiller {
           await real.patchItem(id, ops, options);
           await this.checkpoint('after-patch');
         };
+        api.searchAbstractItems = async (query, options) => {
+          const page = await real.searchAbstractItems(query, options);
+          await this.checkpoint('after-read');
+          return page;
+        };
         wrapped.set(env, api);
       }
       return api;

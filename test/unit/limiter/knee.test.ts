@@ -135,11 +135,12 @@ describe('booking right after a pause', () => {
 describe('lanes', () => {
   const fresh = initialState(T0, config);
 
-  it('lets interactive work book up to maxWaitMs ahead, background work only 250 ms', () => {
+  it('lets interactive work book up to maxWaitMs ahead, background work only 150 ms', () => {
     const ahead = { ...fresh, tat: T0 + 400 };
     expect(reserve(ahead, T0, config, 2_000, 'interactive')).toMatchObject({ granted: true, waitMs: 400 });
     expect(reserve(ahead, T0, config, 2_000, 'background')).toMatchObject({ granted: false, waitMs: 400 });
-    expect(reserve({ ...fresh, tat: T0 + 250 }, T0, config, 2_000, 'background').granted).toBe(true);
+    expect(reserve({ ...fresh, tat: T0 + 150 }, T0, config, 2_000, 'background').granted).toBe(true);
+    expect(reserve({ ...fresh, tat: T0 + 151 }, T0, config, 2_000, 'background').granted).toBe(false);
   });
 
   it('charges a background call 1 / backgroundShare slots', () => {

@@ -17,7 +17,7 @@ describe('limiter config', () => {
       regainFactor: 1.25,
       kneeTtlMs: 20_000,
       backgroundShare: 1,
-      backgroundHorizonMs: 250,
+      backgroundHorizonMs: 150,
       resumeHorizonMs: 1000,
       resumeWindowMs: 3000,
     });
