@@ -1,3 +1,4 @@
+import { UsageError } from '../core/errors';
 import { runLocal } from '../local/run-local';
 import { type CliIo, type Command, durationFlag, idsFlag, intFlag, numberFlag, parseFlags } from './command';
 
@@ -29,6 +30,9 @@ Options:
   --forward-secret S     HMAC secret for --forward-url, ≥ 16 characters (env FORWARD_SECRET)
   --events-out FILE      Append change events (docs/events.md) to FILE as JSON lines
   --rate N               The Jama environment's limit in calls/s (default 10; env JAMA_RATE_LIMIT)
+  --background-share F   Fraction of that rate reconciliation may use on its own, 0 < F ≤ 1 (default
+                         1; env JAMA_BACKGROUND_SHARE). Webhook-driven work may always use the
+                         whole rate; leave headroom for other integrations that fail on a 429
   --webhook-port N       Port of the webhook on 127.0.0.1 (default: a free port). Sources come from
                          WEBHOOK_SOURCES (docs/webhooks.md), else one source 'demo' with a random
                          secret, printed at start
@@ -57,12 +61,21 @@ const FLAGS = {
   'events-out': { type: 'string' },
   'forward-secret': { type: 'string' },
   rate: { type: 'string' },
+  'background-share': { type: 'string' },
   'webhook-port': { type: 'string' },
   'reconcile-every': { type: 'string' },
   items: { type: 'string' },
   'until-idle': { type: 'boolean' },
   json: { type: 'boolean' },
 } as const;
+
+/** `--background-share`: a fraction in (0, 1]. */
+function shareFlag(value: string | undefined): number {
+  const share = numberFlag('background-share', value, 1, 0);
+  if (share <= 0 || share > 1)
+    throw new UsageError(`Expected \`--background-share\` to be a number in (0, 1], got \`${value}\`.`);
+  return share;
+}
 
 /** Stops on the first SIGINT or SIGTERM; a second one exits at once. */
 function stopSignal(): { signal: AbortSignal; dispose(): void } {
@@ -107,6 +120,7 @@ export async function local(
         ...maybe('forwardSecret', values['forward-secret']),
         ...maybe('webhookPort', port === undefined ? undefined : intFlag('webhook-port', port, 0)),
         rate: numberFlag('rate', values.rate ?? env.JAMA_RATE_LIMIT, 10, 0.1),
+        backgroundShare: shareFlag(values['background-share'] ?? env.JAMA_BACKGROUND_SHARE),
         items: intFlag('items', values.items, 200, 1),
         reconcileEveryMs: durationFlag('reconcile-every', values['reconcile-every'], 15 * 60_000),
         untilIdle: values['until-idle'] === true,

@@ -80,6 +80,12 @@ export function formatStatus(s: Status, now = Date.now()): string {
             `${next?.full ? ` · next full in ${duration(next.full - now)}` : ''}`,
         ]
       : []),
+    ...s.runs.map(
+      (r) =>
+        `Run              ${r.env}/${r.projectId} ${r.mode} ${r.runId}: ${r.pages} pages, ${r.items}${r.total === undefined ? '' : ` of ${r.total}`} items` +
+        ` in ${r.slices} slice${r.slices === 1 ? '' : 's'} · ${r.itemsPerSecond.toFixed(0)} items/s` +
+        `${r.etaMs === undefined ? '' : ` · ${duration(r.etaMs)} left`}`,
+    ),
     s.mirror
       ? `Mirror           ${s.mirror.approximate ? '≈' : ''}${s.mirror.items} items${s.mirror.tombstones !== undefined ? ` (+${s.mirror.tombstones} tombstones)` : ''}${s.mirror.approximate ? ' (DynamoDB item count, refreshed every ~6 h)' : ''}`
       : 'Mirror           none (HTTP forward only)',

@@ -18,6 +18,8 @@ export interface LocalRunOptions {
   /** Write change events as JSON lines to this file. */
   eventsOut?: string;
   rate: number;
+  /** Fraction of the rate reconciliation may use on its own (0 < share ≤ 1). */
+  backgroundShare?: number;
   /** Demo: items per simulated project. */
   items: number;
   untilIdle: boolean;
@@ -53,6 +55,7 @@ export async function runLocal(o: LocalRunOptions, io: CliIo): Promise<number> {
       JAMA_CLIENT_ID: o.clientId ?? o.env.JAMA_CLIENT_ID,
       JAMA_CLIENT_SECRET: o.clientSecret ?? o.env.JAMA_CLIENT_SECRET,
       JAMA_RATE_LIMIT: String(o.rate),
+      JAMA_BACKGROUND_SHARE: String(o.backgroundShare ?? 1),
       JAMA_PROJECTS: several ? undefined : projects.join(','),
       FORWARD_URL: o.forwardUrl ?? o.env.FORWARD_URL,
       FORWARD_SECRET: o.forwardSecret ?? o.env.FORWARD_SECRET,

@@ -79,6 +79,7 @@ describe('jama-sync local', () => {
     [['local', '--projects', 'abc'], /Expected `--projects` to be project ids/],
     [['local', '--jama-url', 'https://acme.jamacloud.com'], /`--projects` is required with `--jama-url`/],
     [['local', '--rate', '0'], /Expected `--rate` to be a number ≥ 0.1/],
+    [['local', '--background-share', '1.5'], /Expected `--background-share` to be a number in \(0, 1\]/],
     [['local', '--frobnicate'], /Unknown option '--frobnicate'.*jama-sync local --help/],
     [
       ['local', '--items', '5', '--projects', '20,99'],
