@@ -101,7 +101,7 @@ describe('scheduled reconciliation', () => {
         .map((it) => parseJamaDate(it.lastActivityDate)),
     );
     expect(await state.watermark('default', 21)).toEqual({ at: newestSeeded, runId: summary.runId });
-  }, 90_000);
+  }, 180_000);
 
   it('after 25 deletes and 100 edits, one incremental run and one full sweep make the mirror equal again', async () => {
     p = await startPipeline({ simulator: { projects: 3, itemsPerProject: 300, seed: 9 }, env: PROJECTS });
