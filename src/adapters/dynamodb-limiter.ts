@@ -6,7 +6,7 @@ import {
   type LimiterConfig,
   resolveLimiterConfig,
 } from '../core/limiter-config';
-import { acquireInLane } from '../core/limiter-lanes';
+import { acquireInLane, BackgroundQueue } from '../core/limiter-lanes';
 import { type AcquireOptions, type Lane, LimiterWaitError, type RateLimiter } from '../core/rate-limiter';
 
 import { type ItemUpdate, type Stored, throttleWrite } from './dynamodb-limiter-item';
@@ -50,6 +50,8 @@ export class DynamoDbRateLimiter implements RateLimiter {
   #contended = false;
   /** Set while the last read found an incomplete item. */
   #malformed: Error | undefined;
+  /** This instance's background acquires, one at a time (see {@link BackgroundQueue}). */
+  readonly #background = new BackgroundQueue();
 
   constructor(options: DynamoDbRateLimiterOptions) {
     const { maxAttempts, maxLatenessMs } = validateAdapterOptions(options);
@@ -74,13 +76,18 @@ export class DynamoDbRateLimiter implements RateLimiter {
     signal?.throwIfAborted();
     const maxWaitMs = effectiveMaxWaitMs(options.maxWaitMs, this.config);
     const lane = options.lane ?? 'interactive';
-    return acquireInLane((wait) => this.#acquireOnce(wait, lane, signal), {
-      clock: this.#clock,
-      config: this.config,
-      maxWaitMs,
-      lane,
-      ...(signal ? { signal } : {}),
-    });
+    const inLane = (until?: number) =>
+      acquireInLane((wait) => this.#acquireOnce(wait, lane, signal), {
+        clock: this.#clock,
+        config: this.config,
+        maxWaitMs,
+        lane,
+        ...(signal ? { signal } : {}),
+        ...(until === undefined ? {} : { until }),
+      });
+    if (lane !== 'background') return inLane();
+    const until = this.#clock.now() + maxWaitMs;
+    return this.#background.run(() => inLane(until));
   }
 
   async #acquireOnce(maxWaitMs: number, lane: Lane, signal?: AbortSignal): Promise<AcquiredSlot> {

@@ -14,11 +14,20 @@ import { LimiterWaitError } from './rate-limiter';
  */
 export async function acquireInLane<T>(
   attempt: (maxWaitMs: number) => Promise<T>,
-  options: { clock: Clock; config: LimiterConfig; maxWaitMs: number; lane: Lane; signal?: AbortSignal },
+  options: {
+    clock: Clock;
+    config: LimiterConfig;
+    maxWaitMs: number;
+    lane: Lane;
+    signal?: AbortSignal;
+    /** When the wait budget ends (default: now + `maxWaitMs`), for an acquire that queued first. */
+    until?: number;
+  },
 ): Promise<T> {
   const { clock, config, maxWaitMs, lane, signal } = options;
   if (lane !== 'background') return attempt(maxWaitMs);
-  const until = clock.now() + maxWaitMs;
+  const until = options.until ?? clock.now() + maxWaitMs;
+  if (until <= clock.now()) throw new LimiterWaitError(config.backgroundHorizonMs);
   for (;;) {
     try {
       return await attempt(Math.max(0, until - clock.now()));
@@ -28,5 +37,22 @@ export async function acquireInLane<T>(
       if (clock.now() + sleepMs > until) throw error;
       await clock.sleep(sleepMs, signal);
     }
+  }
+}
+
+/**
+ * Runs background acquires of one process one after another. Background work books at most
+ * `backgroundHorizonMs` ahead, so a second background acquire of the same process could only race
+ * the first for the same slot — costing a failed conditional write and a read — and lose. Queued,
+ * each finds the timeline as the previous one left it. Interactive acquires never queue here.
+ */
+export class BackgroundQueue {
+  #tail: Promise<unknown> = Promise.resolve();
+
+  /** Runs `task` after every task queued before it has settled. */
+  run<T>(task: () => Promise<T>): Promise<T> {
+    const turn = this.#tail.then(task, task);
+    this.#tail = turn.catch(() => undefined);
+    return turn;
   }
 }
