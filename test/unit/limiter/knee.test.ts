@@ -29,36 +29,45 @@ describe('the knee: the rate that drew the last cut', () => {
     expect(twoCuts()).toMatchObject({ rate: 4.41, knee: 6.3, streak: 2, cleanSince: T0 + 8_100 });
   });
 
-  // The second cut was at T0 + 3.1 s and its pause ended at 8.1 s: the knee is forgotten 20 s after
-  // the cut, at 23.1 s, that is after 7 clean periods of 2 s.
+  // The second cut was at T0 + 3.1 s and its pause ended at 8.1 s: the knee is remembered until
+  // 63.1 s, that is for 27 clean periods of 2 s.
   it.each([
     [0, 4.41, 6.3],
-    [1, 5.67, 6.3], // straight back to 0.9 × knee after one clean period
-    [2, 5.72, 6.3], // then a small probe step per period
-    [3, 5.77, 6.3],
-    [7, 5.97, null], // 20 s after the cut the knee is forgotten…
-    [8, 7.462, null], // … and the rate grows quickly again (× 1.25 per period)
-    [9, 9, null],
+    [1, 4.91, 6.3], // + 0.5/s per clean 2 s …
+    [3, 5.67, 6.3], // … up to 0.9 × knee
+    [4, 5.72, 6.3], // then a small probe step per period
+    [5, 5.77, 6.3],
+    [16, 6.32, 6.3], // above the knee …
+    [17, 7.9, null], // … for a whole period: forgotten, and × 1.25 per period
+    [18, 9, null],
   ])('after %p clean periods the rate is %p/s and the knee %p', (periods, rate, knee) => {
     const cut = twoCuts();
-    expect(kneePeriodsLeft(cut, config)).toBe(7);
+    expect(kneePeriodsLeft(cut, config)).toBe(27);
     expect(settle(cut, cut.cleanSince + periods * 2_000, config)).toMatchObject({ rate, knee });
   });
 
-  it('forgets the knee after a whole period above it, before its time is up', () => {
+  it('forgets the knee kneeTtlMs after the cut, however far the rate is below it', () => {
+    const short = resolveLimiterConfig({ kneeTtlMs: 10_000, random: () => 0.5 });
+    const cut = onThrottled(onThrottled(initialState(T0, short), T0, short), T0 + 3_100, short);
+    expect(kneePeriodsLeft(cut, short)).toBe(2);
+    const rates = [1, 2, 3].map((p) => settle(cut, cut.cleanSince + p * 2_000, short));
+    expect(rates.map((r) => r.rate)).toEqual([4.91, 5.41, 6.763]);
+    expect(rates.map((r) => r.knee)).toEqual([6.3, null, null]);
+  });
+
+  it('forgets the knee after a whole period above it', () => {
     const c = resolveLimiterConfig({ probeStep: 0.5, random: () => 0.5 });
-    // 4.41 → 5.67 (margin) → 6.17 → 6.67 (above 6.3) → forgotten: × 1.25
-    const rates = [1, 2, 3, 4].map((p) => regain(4.41, 6.3, p, c));
-    expect(rates.map((r) => r.rate)).toEqual([5.67, 6.17, 6.67, 8.338]);
-    expect(rates.map((r) => r.knee)).toEqual([6.3, 6.3, 6.3, null]);
+    const rates = [1, 2, 3, 4, 5, 6].map((p) => regain(4.41, 6.3, p, c));
+    expect(rates.map((r) => r.rate)).toEqual([4.91, 5.41, 5.67, 6.17, 6.67, 8.338]);
+    expect(rates.map((r) => r.knee)).toEqual([6.3, 6.3, 6.3, 6.3, 6.3, null]);
   });
 
   it('settles under the rate a probe overshot with: a 429 in the band lowers the knee', () => {
     const cut = twoCuts();
     const probing = settle(cut, cut.cleanSince + 3 * 2_000, config);
     const again = onThrottled(probing, probing.cleanSince + 1_000, config);
-    expect(again).toMatchObject({ rate: 4.039, knee: 5.77, streak: 1 });
-    expect(settle(again, again.cleanSince + 2_000, config).rate).toBe(5.193);
+    expect(again).toMatchObject({ rate: 3.969, knee: 5.67, streak: 1 });
+    expect(settle(again, again.cleanSince + 2_000, config).rate).toBe(4.469);
   });
 
   it('applies all the periods of a long idle spell at once, knee forgotten', () => {

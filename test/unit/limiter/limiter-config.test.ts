@@ -15,7 +15,7 @@ describe('limiter config', () => {
       probeStep: 0.05,
       cleanPeriodMs: 2000,
       regainFactor: 1.25,
-      kneeTtlMs: 20_000,
+      kneeTtlMs: 60_000,
       backgroundShare: 1,
       backgroundHorizonMs: 150,
       resumeHorizonMs: 1000,
