@@ -45,6 +45,8 @@ export interface LocalStackOptions {
   env?: Record<string, string | undefined>;
   /** Start the bundled Jama simulator with these options when no `JAMA_URL` is configured. */
   simulator?: SimulatorOptions;
+  /** Start the simulator even though `env` configures Jama (tests pointing `env` at its port). */
+  alwaysSimulate?: boolean;
   /** How the local event source mapping drives the worker on the jobs queue (as the Lambda ESM would). */
   eventSource?: EventSourceTuning;
   /** Prefix of table and queue names. @default 'jama-sync' */
@@ -120,16 +122,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     let simulator: JamaSimulator | undefined;
     const jamaEnv: Record<string, string | undefined> = {};
-    if (!env.JAMA_URL && !env.JAMA_SYNC_ENVIRONMENTS) {
+    const configured = Boolean(env.JAMA_URL || env.JAMA_SYNC_ENVIRONMENTS);
+    if (!configured || options.alwaysSimulate) {
       const sim = await startJamaSimulator(options.simulator);
       simulator = sim;
       stops.push(() => sim.close());
       const [client] = sim.options.clients;
-      Object.assign(jamaEnv, {
-        JAMA_URL: sim.url,
-        JAMA_CLIENT_ID: client?.clientId,
-        JAMA_CLIENT_SECRET: client?.clientSecret,
-      });
+      if (!configured)
+        Object.assign(jamaEnv, {
+          JAMA_URL: sim.url,
+          JAMA_CLIENT_ID: client?.clientId,
+          JAMA_CLIENT_SECRET: client?.clientSecret,
+        });
     }
     const fullEnv = {
       // One process, one clock: no skew between acquirers, so half of the 100 ms skew allowance

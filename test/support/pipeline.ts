@@ -36,6 +36,7 @@ export async function startPipeline(options: PipelineOptions = {}) {
   const stack: LocalStack = await startLocalStack({
     prefix: `t${Date.now()}`,
     simulator: { rateLimit: 10, ...options.simulator },
+    alwaysSimulate: true,
     env: { ...(sources ? { WEBHOOK_SOURCES: JSON.stringify(sources) } : {}), ...options.env },
     ...(options.eventSource ? { eventSource: options.eventSource } : {}),
     ...options.stack,
