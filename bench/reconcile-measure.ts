@@ -29,6 +29,11 @@ export interface ReconcileMeasures {
   longestGapSeconds: number;
   /** Limiter DynamoDB calls (writes + reads) per acquire, both worker deployments. */
   limiterOpsPerCall: number;
+  /**
+   * CPU time of this process (simulator, embedded DynamoDB and SQS, workers) per page: 1000 ÷ it
+   * is the most pages per second one core could give, whatever the design.
+   */
+  cpuMsPerPage: number;
   mirrorEqualsJama: boolean;
 }
 
@@ -47,6 +52,7 @@ export function measureRun(input: {
   pages: number;
   foreignAt: (t: number) => number;
   limiterOpsPerCall: number;
+  cpuMs: number;
   mirrorEqualsJama: boolean;
 }): ReconcileMeasures {
   const ours = input.calls.filter((c) => !c.foreign && c.path.includes('/rest/'));
@@ -76,6 +82,7 @@ export function measureRun(input: {
     callsPerPage: ours.length / input.pages,
     longestGapSeconds: gap / 1000,
     limiterOpsPerCall: input.limiterOpsPerCall,
+    cpuMsPerPage: input.cpuMs / input.pages,
     mirrorEqualsJama: input.mirrorEqualsJama,
   };
 }
@@ -85,14 +92,14 @@ const f = (n: number, d = 2) => n.toFixed(d);
 /** The markdown table of a report. */
 export function reconcileTable(rows: readonly ReconcileMeasures[]): string {
   const head =
-    '| scenario | items | calls (429) | s | useful calls/s | of capacity | busiest s (with foreign) | calls/page | longest gap s | limiter DynamoDB ops/call | mirror = Jama |\n' +
-    '|---|---|---|---|---|---|---|---|---|---|---|\n';
+    '| scenario | items | calls (429) | s | useful calls/s | of capacity | busiest s (with foreign) | calls/page | longest gap s | limiter DynamoDB ops/call | CPU ms/page | mirror = Jama |\n' +
+    '|---|---|---|---|---|---|---|---|---|---|---|---|\n';
   return (
     head +
     rows
       .map(
         (r) =>
-          `| ${r.scenario} | ${r.items} | ${r.calls} (${r.rejected429} = ${f((100 * r.rejected429) / Math.max(1, r.calls), 1)} %) | ${f(r.seconds, 1)} | ${f(r.usefulPerSecond)} | ${f(r.ofCapacity)} × ${f(r.capacityPerSecond)} | ${r.busiestSecond} (${r.busiestSecondAll}) | ${f(r.callsPerPage, 3)} | ${f(r.longestGapSeconds, 1)} | ${f(r.limiterOpsPerCall)} | ${r.mirrorEqualsJama ? 'yes' : 'NO'} |`,
+          `| ${r.scenario} | ${r.items} | ${r.calls} (${r.rejected429} = ${f((100 * r.rejected429) / Math.max(1, r.calls), 1)} %) | ${f(r.seconds, 1)} | ${f(r.usefulPerSecond)} | ${f(r.ofCapacity)} × ${f(r.capacityPerSecond)} | ${r.busiestSecond} (${r.busiestSecondAll}) | ${f(r.callsPerPage, 3)} | ${f(r.longestGapSeconds, 1)} | ${f(r.limiterOpsPerCall)} | ${f(r.cpuMsPerPage, 0)} | ${r.mirrorEqualsJama ? 'yes' : 'NO'} |`,
       )
       .join('\n') +
     '\n'

@@ -64,8 +64,10 @@ async function run(s: Scenario, log: (m: string) => void): Promise<ReconcileMeas
     if (!sim) throw new Error('bench: the simulator did not start');
     const origin = Date.now();
     sim.resetStats();
+    const cpu0 = process.cpuUsage();
     await stack.reconcile.run({ mode: 'full' });
     await stack.idle({ timeoutMs: 1_800_000, onTick: () => undefined });
+    const cpu = process.cpuUsage(cpu0);
     const mirror = await stack.mirror();
     const live = new Map(
       [...mirror.values()].filter((r) => !r.deleted).map((r) => [r.itemId, r.modifiedDate]),
@@ -89,6 +91,7 @@ async function run(s: Scenario, log: (m: string) => void): Promise<ReconcileMeas
           ? (schedule.rates[Math.floor((t - origin) / schedule.everyMs) % schedule.rates.length] ?? 0)
           : 0,
       limiterOpsPerCall: ops.acquires > 0 ? ops.ops / ops.acquires : 0,
+      cpuMs: (cpu.user + cpu.system) / 1000,
       mirrorEqualsJama: equal,
     });
     log(
