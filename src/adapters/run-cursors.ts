@@ -10,6 +10,7 @@ import type {
   SlicePosition,
 } from '../core/reconcile/cursor';
 import { judge } from '../core/reconcile/memory-cursors';
+import { conditional } from './watermarks';
 
 /** Cursors and run records expire from the state table this long after they were written. */
 const KEEP_SECONDS = 14 * 24 * 3600;
@@ -19,16 +20,6 @@ export const cursorKey = (k: CursorKey) => `cursor#${k.env}#${k.projectId}#${k.k
 /** State-table key of a run's record (slices, total, slices done). */
 export const runRecordKey = (k: Omit<CursorKey, 'slice'>) =>
   `runrec#${k.env}#${k.projectId}#${k.kind}#${k.runId}`;
-
-async function conditional(send: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await send();
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
-}
 
 /** `SET` clauses and values of a position (`until` only when bounded). */
 function positionSet(p: SlicePosition, now: number): { set: string[]; values: Record<string, unknown> } {

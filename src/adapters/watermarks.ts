@@ -16,7 +16,7 @@ export const runKey = (env: string, projectId: number, mode: ReconcileMode) =>
   `run#${env}#${projectId}#${mode}`;
 
 /** Resolves false instead of throwing when a condition did not hold. */
-async function conditional(send: () => Promise<unknown>): Promise<boolean> {
+export async function conditional(send: () => Promise<unknown>): Promise<boolean> {
   try {
     await send();
     return true;
