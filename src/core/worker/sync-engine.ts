@@ -7,6 +7,7 @@ import type { ReferenceResolver } from '../reference/resolver';
 import { type RelationshipEngineDeps, runRelationshipJobs } from '../relationships/engine';
 import type { RunCursorStore } from '../reconcile/cursor';
 import { InMemoryRunCursorStore } from '../reconcile/memory-cursors';
+import type { ReferenceResolver } from '../reference/resolver';
 import type { ItemIndex, Sink, SinkRecord } from '../sink';
 import { classify } from './classify';
 import {

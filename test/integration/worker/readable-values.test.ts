@@ -2,11 +2,13 @@ import { JamaClient } from '../../../src/adapters/jama/jama-client';
 import { jamaReferenceReader } from '../../../src/adapters/jama/reference-reader';
 import { systemClock } from '../../../src/core/clock';
 import { InMemoryRateLimiter } from '../../../src/core/in-memory-limiter';
+import { InMemoryRunCursorStore } from '../../../src/core/reconcile/memory-cursors';
 import { withReadableValues } from '../../../src/core/reference/readable-sink';
 import { ReferenceResolver } from '../../../src/core/reference/resolver';
 import type { SinkRecord } from '../../../src/core/sink';
 import { type ScanJob, scanJobSchema } from '../../../src/core/worker/jobs';
 import { runScan } from '../../../src/core/worker/scan';
+import { DEFAULT_SCAN_SETTINGS } from '../../../src/core/worker/scan-settings';
 import { type JamaSimulator, startJamaSimulator } from '../../../src/simulator/server';
 import { MemoryQueue, MemorySink } from '../../support/fakes';
 import { MemoryReferenceStore } from '../../support/reference-fakes';
@@ -48,8 +50,18 @@ describe('readable values for a 2,000-item scan', () => {
       runId: 'r1',
       from: 0,
     });
+    const cursors = new InMemoryRunCursorStore();
+    let id = 0;
+    const deps = {
+      sinks,
+      queue,
+      cursors,
+      clock: systemClock,
+      settings: DEFAULT_SCAN_SETTINGS,
+      newId: () => `r${++id}`,
+    };
     while (job) {
-      expect(await runScan(jama, job, { sinks, queue })).toEqual({ type: 'done' });
+      expect(await runScan(jama, job, deps)).toEqual({ type: 'done' });
       job = queue.sent.shift()?.job as ScanJob | undefined;
     }
 
