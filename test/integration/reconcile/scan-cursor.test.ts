@@ -87,7 +87,11 @@ describe('the run cursor', () => {
     p = await startPipeline({
       simulator: { projects: 2, itemsPerProject: 600, seed: 4 },
       env: { JAMA_PROJECTS: '20,21' },
-      stack: { chaos: { duplicateScans: true } },
+      // Short leases: a duplicate that finds its slice held waits out the lease before it is dropped.
+      stack: {
+        chaos: { duplicateScans: true },
+        adjust: (deps, queue) => (queue === 'reconcile' ? fastLeases(deps) : deps),
+      },
     });
     await p.reconcile({ mode: 'full' });
     await p.idle(120_000);
