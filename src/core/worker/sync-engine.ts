@@ -3,11 +3,10 @@ import type { Clock } from '../clock';
 import type { JamaApi } from '../jama-api';
 import type { JamaItem } from '../jama-types';
 import type { JobQueue } from '../job-queue';
-import type { ReferenceResolver } from '../reference/resolver';
-import { type RelationshipEngineDeps, runRelationshipJobs } from '../relationships/engine';
 import type { RunCursorStore } from '../reconcile/cursor';
 import { InMemoryRunCursorStore } from '../reconcile/memory-cursors';
 import type { ReferenceResolver } from '../reference/resolver';
+import { type RelationshipEngineDeps, runRelationshipJobs } from '../relationships/engine';
 import type { ItemIndex, Sink, SinkRecord } from '../sink';
 import { classify } from './classify';
 import {
