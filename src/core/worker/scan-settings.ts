@@ -10,7 +10,7 @@ export interface ScanSettings {
   waitBudgetMs: number;
   /** Most slices one project's run is split into. @default 4 */
   maxSlices: number;
-  /** No slice is planned with fewer pages than this. @default 8 */
+  /** No slice is planned with fewer pages than this (each split costs a probe call). @default 16 */
   minPagesPerSlice: number;
   /** The rate the slices together should be able to fill (calls/s). @default 9 */
   targetRate: number;
@@ -22,7 +22,7 @@ export const DEFAULT_SCAN_SETTINGS: ScanSettings = {
   maxRunMs: 40_000,
   waitBudgetMs: 2_000,
   maxSlices: 4,
-  minPagesPerSlice: 8,
+  minPagesPerSlice: 16,
   targetRate: 9,
 };
 
