@@ -10,7 +10,7 @@ import type { QueueKey } from '../infra/resources';
 import { type JamaSimulator, type SimulatorOptions, startJamaSimulator } from '../simulator/server';
 import type { WorkerDeps } from '../worker/build-deps';
 import { jsonLinesPublisher } from './events-file';
-import { type JamaStats, jamaStats } from './jama-stats';
+import { type JamaMeter, type JamaStats, startJamaMeter } from './jama-meter';
 import { type LocalEndpoints, openLocalAws } from './local-aws';
 import { type LocalReconcile, localReconcile } from './local-reconcile';
 import { type LocalWebhook, startLocalWebhook } from './local-webhook';
@@ -54,8 +54,10 @@ export interface LocalStack {
   depth(queue?: QueueKey): Promise<number>;
   /** Messages waiting on the jobs and reconcile queues. */
   backlog(): Promise<number>;
-  /** Jama calls of this process so far. */
+  /** Jama calls of this process so far, per environment, counted in the Jama clients. */
   jama(): JamaStats;
+  /** Per-second Jama calls of each environment since `since` (the dashboard's chart). */
+  jamaHistory: JamaMeter['history'];
   /** Resolves once both queues are empty and nothing runs; `signal` ends the wait early. */
   idle(options?: { timeoutMs?: number; onTick?: () => void; signal?: AbortSignal }): Promise<void>;
   /** Every mirror row of an environment. */
@@ -112,7 +114,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       RECONCILE_QUEUE_URL: resources.queues.reconcile.url,
     };
     const config = loadConfig(fullEnv);
-    const stats = jamaStats(simulator ?? config.environments.map((e) => e.url));
+    const stats = startJamaMeter(config.environments);
     stops.push(async () => stats.stop());
     const workers = await startLocalWorkers({
       config,
@@ -159,6 +161,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       depth,
       backlog,
       jama: () => stats.read(),
+      jamaHistory: (since) => stats.history(since),
       async idle({ timeoutMs = 600_000, onTick, signal } = {}) {
         const deadline = Date.now() + timeoutMs;
         // Two empty looks in a row: a batch may be between receive and invoke.

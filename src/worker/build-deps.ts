@@ -99,7 +99,14 @@ export async function buildEnvironments(
     environments.push({
       name: env.name,
       // The reference resolver caches reference data (shared in the state table), not the client.
-      client: new JamaClient({ url: env.url, credentials, limiter, clock, referenceDataTtlMs: 0 }),
+      client: new JamaClient({
+        url: env.url,
+        credentials,
+        limiter,
+        clock,
+        referenceDataTtlMs: 0,
+        environment: env.name,
+      }),
       limiter,
     });
   }
@@ -176,6 +183,7 @@ export async function buildWorkerDeps(
     },
     jamaClients,
     usage: usageMeter(environments),
+    softDeadlineMs: config.softDeadlineMs,
     async close() {
       await Promise.all([...jamaClients.values()].map((c) => c.close()));
     },
