@@ -28,7 +28,7 @@ export interface SyncReconcileProps {
   fullSweepSchedule?: string;
   logLevel?: string;
   logRetention?: RetentionDays;
-  /** X-Ray active tracing. @default true */
+  /** X-Ray active tracing. @default false */
   tracing?: boolean;
 }
 

@@ -30,7 +30,7 @@ export interface SyncWorkerProps extends WorkerConcurrency {
   batchingWindowSeconds?: number;
   logLevel?: string;
   logRetention?: RetentionDays;
-  /** X-Ray active tracing. @default true */
+  /** X-Ray active tracing. @default false */
   tracing?: boolean;
 }
 

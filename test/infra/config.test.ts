@@ -38,7 +38,7 @@ describe('configFromContext', () => {
       worker: { batchSize: 50, batchingWindowSeconds: 1, maxConcurrency: 3, reservedConcurrency: 4 },
       alarms: { oldestMessageAgeSeconds: 900, throttleSharePercent: 5 },
       deletionProtection: true,
-      tracing: true,
+      tracing: false,
       logLevel: 'INFO',
       logRetentionDays: 30,
     });

@@ -12,14 +12,16 @@ const WEBHOOK = fn('WebhookFunction');
 const RECONCILE = fn('ReconcileFunction');
 
 describe('functions', () => {
-  it('run Node.js 22 on arm64 with active tracing and a log group with retention', () => {
+  it('run Node.js 22 on arm64 without X-Ray (off by default: docs/deploy.md) and a log group with retention', () => {
     template.resourceCountIs('AWS::Lambda::Function', 4);
     template.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
-      TracingConfig: { Mode: 'Active' },
       LoggingConfig: { LogGroup: { Ref: Match.anyValue() } },
     });
+    expect(JSON.stringify(template.toJSON())).not.toContain('xray:');
+    for (const id of [WORKER, RECONCILE_WORKER, WEBHOOK, RECONCILE])
+      expect(resources[id]?.Properties.TracingConfig).toBeUndefined();
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
   });
 
