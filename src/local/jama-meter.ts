@@ -6,7 +6,7 @@ import { maxInAnyWindow } from '../simulator/rate-window';
  * Where the local runtime's Jama figures are counted. Progress line, summary, `status`, its JSON
  * and the dashboard all show these, so they agree by construction.
  */
-export const COUNTED_AT = 'jama client';
+export const COUNTED_AT = 'Jama client';
 
 /** One second of one environment's calls, for the dashboard's chart. */
 export interface CallSecond {

@@ -15,6 +15,8 @@ export interface LocalReconcile {
   readonly runs: number;
   /** Invocations running now. */
   readonly running: number;
+  /** The last few invocations' summaries, newest first (the dashboard's active runs). */
+  readonly recent: readonly ReconcileSummary[];
   readonly deps: Promise<ReconcileDeps>;
   close(): Promise<void>;
 }
@@ -28,6 +30,7 @@ export function localReconcile(
   const handler = makeHandler(() => deps);
   let runs = 0;
   let running = 0;
+  const recent: ReconcileSummary[] = [];
   return {
     deps,
     get runs() {
@@ -36,6 +39,7 @@ export function localReconcile(
     get running() {
       return running;
     },
+    recent,
     async run(request = {}) {
       const started = Date.now();
       const context = {
@@ -47,6 +51,8 @@ export function localReconcile(
       try {
         const summary = await handler(request, context);
         runs++;
+        if (summary.started.length > 0) recent.unshift(summary);
+        recent.length = Math.min(recent.length, 10);
         return summary;
       } finally {
         running--;

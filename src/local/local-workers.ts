@@ -5,6 +5,7 @@ import type { Config } from '../config';
 import type { ChangeEventPublisher } from '../core/events/events-sink';
 import { RECONCILE } from '../infra/resources';
 import { buildWorkerDeps, type WorkerDeps } from '../worker/build-deps';
+import { type ActivityRecorder, activityRecorder } from './activity';
 import { type EventSource, type EventSourceOptions, startEventSource } from './event-source';
 import type { LocalResources } from './provision';
 
@@ -35,6 +36,8 @@ export interface LocalWorkers {
   reconcileSource: EventSource;
   /** Invocations running now, on both queues. */
   readonly busy: number;
+  /** Jobs synced, sync latency and the last jobs, from both deployments (the dashboard). */
+  activity: ActivityRecorder;
   stop(): Promise<void>;
 }
 
@@ -63,7 +66,9 @@ export async function startLocalWorkers(options: {
     await built.close();
     throw error;
   });
-  const handler = (d: WorkerDeps) => () => makeHandler(d, { softDeadlineMs: 5000, metrics: false });
+  const activity = activityRecorder();
+  const handler = (d: WorkerDeps) => () =>
+    makeHandler(d, { softDeadlineMs: 5000, metrics: false, onSynced: activity.record });
   const source = startEventSource({
     sqs: clients.sqs,
     queueUrl: resources.queues.jobs.url,
@@ -89,6 +94,7 @@ export async function startLocalWorkers(options: {
     source,
     reconcileDeps,
     reconcileSource,
+    activity,
     get busy() {
       return source.busy + reconcileSource.busy;
     },

@@ -1,3 +1,4 @@
+import type { MirrorRow } from '../adapters/mirror-sink';
 import type { CliIo } from '../cli/command';
 import { progressLine } from '../cli/format';
 import type { LocalStack } from './local-stack';
@@ -9,7 +10,7 @@ import { mirrorDifferences, type RunSummary, relationshipDifferences } from './s
  */
 export function progress(stack: LocalStack, io: CliIo, tty: boolean) {
   const line = progressLine(io, tty);
-  const limit = stack.config.environments[0]?.rateLimit ?? 10;
+  const limit = stack.config.environments.reduce((sum, e) => sum + e.rateLimit, 0);
   let last = 0;
   return {
     async show() {
@@ -23,14 +24,22 @@ export function progress(stack: LocalStack, io: CliIo, tty: boolean) {
         stack.depth('reconcile'),
         stack.depth('jobsDlq'),
       ]);
+      const { live, tombstones } = mirrorCounts(mirror);
       line.show(
-        `synced ${mirror.size} items · backlog ${jobs + reconcile} (jobs ${jobs}, reconcile ${reconcile}) · ` +
+        `synced ${live} items (+${tombstones} tombstones) · backlog ${jobs + reconcile} · ` +
           `${jama.ratePerSecond.toFixed(1)} calls/s (limit ${limit}) · 429s ${jama.throttled} · DLQ ${dlq}`,
         true,
       );
     },
     done: () => line.done(),
   };
+}
+
+/** Live items and tombstones: the one definition every local figure uses. */
+export function mirrorCounts(mirror: Map<number, MirrorRow>): { live: number; tombstones: number } {
+  let tombstones = 0;
+  for (const row of mirror.values()) if (row.deleted) tombstones++;
+  return { live: mirror.size - tombstones, tombstones };
 }
 
 /** Waits until both queues are drained and nothing runs, showing progress meanwhile. */
@@ -51,8 +60,7 @@ export async function drain(stack: LocalStack, io: CliIo, tty: boolean, signal?:
 export async function summarize(stack: LocalStack, startedAt: number): Promise<RunSummary> {
   const mirror = await stack.mirror();
   const jama = stack.jama();
-  const tombstones = [...mirror.values()].filter((r) => r.deleted).length;
-  const live = mirror.size - tombstones;
+  const { live, tombstones } = mirrorCounts(mirror);
   const mismatches = stack.simulator ? mirrorDifferences(mirror, stack.simulator.items()) : [];
   const links = await stack.relationships();
   const linkMismatches = stack.simulator
@@ -64,9 +72,11 @@ export async function summarize(stack: LocalStack, startedAt: number): Promise<R
     jama429s: jama.throttled,
     itemsInMirror: live,
     tombstones,
-    itemsPerCall: jama.calls ? live / jama.calls : 0,
+    itemsPerCall: jama.calls ? Math.round((live * 100) / jama.calls) / 100 : 0,
     maxCallsInAnySecond: jama.busiestSecond,
     rateLimit: stack.config.environments[0]?.rateLimit ?? 10,
+    countedAt: jama.countedAt,
+    environments: jama.environments,
     deadLetters: await stack.depth('jobsDlq'),
     webhookEvents: stack.webhook.events,
     reconcileRuns: stack.reconcile.runs,

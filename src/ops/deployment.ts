@@ -1,6 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { ReconcileSummary } from '../core/reconcile/start';
+import type { JamaStats } from '../local/jama-meter';
 
 /** What `jama-sync reconcile` asks for: the reconcile function's request. */
 export interface ReconcileRequestInput {
@@ -11,7 +12,8 @@ export interface ReconcileRequestInput {
 
 /** Counters only the local process keeps (in AWS they are on the CloudWatch dashboard). */
 export interface LocalCounters {
-  jama: { calls: number; throttled: number; ratePerSecond: number; busiestSecond: number; countedAt: string };
+  /** Calls, 429s and the busiest second per environment, counted in the Jama clients (src/local/jama-meter.ts). */
+  jama: JamaStats;
   webhook: { events: number; requests: number };
   reconcile: { runs: number; running: number; next: { incremental?: number; full?: number } };
 }

@@ -45,6 +45,21 @@ export async function openLocal(cwd: string): Promise<Deployment> {
       `No local jama-sync is running here (no live ${STATE_FILE} in ${cwd}): start one with \`npm start\`, or pass --stack NAME for a deployed stack.`,
     );
   }
+  return localDeployment(state, {
+    reconcile: (request) => ops<ReconcileSummary>(state, 'POST', '/reconcile', request),
+    counters: () => ops<LocalCounters>(state, 'GET', '/stats'),
+  });
+}
+
+/**
+ * A Deployment for the local process `state` describes: its embedded AWS through SDK clients, its
+ * Jama work and counters through `through` (the ops endpoint, or the process itself for its own
+ * dashboard, so both read the same figures the same way).
+ */
+export function localDeployment(
+  state: LocalState,
+  through: Pick<Deployment, 'reconcile'> & Required<Pick<Deployment, 'counters'>>,
+): Deployment {
   const client = {
     region: state.aws.region,
     ...(state.aws.embedded ? { credentials: { ...LOCAL_CREDENTIALS } } : {}),
@@ -60,8 +75,7 @@ export async function openLocal(cwd: string): Promise<Deployment> {
     queues: state.queues,
     environments: state.environments.map((e) => e.name),
     webhookUrl: state.webhook.url,
-    reconcile: (request) => ops<ReconcileSummary>(state, 'POST', '/reconcile', request),
-    counters: () => ops<LocalCounters>(state, 'GET', '/stats'),
+    ...through,
     close() {
       sqs.destroy();
       dynamodb.destroy();

@@ -70,7 +70,14 @@ describe('jama-sync local', () => {
     // The demo went through the webhook over HTTP (signed, duplicates included) and the reconcile function.
     expect(summary.webhookEvents).toBeGreaterThan(20);
     expect(summary.reconcileRuns).toBe(2);
-    expect(stderr).toMatch(/^synced \d+ items · backlog \d+ .* calls\/s \(limit 10\) · 429s 0 · DLQ 0$/m);
+    expect(stderr).toMatch(
+      /^synced \d+ items \(\+\d+ tombstones\) · backlog \d+ · [\d.]+ calls\/s \(limit 10\) · 429s 0 · DLQ 0$/m,
+    );
+    // One set of numbers: counted per environment in the Jama client, the same figures `status` shows.
+    expect(summary).toMatchObject({ countedAt: 'Jama client', environments: [{ env: 'default', rateLimit: 10 }] });
+    expect(summary.environments[0].calls).toBe(summary.jamaCalls);
+    expect(summary.environments[0].busiestSecond).toBe(summary.maxCallsInAnySecond);
+    expect(summary.itemsPerCall).toBe(Math.round(summary.itemsPerCall * 100) / 100);
     // It removed its state file on the way out.
     expect(existsSync(join(cwd, '.jama-sync/local.json'))).toBe(false);
   });
