@@ -2,6 +2,12 @@ import { z } from 'zod';
 import { ConfigError } from './core/errors';
 import { type WebhookSourceConfig, webhookSourceSchema } from './core/webhook/source';
 
+/** A credential: blank or whitespace-only values are refused, never sent to Jama. */
+const secret = z
+  .string()
+  .min(1)
+  .refine((v) => v.trim() !== '', 'is blank (only whitespace)');
+
 /** How to reach one Jama environment. Credentials come inline (local) or from a secret (AWS). */
 const environmentSchema = z
   .object({
@@ -9,10 +15,10 @@ const environmentSchema = z
     url: z.url({ protocol: /^https?$/ }),
     /** Calls per second the environment allows (shared by every integration). */
     rateLimit: z.number().positive().max(1000).default(10),
-    clientId: z.string().min(1).optional(),
-    clientSecret: z.string().min(1).optional(),
-    username: z.string().min(1).optional(),
-    password: z.string().min(1).optional(),
+    clientId: secret.optional(),
+    clientSecret: secret.optional(),
+    username: secret.optional(),
+    password: secret.optional(),
     /** Secrets Manager secret holding `{"clientId","clientSecret"}` or `{"username","password"}`. */
     secretArn: z.string().startsWith('arn:').optional(),
     /** Projects scheduled reconciliation keeps in sync. @default [] */
@@ -24,7 +30,13 @@ const environmentSchema = z
 
 export type JamaEnvironmentConfig = z.infer<typeof environmentSchema>;
 
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+/** A decimal number in an environment variable: `0x10`, `1e3` or blanks are refused, not read as numbers. */
+const decimal = z
+  .string()
+  .trim()
+  .regex(/^\d+(\.\d+)?$/, 'expected a decimal number')
+  .transform(Number);
+const int = (min: number, max: number) => decimal.pipe(z.number().int().min(min).max(max));
 
 const envSchema = z.object({
   JAMA_SYNC_ENVIRONMENTS: z.string().optional(),
@@ -32,13 +44,18 @@ const envSchema = z.object({
   JAMA_CLIENT_ID: z.string().optional(),
   JAMA_CLIENT_SECRET: z.string().optional(),
   JAMA_ENVIRONMENT: z.string().default('default'),
-  JAMA_RATE_LIMIT: z.coerce.number().positive().max(1000).default(10),
+  JAMA_USERNAME: z.string().optional(),
+  JAMA_PASSWORD: z.string().optional(),
+  JAMA_RATE_LIMIT: decimal.pipe(z.number().positive().max(1000)).default(10),
   STATE_TABLE: z.string().min(1),
   MIRROR_TABLE: z.string().min(1).optional(),
   JOBS_QUEUE_URL: z.url(),
   DLQ_URL: z.url(),
   FORWARD_URL: z.url({ protocol: /^https?$/ }).optional(),
-  FORWARD_SECRET: z.string().min(16, 'use at least 16 characters').optional(),
+  FORWARD_SECRET: z
+    .string()
+    .refine((v) => v.trim().length >= 16, 'use at least 16 characters (not counting blanks)')
+    .optional(),
   FORWARD_SECRET_ARN: z.string().startsWith('arn:').optional(),
   /** Publish change events to this EventBridge bus (`default`, a name or an ARN); needs MIRROR_TABLE. */
   EVENT_BUS: z
@@ -133,6 +150,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         rateLimit: parsed.success ? parsed.data.JAMA_RATE_LIMIT : 10,
         clientId: env.JAMA_CLIENT_ID,
         clientSecret: env.JAMA_CLIENT_SECRET,
+        username: env.JAMA_USERNAME,
+        password: env.JAMA_PASSWORD,
         projects: parsed.success ? projectIds(parsed.data.JAMA_PROJECTS) : [],
       },
     ];

@@ -1,5 +1,18 @@
+import { readFileSync } from 'node:fs';
+import { UsageError } from '../core/errors';
 import { runLocal } from '../local/run-local';
-import { type CliIo, type Command, durationFlag, idsFlag, intFlag, numberFlag, parseFlags } from './command';
+import { removeLocalStateSync } from '../local/state-file';
+import {
+  type CliIo,
+  type Command,
+  durationFlag,
+  idsFlag,
+  intFlag,
+  numberFlag,
+  parseFlags,
+  textFlag,
+  urlFlag,
+} from './command';
 
 const HELP = `Usage: jama-sync local [options]
 
@@ -16,25 +29,35 @@ drained and prints a summary: Jama calls, 429s, items, items per call, the busie
 whether the mirror matches Jama.
 
 Afterwards it keeps running (webhook, schedule, operator commands: \`jama-sync status\`, …) until
-Ctrl-C, unless --until-idle is given. While it runs, .jama-sync/local.json in the working
-directory tells operator commands where it is.
+Ctrl-C, SIGTERM or SIGHUP, unless --until-idle is given; work that arrives later (webhooks,
+\`jama-sync enqueue\` or \`reconcile\` from another terminal) is shown as it runs. While it runs,
+.jama-sync/local.json in the working directory tells operator commands where it is, and the banner
+prints the URL of a live dashboard (calls/s against the limit, backlog, dead letters, latency, runs).
 
 Options:
-  --jama-url URL         Jama base URL, e.g. https://tenant.jamacloud.com (env JAMA_URL)
+  --jama-url URL         Jama base URL, e.g. https://tenant.jamacloud.com (env JAMA_URL). A
+                         certificate your machine does not trust (self-signed, a company CA): put
+                         its CA in a PEM file and set NODE_EXTRA_CA_CERTS=/path/ca.pem
   --client-id ID         OAuth client id (env JAMA_CLIENT_ID)
-  --client-secret SECRET OAuth client secret (env JAMA_CLIENT_SECRET)
+  --client-secret-file F Read the OAuth client secret from this file (or env JAMA_CLIENT_SECRET).
+                         Prefer either to --client-secret SECRET, which other local users can
+                         read in the process list
+  --username U           Basic auth instead of OAuth (env JAMA_USERNAME); fails under SAML/SSO
+  --password-file F      Its password, from a file (or env JAMA_PASSWORD; --password P works too)
   --projects 20,21       Projects to reconcile (required with --jama-url; env JAMA_PROJECTS;
                          demo: all 3 simulated projects)
   --forward-url URL      Also POST synced items to this URL (the signed HTTP sink; env FORWARD_URL)
   --forward-secret S     HMAC secret for --forward-url, ≥ 16 characters (env FORWARD_SECRET)
   --events-out FILE      Append change events (docs/events.md) to FILE as JSON lines
-  --rate N               The Jama environment's limit in calls/s (default 10; env JAMA_RATE_LIMIT)
-  --webhook-port N       Port of the webhook on 127.0.0.1 (default: a free port). Sources come from
-                         WEBHOOK_SOURCES (docs/webhooks.md), else one source 'demo' with a random
-                         secret, printed at start
-  --reconcile-every D    Interval of incremental reconciliation, e.g. 15m, 90s, 1h; 0 = off
-                         (default 15m; a full run follows daily at 03:30 UTC)
-  --items N              Demo: items per simulated project (default 200)
+  --rate N               The Jama environment's limit in calls/s (default 10, Jama's own limit;
+                         env JAMA_RATE_LIMIT). Above 10 needs --allow-high-rate
+  --allow-high-rate      Accept a --rate above 10 (a Jama with a raised limit, or the simulator)
+  --webhook-port N       Port of the webhook on 127.0.0.1, 1–65535 (default: a free port). Sources
+                         come from WEBHOOK_SOURCES (docs/webhooks.md), else one source 'demo' with
+                         a random secret, printed at start
+  --reconcile-every D    Interval of incremental reconciliation, e.g. 15m, 90s, 1h; at least 10s,
+                         0 = off (default 15m; a full run follows daily at 03:30 UTC)
+  --items N              Demo: items per simulated project (default 200, at most 100000)
   --until-idle           Exit once the backlog is drained, with exit code 1 if the mirror does not
                          match the simulator or anything was dead-lettered
   --json                 Print the summary as JSON on stdout (progress goes to stderr)
@@ -44,19 +67,25 @@ Examples:
   npm start
   npm start -- --until-idle --json
   npm start -- --items 2000 --webhook-port 8787 --reconcile-every 1m
-  npx jama-sync local --jama-url https://acme.jamacloud.com --client-id ci --client-secret … --projects 20,21
-  JAMA_URL=https://acme.jamacloud.com JAMA_CLIENT_ID=ci JAMA_CLIENT_SECRET=… npx jama-sync local --projects 20 --until-idle
+  npx jama-sync local --jama-url https://acme.jamacloud.com --client-id ci --client-secret-file ~/.jama-secret --projects 20,21
+  JAMA_URL=https://acme.jamacloud.com JAMA_CLIENT_ID=ci JAMA_CLIENT_SECRET="$(cat ~/.jama-secret)" npx jama-sync local --projects 20 --until-idle
+  NODE_EXTRA_CA_CERTS=./corp-ca.pem npx jama-sync local --jama-url https://jama.corp.example --username sync --password-file ./pw --projects 5
 `;
 
 const FLAGS = {
   'jama-url': { type: 'string' },
   'client-id': { type: 'string' },
   'client-secret': { type: 'string' },
+  'client-secret-file': { type: 'string' },
+  username: { type: 'string' },
+  password: { type: 'string' },
+  'password-file': { type: 'string' },
   projects: { type: 'string' },
   'forward-url': { type: 'string' },
   'events-out': { type: 'string' },
   'forward-secret': { type: 'string' },
   rate: { type: 'string' },
+  'allow-high-rate': { type: 'boolean' },
   'webhook-port': { type: 'string' },
   'reconcile-every': { type: 'string' },
   items: { type: 'string' },
@@ -64,22 +93,68 @@ const FLAGS = {
   json: { type: 'boolean' },
 } as const;
 
-/** Stops on the first SIGINT or SIGTERM; a second one exits at once. */
-function stopSignal(): { signal: AbortSignal; dispose(): void } {
+/** Jama's documented limit: more needs `--allow-high-rate`. */
+const JAMA_LIMIT = 10;
+/** How long a stop may take before the process exits anyway (a run waiting on Jama or the limiter). */
+const STOP_DEADLINE_MS = 5000;
+const SIGNALS = { SIGINT: 130, SIGHUP: 129, SIGTERM: 143 } as const;
+
+/**
+ * Stops on the first SIGINT, SIGTERM or SIGHUP (closing the terminal): aborts, and exits anyway
+ * after {@link STOP_DEADLINE_MS} with the state file removed; a second signal exits at once.
+ */
+function stopSignal(cwd: string, io: CliIo): { signal: AbortSignal; code(): number; dispose(): void } {
   const controller = new AbortController();
-  const onSignal = () => {
-    if (controller.signal.aborted) process.exit(130);
-    controller.abort();
+  let code = 0;
+  const exitNow = () => {
+    removeLocalStateSync(cwd);
+    process.exit(code);
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const handlers = Object.entries(SIGNALS).map(([name, exit]) => {
+    const onSignal = () => {
+      if (controller.signal.aborted) return exitNow();
+      code = exit;
+      io.live?.('');
+      io.err(`Stopping (${name})…`);
+      controller.abort();
+      setTimeout(exitNow, STOP_DEADLINE_MS).unref();
+    };
+    process.on(name, onSignal);
+    return () => process.off(name, onSignal);
+  });
   return {
     signal: controller.signal,
-    dispose() {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+    code: () => code,
+    dispose: () => {
+      for (const off of handlers) off();
     },
   };
+}
+
+/** A secret from its flag, its file flag, or the environment; never blank. */
+function secretFrom(
+  values: Record<string, unknown>,
+  env: Record<string, string | undefined>,
+  flag: string,
+  variable: string,
+): string | undefined {
+  const file = values[`${flag}-file`] as string | undefined;
+  if (file !== undefined && values[flag] !== undefined)
+    throw new UsageError(`Give either \`--${flag}\` or \`--${flag}-file\`, not both.`);
+  if (file !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new UsageError(
+        `Cannot read \`--${flag}-file\` ${file}: ${(error as NodeJS.ErrnoException).code ?? error}.`,
+      );
+    }
+    // One trailing newline is the file's, not the secret's.
+    return textFlag(`${flag}-file`, text.replace(/\r?\n$/, ''));
+  }
+  if (values[flag] !== undefined) return textFlag(flag, values[flag] as string);
+  return textFlag(variable, env[variable]);
 }
 
 /** Parses the flags and runs {@link runLocal}. Exported for tests. */
@@ -90,37 +165,81 @@ export async function local(
   tty: boolean,
 ) {
   const { values } = parseFlags(argv, FLAGS, 'local');
+  const cwd = process.cwd();
   const port = values['webhook-port'];
-  const stop = stopSignal();
-  try {
-    const projects = idsFlag('projects', values.projects ?? env.JAMA_PROJECTS, 'project ids');
-    const maybe = <K extends string, V>(key: K, value: V | undefined) =>
-      (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
-    return await runLocal(
-      {
-        ...maybe('jamaUrl', values['jama-url']),
-        ...maybe('clientId', values['client-id']),
-        ...maybe('clientSecret', values['client-secret']),
-        ...maybe('projects', projects),
-        ...maybe('forwardUrl', values['forward-url']),
-        ...maybe('eventsOut', values['events-out']),
-        ...maybe('forwardSecret', values['forward-secret']),
-        ...maybe('webhookPort', port === undefined ? undefined : intFlag('webhook-port', port, 0)),
-        rate: numberFlag('rate', values.rate ?? env.JAMA_RATE_LIMIT, 10, 0.1),
-        items: intFlag('items', values.items, 200, 1),
-        reconcileEveryMs: durationFlag('reconcile-every', values['reconcile-every'], 15 * 60_000),
-        untilIdle: values['until-idle'] === true,
-        json: values.json === true,
-        cwd: process.cwd(),
-        env,
-        tty,
-        signal: stop.signal,
-      },
-      io,
+  const jamaUrl = urlFlag('jama-url', values['jama-url'], 'https://tenant.jamacloud.com');
+  const clientId =
+    textFlag('client-id', values['client-id']) ?? textFlag('JAMA_CLIENT_ID', env.JAMA_CLIENT_ID);
+  const clientSecret = secretFrom(values, env, 'client-secret', 'JAMA_CLIENT_SECRET');
+  const username = textFlag('username', values.username) ?? textFlag('JAMA_USERNAME', env.JAMA_USERNAME);
+  const password = secretFrom(values, env, 'password', 'JAMA_PASSWORD');
+  if (jamaUrl ?? env.JAMA_URL) credentialsGiven({ clientId, clientSecret, username, password });
+  const rate = numberFlag(
+    values.rate === undefined ? 'JAMA_RATE_LIMIT' : 'rate',
+    values.rate ?? env.JAMA_RATE_LIMIT,
+    10,
+    0.1,
+  );
+  if (rate > JAMA_LIMIT && !values['allow-high-rate'])
+    throw new UsageError(
+      `\`--rate ${rate}\` is above Jama's limit of ${JAMA_LIMIT} calls/s, which every integration of an environment shares; ` +
+        'above it Jama answers 429. If your Jama really allows more, add `--allow-high-rate`.',
     );
+  if (rate > JAMA_LIMIT)
+    io.err(`Warning: --rate ${rate} is above Jama's usual ${JAMA_LIMIT} calls/s (--allow-high-rate).`);
+  const projects = idsFlag('projects', values.projects ?? env.JAMA_PROJECTS, 'project ids');
+  const maybe = <K extends string, V>(key: K, value: V | undefined) =>
+    (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+  const options = {
+    ...maybe('jamaUrl', jamaUrl),
+    ...maybe('clientId', clientId),
+    ...maybe('clientSecret', clientSecret),
+    ...maybe('username', username),
+    ...maybe('password', password),
+    ...maybe('projects', projects),
+    ...maybe('forwardUrl', urlFlag('forward-url', values['forward-url'], 'https://hooks.example.com/jama')),
+    ...maybe('eventsOut', values['events-out']),
+    ...maybe('forwardSecret', textFlag('forward-secret', values['forward-secret'])),
+    ...maybe('webhookPort', port === undefined ? undefined : intFlag('webhook-port', port, 0, 1, 65_535)),
+    rate,
+    items: intFlag('items', values.items, 200, 1, 100_000),
+    reconcileEveryMs: durationFlag('reconcile-every', values['reconcile-every'], 15 * 60_000, {
+      minMs: 10_000,
+      zeroMeansOff: true,
+    }),
+    untilIdle: values['until-idle'] === true,
+    json: values.json === true,
+    cwd,
+    env,
+    tty,
+  };
+  const stop = stopSignal(cwd, io);
+  try {
+    const code = await runLocal({ ...options, signal: stop.signal }, io);
+    return stop.signal.aborted ? stop.code() : code;
   } finally {
     stop.dispose();
   }
+}
+
+/** With a real Jama: OAuth client id and secret, or username and password — said in flags. */
+function credentialsGiven(
+  c: Record<'clientId' | 'clientSecret' | 'username' | 'password', string | undefined>,
+) {
+  if (c.clientId && c.clientSecret) return;
+  if (c.username && c.password) return;
+  if (c.clientId)
+    throw new UsageError(
+      '`--client-id` needs its secret: `--client-secret-file FILE` (or env JAMA_CLIENT_SECRET).',
+    );
+  if (c.clientSecret) throw new UsageError('The client secret needs `--client-id ID`.');
+  if (c.username)
+    throw new UsageError('`--username` needs its password: `--password-file FILE` (or env JAMA_PASSWORD).');
+  if (c.password) throw new UsageError('The password needs `--username U`.');
+  throw new UsageError(
+    'Jama needs credentials: `--client-id ID --client-secret-file FILE` (an OAuth client, preferred) ' +
+      'or `--username U --password-file FILE` (or env JAMA_CLIENT_ID and JAMA_CLIENT_SECRET).',
+  );
 }
 
 /**

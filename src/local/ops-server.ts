@@ -11,6 +11,8 @@ export interface OpsHandlers {
   reconcile(request: unknown): Promise<unknown>;
   /** The dashboard's figures (src/local/dashboard.ts). */
   dashboard(): Promise<unknown>;
+  /** Asks Jama whether projects and items exist (`{"env", "projects"?, "items"?}`), before work is queued for them. */
+  check(request: unknown): Promise<unknown>;
 }
 
 export interface OpsServer {
@@ -52,7 +54,8 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 /**
  * The local process's operator endpoint on 127.0.0.1, so that operator commands run elsewhere can
  * ask it for Jama work (a reconciliation needs its Jama credentials and limiter) and its counters:
- * `GET /stats`, `POST /reconcile {"mode", "projects"?, "env"?}`, and the live dashboard:
+ * `GET /stats`, `POST /reconcile {"mode", "projects"?, "env"?}`, `POST /check {"env", "projects"?,
+ * "items"?}`, and the live dashboard:
  * `GET /dashboard` (the page, no data) and `GET /dashboard/data`. Every request but the page needs
  * `Authorization: Bearer <token>`; the token is in the owner-only state file.
  */
@@ -85,9 +88,11 @@ export async function startOpsServer(options: { token: string; handlers: OpsHand
       );
       return;
     }
-    if (route !== 'POST /reconcile') return reply(res, 404, { error: { code: 'NOT_FOUND', message: route } });
+    const post =
+      route === 'POST /reconcile' ? handlers.reconcile : route === 'POST /check' ? handlers.check : undefined;
+    if (!post) return reply(res, 404, { error: { code: 'NOT_FOUND', message: route } });
     readJson(req)
-      .then((request) => handlers.reconcile(request))
+      .then((request) => post(request))
       .then(
         (summary) => reply(res, 200, summary),
         (error: unknown) => {

@@ -3,6 +3,7 @@ import type { ReconcileMode } from '../core/reconcile/ports';
 import type { ReconcileSummary } from '../core/reconcile/start';
 import type { LocalCounters } from '../ops/deployment';
 import { localDeployment } from '../ops/local-target';
+import { checkExistence } from './check';
 import { dashboardData } from './dashboard';
 import type { LocalStack } from './local-stack';
 import { startOpsServer } from './ops-server';
@@ -59,6 +60,7 @@ export async function publishLocal(stack: LocalStack, options: PublishOptions): 
         options.onOperatorRun?.(summary);
         return summary;
       },
+      check: (request) => checkExistence(stack, request),
       stats: () => ({
         pid: process.pid,
         ...stats(),

@@ -87,3 +87,32 @@ export async function summarize(stack: LocalStack, startedAt: number): Promise<R
     relationshipMismatches: linkMismatches,
   };
 }
+
+/**
+ * After the first drain: shows work that arrives later (webhooks, `jama-sync enqueue` or
+ * `reconcile` from another terminal, the schedule) while it runs, and a line when it is done.
+ */
+export async function follow(
+  stack: LocalStack,
+  io: CliIo,
+  tty: boolean,
+  log: (text: string) => void,
+  signal: AbortSignal,
+): Promise<void> {
+  while (!signal.aborted) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    if (signal.aborted) return;
+    const busy = stack.workers.busy + stack.reconcile.running + (await stack.backlog().catch(() => 0));
+    if (busy === 0) continue;
+    const before = stack.jama().calls;
+    const since = Date.now();
+    log(`Work arrived (${new Date(since).toISOString().slice(11, 19)} UTC): syncing…`);
+    await drain(stack, io, tty, signal);
+    if (signal.aborted) return;
+    const { live, tombstones } = mirrorCounts(await stack.mirror());
+    log(
+      `Drained in ${((Date.now() - since) / 1000).toFixed(1)} s: ${stack.jama().calls - before} Jama calls; ` +
+        `mirror ${live} items (+${tombstones} tombstones). Waiting for more.`,
+    );
+  }
+}

@@ -4,7 +4,7 @@ import { FIRST_PROJECT_ID } from '../simulator/data';
 import { silentChanges, webhookBurst } from './demo';
 import { type LocalStack, startLocalStack } from './local-stack';
 import { type LocalProcess, publishLocal } from './publish';
-import { drain, summarize } from './report';
+import { drain, follow, summarize } from './report';
 import { formatSummary } from './summary';
 
 /** `jama-sync local`, its flags parsed (see src/cli/local-command.ts). */
@@ -12,6 +12,8 @@ export interface LocalRunOptions {
   jamaUrl?: string;
   clientId?: string;
   clientSecret?: string;
+  username?: string;
+  password?: string;
   projects?: number[];
   forwardUrl?: string;
   forwardSecret?: string;
@@ -52,6 +54,8 @@ export async function runLocal(o: LocalRunOptions, io: CliIo): Promise<number> {
       JAMA_URL: jamaUrl,
       JAMA_CLIENT_ID: o.clientId ?? o.env.JAMA_CLIENT_ID,
       JAMA_CLIENT_SECRET: o.clientSecret ?? o.env.JAMA_CLIENT_SECRET,
+      JAMA_USERNAME: o.username ?? o.env.JAMA_USERNAME,
+      JAMA_PASSWORD: o.password ?? o.env.JAMA_PASSWORD,
       JAMA_RATE_LIMIT: String(o.rate),
       JAMA_PROJECTS: several ? undefined : projects.join(','),
       FORWARD_URL: o.forwardUrl ?? o.env.FORWARD_URL,
@@ -76,6 +80,11 @@ export async function runLocal(o: LocalRunOptions, io: CliIo): Promise<number> {
       reconcileEveryMs: o.reconcileEveryMs,
       onScheduleError: (mode, error) =>
         io.err(`Scheduled ${mode} reconciliation failed: ${error instanceof Error ? error.message : error}`),
+      onOperatorRun: (s) =>
+        log(
+          `Operator started ${s.mode} run ${s.runId}: ${s.started.length} project(s) started` +
+            `${s.skipped.length ? `, ${s.skipped.length} skipped` : ''}${s.failed.length ? `, ${s.failed.length} failed` : ''}.`,
+        ),
     });
     log(published.banner);
     if (stack.simulator) await demo(stack, log, (s) => drain(stack, io, live, s), o.signal);
@@ -90,10 +99,9 @@ export async function runLocal(o: LocalRunOptions, io: CliIo): Promise<number> {
     io.out(o.json ? JSON.stringify(summary) : formatSummary(summary));
     if (o.untilIdle) return summary.mirrorMatches === false || summary.deadLetters > 0 ? 1 : 0;
     log(
-      'Backlog drained. The pipeline keeps running: post webhooks, or try `npx jama-sync status` in another terminal. Press Ctrl-C to stop.',
+      `Backlog drained. The pipeline keeps running: post webhooks, watch ${published.dashboardUrl}, or try \`npx jama-sync status\` in another terminal. Press Ctrl-C to stop.`,
     );
-    if (!o.signal.aborted)
-      await new Promise((resolve) => o.signal.addEventListener('abort', resolve, { once: true }));
+    await follow(stack, io, live, log, o.signal);
     log('Stopping.');
     return 0;
   } finally {

@@ -18,6 +18,21 @@ export interface LocalCounters {
   reconcile: { runs: number; running: number; next: { incremental?: number; full?: number } };
 }
 
+export interface ExistenceCheck {
+  env: string;
+  projects?: number[];
+  items?: number[];
+}
+
+export interface ExistenceResult {
+  missingProjects: number[];
+  /** Projects the API user can see, when projects were asked about. */
+  visibleProjects: number[];
+  missingItems: number[];
+  /** Items not asked about (each costs a Jama call: only the first few are checked). */
+  uncheckedItems: number[];
+}
+
 /**
  * A running jama-sync an operator command works on: the local process (`.jama-sync/local.json`)
  * or a deployed stack (its CloudFormation outputs). Commands see only this.
@@ -36,6 +51,11 @@ export interface Deployment {
   dashboardUrl?: string;
   /** Starts a reconciliation: through the local process's ops endpoint, or by invoking the reconcile function. */
   reconcile(request: ReconcileRequestInput): Promise<ReconcileSummary>;
+  /**
+   * Asks Jama whether projects and items exist, where this machine can (the local process holds
+   * Jama credentials; a stack's are in its secrets): absent when it cannot.
+   */
+  check?(request: ExistenceCheck): Promise<ExistenceResult>;
   /** The local process's counters; absent for a stack. */
   counters?(): Promise<LocalCounters>;
   close(): void;

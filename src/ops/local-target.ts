@@ -3,7 +3,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { ReconcileSummary } from '../core/reconcile/start';
 import { LOCAL_CREDENTIALS } from '../local/embedded-aws';
 import { type LocalState, readLocalState, STATE_FILE } from '../local/state-file';
-import type { Deployment, LocalCounters } from './deployment';
+import type { Deployment, ExistenceResult, LocalCounters } from './deployment';
 import { OpsError } from './errors';
 
 /** Asks the local process's loopback ops endpoint; says what to do when it does not answer. */
@@ -48,6 +48,7 @@ export async function openLocal(cwd: string): Promise<Deployment> {
   return localDeployment(state, {
     reconcile: (request) => ops<ReconcileSummary>(state, 'POST', '/reconcile', request),
     counters: () => ops<LocalCounters>(state, 'GET', '/stats'),
+    check: (request) => ops<ExistenceResult>(state, 'POST', '/check', request),
   });
 }
 
@@ -58,7 +59,7 @@ export async function openLocal(cwd: string): Promise<Deployment> {
  */
 export function localDeployment(
   state: LocalState,
-  through: Pick<Deployment, 'reconcile'> & Required<Pick<Deployment, 'counters'>>,
+  through: Pick<Deployment, 'reconcile' | 'check'> & Required<Pick<Deployment, 'counters'>>,
 ): Deployment {
   const client = {
     region: state.aws.region,
