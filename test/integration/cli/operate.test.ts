@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -271,6 +271,12 @@ describe('operator commands against a running `jama-sync local`', () => {
     } finally {
       await cfn.close();
     }
+  });
+
+  it('stops on SIGHUP (the terminal closed) and removes its state file', async () => {
+    local.child.kill('SIGHUP');
+    expect(await local.exited).toBe(129);
+    expect(existsSync(join(cwd, '.jama-sync/local.json'))).toBe(false);
   });
 });
 
