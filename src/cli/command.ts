@@ -19,10 +19,29 @@ export interface CliIo {
   live?(line: string): void;
 }
 
+/** Cuts a line to `columns - 1` characters so a redrawn line never wraps (and smears) on a narrow terminal. */
+export function clip(line: string, columns: number | undefined): string {
+  const width = Math.max(20, (columns ?? 80) - 1);
+  return line.length > width ? `${line.slice(0, width - 1)}…` : line;
+}
+
+let liveShown = false;
+const write = (text: string) => {
+  // A message ends the live line first; the next progress tick draws it again below.
+  process.stderr.write(liveShown ? '\r\x1b[2K' : '');
+  liveShown = false;
+  return text.endsWith('\n') ? text : `${text}\n`;
+};
+
 export const processIo: CliIo = {
-  out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
-  err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
-  live: (line) => process.stderr.write(line ? `\r\x1b[2K${line}` : '\n'),
+  out: (text) => process.stdout.write(write(text)),
+  err: (text) => process.stderr.write(write(text)),
+  live: (line) => {
+    process.stderr.write(
+      line ? `\r\x1b[2K${clip(line, process.stderr.columns)}` : liveShown ? '\r\x1b[2K' : '',
+    );
+    liveShown = Boolean(line);
+  },
 };
 
 type Options = NonNullable<ParseArgsConfig['options']>;

@@ -7,6 +7,7 @@ import type { Config } from '../config';
 import type { ReconcileRequest } from '../core/reconcile/plan';
 import type { ReconcileSummary } from '../core/reconcile/start';
 import { RECONCILE } from '../infra/resources';
+import { localLogger } from './human-logger';
 
 export interface LocalReconcile {
   /** Invokes the reconcile function as its schedule or an operator would; it only enqueues. */
@@ -27,7 +28,7 @@ export function localReconcile(
   clients: { dynamodb: DynamoDBClient; sqs: SQSClient },
 ): LocalReconcile {
   const deps = buildReconcileDeps(config, clients);
-  const handler = makeHandler(() => deps);
+  const handler = makeHandler(() => deps, { logger: localLogger('jama-sync-reconcile') });
   let runs = 0;
   let running = 0;
   const recent: ReconcileSummary[] = [];

@@ -6,6 +6,7 @@ import { makeHandler } from '../../functions/webhook/handler';
 import { loadWebhookConfig } from '../config';
 import { UsageError } from '../core/errors';
 import { SIGNATURE_HEADER, sign, TIMESTAMP_HEADER } from '../core/signature';
+import { localLogger } from './human-logger';
 import { startWebhookServer } from './webhook-server';
 
 /** A source whose secret this process knows (inline in `WEBHOOK_SOURCES`, or generated). */
@@ -50,7 +51,9 @@ export async function startLocalWebhook(options: LocalWebhookOptions): Promise<L
     STATE_TABLE: options.stateTable,
     JOBS_QUEUE_URL: options.jobsQueueUrl,
   });
-  const handler = makeHandler(await buildWebhookDeps(config, options.clients));
+  const handler = makeHandler(await buildWebhookDeps(config, options.clients), {
+    logger: localLogger('jama-sync-webhook'),
+  });
   let events = 0;
   let requests = 0;
   const server = await startWebhookServer({

@@ -7,6 +7,7 @@ import { RECONCILE } from '../infra/resources';
 import { buildWorkerDeps, type WorkerDeps } from '../worker/build-deps';
 import { type ActivityRecorder, activityRecorder } from './activity';
 import { type EventSource, type EventSourceOptions, startEventSource } from './event-source';
+import { localLogger } from './human-logger';
 import type { LocalResources } from './provision';
 
 export type EventSourceTuning = Partial<
@@ -68,7 +69,12 @@ export async function startLocalWorkers(options: {
   });
   const activity = activityRecorder();
   const handler = (d: WorkerDeps) => () =>
-    makeHandler(d, { softDeadlineMs: 5000, metrics: false, onSynced: activity.record });
+    makeHandler(d, {
+      softDeadlineMs: 5000,
+      metrics: false,
+      onSynced: activity.record,
+      logger: localLogger('jama-sync-worker'),
+    });
   const source = startEventSource({
     sqs: clients.sqs,
     queueUrl: resources.queues.jobs.url,

@@ -26,8 +26,8 @@ export function progress(stack: LocalStack, io: CliIo, tty: boolean) {
       ]);
       const { live, tombstones } = mirrorCounts(mirror);
       line.show(
-        `synced ${live} items (+${tombstones} tombstones) · backlog ${jobs + reconcile} · ` +
-          `${jama.ratePerSecond.toFixed(1)} calls/s (limit ${limit}) · 429s ${jama.throttled} · DLQ ${dlq}`,
+        `synced ${live} items (+${tombstones} tombstones) · backlog ${jobs + reconcile} · DLQ ${dlq} · ` +
+          `${jama.ratePerSecond.toFixed(1)}/${limit} calls/s · 429s ${jama.throttled}`,
         true,
       );
     },

@@ -71,7 +71,7 @@ describe('jama-sync local', () => {
     expect(summary.webhookEvents).toBeGreaterThan(20);
     expect(summary.reconcileRuns).toBe(2);
     expect(stderr).toMatch(
-      /^synced \d+ items \(\+\d+ tombstones\) · backlog \d+ · [\d.]+ calls\/s \(limit 10\) · 429s 0 · DLQ 0$/m,
+      /^synced \d+ items \(\+\d+ tombstones\) · backlog \d+ · DLQ 0 · [\d.]+\/10 calls\/s · 429s 0$/m,
     );
     // One set of numbers: counted per environment in the Jama client, the same figures `status` shows.
     expect(summary).toMatchObject({
