@@ -173,6 +173,9 @@ export async function local(
   const clientSecret = secretFrom(values, env, 'client-secret', 'JAMA_CLIENT_SECRET');
   const username = textFlag('username', values.username) ?? textFlag('JAMA_USERNAME', env.JAMA_USERNAME);
   const password = secretFrom(values, env, 'password', 'JAMA_PASSWORD');
+  const projects = idsFlag('projects', values.projects ?? env.JAMA_PROJECTS, 'project ids');
+  if (jamaUrl && !projects)
+    throw new UsageError('`--projects` is required with `--jama-url`, e.g. `--projects 20,21`.');
   if (jamaUrl ?? env.JAMA_URL) credentialsGiven({ clientId, clientSecret, username, password });
   const rate = numberFlag(
     values.rate === undefined ? 'JAMA_RATE_LIMIT' : 'rate',
@@ -187,7 +190,6 @@ export async function local(
     );
   if (rate > JAMA_LIMIT)
     io.err(`Warning: --rate ${rate} is above Jama's usual ${JAMA_LIMIT} calls/s (--allow-high-rate).`);
-  const projects = idsFlag('projects', values.projects ?? env.JAMA_PROJECTS, 'project ids');
   const maybe = <K extends string, V>(key: K, value: V | undefined) =>
     (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
   const options = {

@@ -70,7 +70,7 @@ describe('errors a person can act on (each a case a user can cause; no stack tra
       /^jama-sync local: Jama needs credentials: `--client-id ID --client-secret-file FILE`/,
     ],
     [
-      ['local', '--jama-url', 'https://acme.jamacloud.com', '--client-id', 'ci'],
+      ['local', '--jama-url', 'https://acme.jamacloud.com', '--client-id', 'ci', '--projects', '20'],
       {},
       /`--client-id` needs its secret: `--client-secret-file FILE`/,
     ],

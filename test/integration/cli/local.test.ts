@@ -43,7 +43,7 @@ describe('jama-sync local', () => {
       const { code, stderr } = await run(['local', ...args, '--until-idle']);
       expect(code).toBe(1);
       expect(stderr).toMatch(
-        /Jama refused POST \/rest\/oauth\/token \(401\).*--client-id, --client-secret.*Named Creator licence/,
+        /Jama refused POST \/rest\/oauth\/token \(401\).*Named Creator licence.*--client-id, --client-secret-file/,
       );
       expect(stderr).not.toMatch(/\n\s+at /);
     } finally {

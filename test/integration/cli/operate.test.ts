@@ -147,6 +147,12 @@ describe('operator commands against a running `jama-sync local`', () => {
       }),
     );
     sqs.destroy();
+    // status dates the oldest dead letter by peeking; the peek must not leave it "in flight".
+    for (let i = 0; i < 2; i++) {
+      const dlq = JSON.parse((await cli('status', '--json')).stdout).queues[2];
+      expect(dlq).toMatchObject({ name: 'dead letters', visible: 1, inFlight: 0 });
+      expect(dlq.oldestAgeSeconds).toEqual(expect.any(Number));
+    }
     const list = await cli('dlq', 'list');
     expect(list.code).toBe(0);
     expect(list.stdout).toMatch(
