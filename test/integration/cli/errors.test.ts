@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -171,5 +172,43 @@ describe('errors a person can act on (each a case a user can cause; no stack tra
     ]);
     expect({ code, err: code === 0 ? '' : err }).toEqual({ code: 0, err: '' });
     expect(out).toMatch(/Synced 2 items \(\+0 tombstones\)/);
+  });
+});
+
+describe('conventions', () => {
+  it('--version, help <command>, and a clear message instead of an undici crash on Node < 22.12', async () => {
+    let out = '';
+    const io = {
+      out: (t: string) => {
+        out += t;
+      },
+      err: () => undefined,
+    };
+    expect(await main(['--version'], io, undefined, { version: '1.2.3' })).toBe(0);
+    expect(out).toBe('jama-sync 1.2.3');
+    out = '';
+    expect(await main(['help', 'status'], io)).toBe(0);
+    expect(out).toMatch(/^Usage: jama-sync status/);
+    // The real entry point on an older Node (its version faked before anything loads).
+    const old = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'data:text/javascript,Object.defineProperty(process.versions,"node",{value:"20.19.0"})',
+        resolve(__dirname, '../../../bin/jama-sync.js'),
+        '--version',
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(old.status).toBe(1);
+    expect(old.stderr).toMatch(/^jama-sync needs Node\.js 22\.12 or newer; this is Node\.js 20\.19\.0/);
+    const current = spawnSync(
+      process.execPath,
+      [resolve(__dirname, '../../../bin/jama-sync.js'), '--version'],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(current.stdout).toMatch(/^jama-sync \d+\.\d+\.\d+\n$/);
   });
 });

@@ -264,7 +264,11 @@ describe('operator commands against a running `jama-sync local`', () => {
       AWS_ENDPOINT_URL_DYNAMODB: state.aws.dynamodb,
     };
     try {
-      const status = await runCli(['status', '--stack', 'JamaSync', '--region', 'us-east-1'], { cwd, env });
+      // The region from AWS_DEFAULT_REGION, as the AWS CLI reads it (the JavaScript SDK does not).
+      const status = await runCli(['status', '--stack', 'JamaSync'], {
+        cwd,
+        env: { ...env, AWS_REGION: '', AWS_DEFAULT_REGION: 'us-east-1' },
+      });
       expect(status).toMatchObject({ code: 0, stderr: '' });
       expect(status.stdout).toContain('jama-sync status: stack JamaSync in us-east-1');
       expect(status.stdout).toContain('see the dashboard https://console.example/dashboards/JamaSync');
