@@ -186,6 +186,18 @@ describe('operator commands against a running `jama-sync local`', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/Started incremental run \S+ for default\/20, default\/21, default\/22\./);
     expect(run.stdout).toMatch(/finished in .*: 3 project\(s\)\./);
+    expect(run.stdout).toMatch(
+      /^ {2}default: \d+ written to the mirror \(new or changed\), \d+ tombstoned\.$/m,
+    );
+    // What does not exist in Jama is refused, not "started".
+    const missing = await cli('reconcile', '--mode', 'full', '--project', '99');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(
+      /Project\(s\) 99 not found in Jama \(default\); the API user sees: 20, 21, 22\./,
+    );
+    const unknown = await cli('enqueue', '--id', '999999');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/Jama \(default\) has no item 999999: nothing queued/);
   });
 
   it('serves a live dashboard, in a real headless browser: the chart moves during a reconcile; figures match `status --json`', async () => {
