@@ -49,7 +49,7 @@ export const CONTEXT_KEYS = [
 ] as const;
 
 /** Jama's documented limit per environment; more needs `-c allowHighRate=true`. */
-export const JAMA_RATE_LIMIT = 10;
+export const JAMA_DOCUMENTED_LIMIT = 10;
 
 /**
  * Context keys nobody reads, most often typos (`-c alarmEmial=…`): one warning each, with the
@@ -187,14 +187,14 @@ export function configFromContext(get: (key: string) => unknown): Readonly<JamaS
     const key = fields.find(([, field]) => field === match[1])?.[0];
     return key ? `${key}${match[2]}` : path;
   });
-  const high = config.environments.filter((e) => e.rateLimit > JAMA_RATE_LIMIT);
+  const high = config.environments.filter((e) => e.rateLimit > JAMA_DOCUMENTED_LIMIT);
   const allowed = [true, 'true'].includes(get('allowHighRate') as string | boolean);
   if (high.length && !allowed) {
     throw configError(
       high.map(
         (e) =>
           `${shortcut ? 'rateLimit' : `environments (${e.name}).rateLimit`}: ${e.rateLimit} is above Jama's limit of ` +
-          `${JAMA_RATE_LIMIT} calls/s, which every integration of an environment shares; above it Jama answers 429. ` +
+          `${JAMA_DOCUMENTED_LIMIT} calls/s, which every integration of an environment shares; above it Jama answers 429. ` +
           'If your Jama really allows more, add -c allowHighRate=true',
       ),
     );
@@ -205,9 +205,9 @@ export function configFromContext(get: (key: string) => unknown): Readonly<JamaS
 /** Warnings for a configuration that is accepted but unusual (bin/app.ts prints them). */
 export function contextWarnings(config: Readonly<JamaSyncConfig>): string[] {
   return config.environments
-    .filter((e) => e.rateLimit > JAMA_RATE_LIMIT)
+    .filter((e) => e.rateLimit > JAMA_DOCUMENTED_LIMIT)
     .map(
       (e) =>
-        `Environment ${e.name}: rateLimit ${e.rateLimit} is above Jama's usual ${JAMA_RATE_LIMIT} calls/s (allowHighRate=true).`,
+        `Environment ${e.name}: rateLimit ${e.rateLimit} is above Jama's usual ${JAMA_DOCUMENTED_LIMIT} calls/s (allowHighRate=true).`,
     );
 }
