@@ -183,6 +183,17 @@ export async function local(
     10,
     0.1,
   );
+  if (rate > 1000) throw new UsageError(`Expected \`--rate\` to be at most 1000 calls/s, got \`${rate}\`.`);
+  const forwardUrl = urlFlag('forward-url', values['forward-url'], 'https://hooks.example.com/jama');
+  const forwardSecret = textFlag('forward-secret', values['forward-secret']);
+  if (forwardSecret !== undefined && forwardSecret.trim().length < 16)
+    throw new UsageError(
+      '`--forward-secret` needs at least 16 characters (the HMAC key of the forward sink).',
+    );
+  if (forwardUrl && !forwardSecret && !env.FORWARD_SECRET)
+    throw new UsageError(
+      '`--forward-url` needs `--forward-secret S` (or env FORWARD_SECRET): forwards are always signed.',
+    );
   if (rate > JAMA_LIMIT && !values['allow-high-rate'])
     throw new UsageError(
       `\`--rate ${rate}\` is above Jama's limit of ${JAMA_LIMIT} calls/s, which every integration of an environment shares; ` +
@@ -199,9 +210,9 @@ export async function local(
     ...maybe('username', username),
     ...maybe('password', password),
     ...maybe('projects', projects),
-    ...maybe('forwardUrl', urlFlag('forward-url', values['forward-url'], 'https://hooks.example.com/jama')),
+    ...maybe('forwardUrl', forwardUrl),
     ...maybe('eventsOut', values['events-out']),
-    ...maybe('forwardSecret', textFlag('forward-secret', values['forward-secret'])),
+    ...maybe('forwardSecret', forwardSecret),
     ...maybe('webhookPort', port === undefined ? undefined : intFlag('webhook-port', port, 0, 1, 65_535)),
     rate,
     items: intFlag('items', values.items, 200, 1, 100_000),

@@ -105,6 +105,16 @@ describe('errors a person can act on (each a case a user can cause; no stack tra
     [['local', '--jsno'], {}, /Unknown option `--jsno` for `jama-sync local`\. Did you mean `--json`\?/],
     [['local', '--rate'], {}, /`--rate` needs a value/],
     [['stauts'], {}, /Unknown command `stauts`\. Did you mean `status`\?/],
+    [
+      ['local', '--forward-url', 'https://hooks.example.com/x'],
+      {},
+      /`--forward-url` needs `--forward-secret S`/,
+    ],
+    [
+      ['local', '--forward-url', 'https://hooks.example.com/x', '--forward-secret', 'short'],
+      {},
+      /`--forward-secret` needs at least 16 characters/,
+    ],
   ] as const)('%j %j', async (argv, env, message) => {
     const { code, err } = await run([...argv], env);
     expect(code).toBe(2);
