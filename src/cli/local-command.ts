@@ -1,7 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { UsageError } from '../core/errors';
 import { runLocal } from '../local/run-local';
-import { removeLocalStateSync } from '../local/state-file';
 import {
   type CliIo,
   type Command,
@@ -13,6 +11,8 @@ import {
   textFlag,
   urlFlag,
 } from './command';
+import { credentialsGiven, secretFrom } from './credentials';
+import { stopSignal } from './stop-signal';
 
 const HELP = `Usage: jama-sync local [options]
 
@@ -95,68 +95,6 @@ const FLAGS = {
 
 /** Jama's documented limit: more needs `--allow-high-rate`. */
 const JAMA_LIMIT = 10;
-/** How long a stop may take before the process exits anyway (a run waiting on Jama or the limiter). */
-const STOP_DEADLINE_MS = 5000;
-const SIGNALS = { SIGINT: 130, SIGHUP: 129, SIGTERM: 143 } as const;
-
-/**
- * Stops on the first SIGINT, SIGTERM or SIGHUP (closing the terminal): aborts, and exits anyway
- * after {@link STOP_DEADLINE_MS} with the state file removed; a second signal exits at once.
- */
-function stopSignal(cwd: string, io: CliIo): { signal: AbortSignal; code(): number; dispose(): void } {
-  const controller = new AbortController();
-  let code = 0;
-  const exitNow = () => {
-    removeLocalStateSync(cwd);
-    process.exit(code);
-  };
-  const handlers = Object.entries(SIGNALS).map(([name, exit]) => {
-    const onSignal = () => {
-      if (controller.signal.aborted) return exitNow();
-      code = exit;
-      io.live?.('');
-      io.err(`Stopping (${name})…`);
-      controller.abort();
-      setTimeout(exitNow, STOP_DEADLINE_MS).unref();
-    };
-    process.on(name, onSignal);
-    return () => process.off(name, onSignal);
-  });
-  return {
-    signal: controller.signal,
-    code: () => code,
-    dispose: () => {
-      for (const off of handlers) off();
-    },
-  };
-}
-
-/** A secret from its flag, its file flag, or the environment; never blank. */
-function secretFrom(
-  values: Record<string, unknown>,
-  env: Record<string, string | undefined>,
-  flag: string,
-  variable: string,
-): string | undefined {
-  const file = values[`${flag}-file`] as string | undefined;
-  if (file !== undefined && values[flag] !== undefined)
-    throw new UsageError(`Give either \`--${flag}\` or \`--${flag}-file\`, not both.`);
-  if (file !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      throw new UsageError(
-        `Cannot read \`--${flag}-file\` ${file}: ${(error as NodeJS.ErrnoException).code ?? error}.`,
-      );
-    }
-    // One trailing newline is the file's, not the secret's.
-    return textFlag(`${flag}-file`, text.replace(/\r?\n$/, ''));
-  }
-  if (values[flag] !== undefined) return textFlag(flag, values[flag] as string);
-  return textFlag(variable, env[variable]);
-}
-
 /** Parses the flags and runs {@link runLocal}. Exported for tests. */
 export async function local(
   argv: string[],
@@ -233,26 +171,6 @@ export async function local(
   } finally {
     stop.dispose();
   }
-}
-
-/** With a real Jama: OAuth client id and secret, or username and password — said in flags. */
-function credentialsGiven(
-  c: Record<'clientId' | 'clientSecret' | 'username' | 'password', string | undefined>,
-) {
-  if (c.clientId && c.clientSecret) return;
-  if (c.username && c.password) return;
-  if (c.clientId)
-    throw new UsageError(
-      '`--client-id` needs its secret: `--client-secret-file FILE` (or env JAMA_CLIENT_SECRET).',
-    );
-  if (c.clientSecret) throw new UsageError('The client secret needs `--client-id ID`.');
-  if (c.username)
-    throw new UsageError('`--username` needs its password: `--password-file FILE` (or env JAMA_PASSWORD).');
-  if (c.password) throw new UsageError('The password needs `--username U`.');
-  throw new UsageError(
-    'Jama needs credentials: `--client-id ID --client-secret-file FILE` (an OAuth client, preferred) ' +
-      'or `--username U --password-file FILE` (or env JAMA_CLIENT_ID and JAMA_CLIENT_SECRET).',
-  );
 }
 
 /**
