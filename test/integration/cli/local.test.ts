@@ -105,9 +105,9 @@ describe('jama-sync local', () => {
 describe('jama-sync local stops cleanly on a signal (SIGHUP when idle: operate.test.ts)', () => {
   const stateFile = join(cwd, '.jama-sync/local.json');
 
-  it('SIGTERM in the middle of a busy run at --rate 1000 (--allow-high-rate): out within seconds', async () => {
+  it('SIGTERM in the middle of a busy run at --rate 100 (--allow-high-rate): out within seconds', async () => {
     const busy = await startCli(
-      ['local', '--rate', '1000', '--allow-high-rate', '--items', '1000', '--reconcile-every', '10s'],
+      ['local', '--rate', '100', '--allow-high-rate', '--items', '1000', '--reconcile-every', '10s'],
       /1\/3 Full reconciliation/,
       { cwd },
     );
@@ -118,7 +118,7 @@ describe('jama-sync local stops cleanly on a signal (SIGHUP when idle: operate.t
     const code = await busy.exited;
     expect(Date.now() - sent).toBeLessThan(7000);
     expect(code).toBe(143);
-    expect(busy.output()).toMatch(/Warning: --rate 1000 is above/);
+    expect(busy.output()).toMatch(/Warning: --rate 100 is above/);
     expect(busy.output()).toMatch(/Stopping \(SIGTERM\)/);
     expect(existsSync(stateFile)).toBe(false);
   });
