@@ -1,5 +1,5 @@
 import type { CliIo } from '../cli/command';
-import { UsageError } from '../core/errors';
+import { isJamaSyncError, UsageError } from '../core/errors';
 import { FIRST_PROJECT_ID } from '../simulator/data';
 import { silentChanges, webhookBurst } from './demo';
 import { type LocalStack, startLocalStack } from './local-stack';
@@ -110,11 +110,23 @@ export async function runLocal(o: LocalRunOptions, io: CliIo): Promise<number> {
   }
 }
 
+/** A busy limiter ("next slot is 11 ms away", LIMITER_WAIT) is a reason to wait, not to stop at start. */
+async function whenLimiterLets<T>(call: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (!isJamaSyncError(error) || error.code !== 'LIMITER_WAIT' || attempt >= 20) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
 /** One call up front turns a wrong URL, bad credentials or a missing licence into a clear error now. */
 async function checkProjects(stack: LocalStack) {
   for (const env of stack.config.environments) {
     const client = stack.workers.deps.jamaClients.get(env.name);
-    const visible = ((await client?.listProjects()) ?? []).map((p) => p.id);
+    const visible = ((await whenLimiterLets(async () => client?.listProjects())) ?? []).map((p) => p.id);
     const missing = env.projects.filter((id) => !visible.includes(id));
     if (missing.length) {
       const where = stack.config.environments.length > 1 ? ` (environment ${env.name})` : '';
