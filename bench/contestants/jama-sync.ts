@@ -72,7 +72,7 @@ export const jamaSync: Contestant = {
     const { workload, signal } = ctx;
     const p = await startPipeline({
       simulator: workload.simulator,
-      env: { JAMA_PROJECTS: workload.projectIds.join(',') },
+      env: { JAMA_SYNC_PROJECTS: workload.projectIds.join(',') },
       webhook: { sources: [SOURCE] },
     });
     try {

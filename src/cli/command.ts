@@ -76,7 +76,7 @@ export function parseFlags<O extends Options>(argv: string[], options: O, comman
   }
 }
 
-/** `--rate`, or `JAMA_RATE_LIMIT` when the value came from the environment: what the user typed. */
+/** `--rate`, or `JAMA_SYNC_RATE_LIMIT` when the value came from the environment: what the user typed. */
 const label = (name: string) => (/^[A-Z][A-Z0-9_]*$/.test(name) ? name : `--${name}`);
 
 /** Parses a decimal integer flag in [min, max] (no hex, exponents or blanks), naming the flag in the error. */

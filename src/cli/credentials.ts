@@ -36,14 +36,16 @@ export function credentialsGiven(
   if (c.username && c.password) return;
   if (c.clientId)
     throw new UsageError(
-      '`--client-id` needs its secret: `--client-secret-file FILE` (or env JAMA_CLIENT_SECRET).',
+      '`--client-id` needs its secret: `--client-secret-file FILE` (or env JAMA_SYNC_CLIENT_SECRET).',
     );
   if (c.clientSecret) throw new UsageError('The client secret needs `--client-id ID`.');
   if (c.username)
-    throw new UsageError('`--username` needs its password: `--password-file FILE` (or env JAMA_PASSWORD).');
+    throw new UsageError(
+      '`--username` needs its password: `--password-file FILE` (or env JAMA_SYNC_PASSWORD).',
+    );
   if (c.password) throw new UsageError('The password needs `--username U`.');
   throw new UsageError(
     'Jama needs credentials: `--client-id ID --client-secret-file FILE` (an OAuth client, preferred) ' +
-      'or `--username U --password-file FILE` (or env JAMA_CLIENT_ID and JAMA_CLIENT_SECRET).',
+      'or `--username U --password-file FILE` (or env JAMA_SYNC_CLIENT_ID and JAMA_SYNC_CLIENT_SECRET).',
   );
 }

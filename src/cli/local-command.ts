@@ -35,25 +35,25 @@ Ctrl-C, SIGTERM or SIGHUP, unless --until-idle is given; work that arrives later
 prints the URL of a live dashboard (calls/s against the limit, backlog, dead letters, latency, runs).
 
 Options:
-  --jama-url URL         Jama base URL, e.g. https://tenant.jamacloud.com (env JAMA_URL). A
+  --jama-url URL         Jama base URL, e.g. https://tenant.jamacloud.com (env JAMA_SYNC_URL). A
                          certificate your machine does not trust (self-signed, a company CA): put
                          its CA in a PEM file and set NODE_EXTRA_CA_CERTS=/path/ca.pem
-  --client-id ID         OAuth client id (env JAMA_CLIENT_ID)
-  --client-secret-file F Read the OAuth client secret from this file (or env JAMA_CLIENT_SECRET).
+  --client-id ID         OAuth client id (env JAMA_SYNC_CLIENT_ID)
+  --client-secret-file F Read the OAuth client secret from this file (or env JAMA_SYNC_CLIENT_SECRET).
                          Prefer either to --client-secret SECRET, which other local users can
                          read in the process list
-  --username U           Basic auth instead of OAuth (env JAMA_USERNAME); fails under SAML/SSO
-  --password-file F      Its password, from a file (or env JAMA_PASSWORD; --password P works too)
-  --projects 20,21       Projects to reconcile (required with --jama-url; env JAMA_PROJECTS;
+  --username U           Basic auth instead of OAuth (env JAMA_SYNC_USERNAME); fails under SAML/SSO
+  --password-file F      Its password, from a file (or env JAMA_SYNC_PASSWORD; --password P works too)
+  --projects 20,21       Projects to reconcile (required with --jama-url; env JAMA_SYNC_PROJECTS;
                          demo: all 3 simulated projects)
-  --forward-url URL      Also POST synced items to this URL (the signed HTTP sink; env FORWARD_URL)
-  --forward-secret S     HMAC secret for --forward-url, ≥ 16 characters (env FORWARD_SECRET)
+  --forward-url URL      Also POST synced items to this URL (the signed HTTP sink; env JAMA_SYNC_FORWARD_URL)
+  --forward-secret S     HMAC secret for --forward-url, ≥ 16 characters (env JAMA_SYNC_FORWARD_SECRET)
   --events-out FILE      Append change events (docs/events.md) to FILE as JSON lines
   --rate N               The Jama environment's limit in calls/s (default 10, Jama's own limit;
-                         env JAMA_RATE_LIMIT). Above 10 needs --allow-high-rate
+                         env JAMA_SYNC_RATE_LIMIT). Above 10 needs --allow-high-rate
   --allow-high-rate      Accept a --rate above 10 (a Jama with a raised limit, or the simulator)
   --webhook-port N       Port of the webhook on 127.0.0.1, 1–65535 (default: a free port). Sources
-                         come from WEBHOOK_SOURCES (docs/webhooks.md), else one source 'demo' with
+                         come from JAMA_SYNC_WEBHOOK_SOURCES (docs/webhooks.md), else one source 'demo' with
                          a random secret, printed at start
   --reconcile-every D    Interval of incremental reconciliation, e.g. 15m, 90s, 1h; at least 10s,
                          0 = off (default 15m; a full run follows daily at 03:30 UTC)
@@ -68,7 +68,7 @@ Examples:
   npm start -- --until-idle --json
   npm start -- --items 2000 --webhook-port 8787 --reconcile-every 1m
   npx jama-sync local --jama-url https://acme.jamacloud.com --client-id ci --client-secret-file ~/.jama-secret --projects 20,21
-  JAMA_URL=https://acme.jamacloud.com JAMA_CLIENT_ID=ci JAMA_CLIENT_SECRET="$(cat ~/.jama-secret)" npx jama-sync local --projects 20 --until-idle
+  JAMA_SYNC_URL=https://acme.jamacloud.com JAMA_SYNC_CLIENT_ID=ci JAMA_SYNC_CLIENT_SECRET="$(cat ~/.jama-secret)" npx jama-sync local --projects 20 --until-idle
   NODE_EXTRA_CA_CERTS=./corp-ca.pem npx jama-sync local --jama-url https://jama.corp.example --username sync --password-file ./pw --projects 5
 `;
 
@@ -107,17 +107,18 @@ export async function local(
   const port = values['webhook-port'];
   const jamaUrl = urlFlag('jama-url', values['jama-url'], 'https://tenant.jamacloud.com');
   const clientId =
-    textFlag('client-id', values['client-id']) ?? textFlag('JAMA_CLIENT_ID', env.JAMA_CLIENT_ID);
-  const clientSecret = secretFrom(values, env, 'client-secret', 'JAMA_CLIENT_SECRET');
-  const username = textFlag('username', values.username) ?? textFlag('JAMA_USERNAME', env.JAMA_USERNAME);
-  const password = secretFrom(values, env, 'password', 'JAMA_PASSWORD');
-  const projects = idsFlag('projects', values.projects ?? env.JAMA_PROJECTS, 'project ids');
+    textFlag('client-id', values['client-id']) ?? textFlag('JAMA_SYNC_CLIENT_ID', env.JAMA_SYNC_CLIENT_ID);
+  const clientSecret = secretFrom(values, env, 'client-secret', 'JAMA_SYNC_CLIENT_SECRET');
+  const username =
+    textFlag('username', values.username) ?? textFlag('JAMA_SYNC_USERNAME', env.JAMA_SYNC_USERNAME);
+  const password = secretFrom(values, env, 'password', 'JAMA_SYNC_PASSWORD');
+  const projects = idsFlag('projects', values.projects ?? env.JAMA_SYNC_PROJECTS, 'project ids');
   if (jamaUrl && !projects)
     throw new UsageError('`--projects` is required with `--jama-url`, e.g. `--projects 20,21`.');
-  if (jamaUrl ?? env.JAMA_URL) credentialsGiven({ clientId, clientSecret, username, password });
+  if (jamaUrl ?? env.JAMA_SYNC_URL) credentialsGiven({ clientId, clientSecret, username, password });
   const rate = numberFlag(
-    values.rate === undefined ? 'JAMA_RATE_LIMIT' : 'rate',
-    values.rate ?? env.JAMA_RATE_LIMIT,
+    values.rate === undefined ? 'JAMA_SYNC_RATE_LIMIT' : 'rate',
+    values.rate ?? env.JAMA_SYNC_RATE_LIMIT,
     10,
     0.1,
   );
@@ -128,9 +129,9 @@ export async function local(
     throw new UsageError(
       '`--forward-secret` needs at least 16 characters (the HMAC key of the forward sink).',
     );
-  if (forwardUrl && !forwardSecret && !env.FORWARD_SECRET)
+  if (forwardUrl && !forwardSecret && !env.JAMA_SYNC_FORWARD_SECRET)
     throw new UsageError(
-      '`--forward-url` needs `--forward-secret S` (or env FORWARD_SECRET): forwards are always signed.',
+      '`--forward-url` needs `--forward-secret S` (or env JAMA_SYNC_FORWARD_SECRET): forwards are always signed.',
     );
   if (rate > JAMA_LIMIT && !values['allow-high-rate'])
     throw new UsageError(

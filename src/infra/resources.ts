@@ -103,7 +103,7 @@ export type QueueKey = keyof typeof QUEUES;
 
 /**
  * Scheduled reconciliation (docs/reconcile.md). The reconcile queue's consumer is the sync-worker
- * code deployed a second time with `JOBS_QUEUE_URL` set to the reconcile queue. Its ESM runs at
+ * code deployed a second time with `JAMA_SYNC_JOBS_QUEUE_URL` set to the reconcile queue. Its ESM runs at
  * Lambda's minimum `maximumConcurrency` (2) and the worker runs a batch's scans one Jama call at a
  * time, so reconciliation never holds more than two of the limiter's slots at once — however long
  * its backlog — and webhook calls wait at most two slots longer because of it.

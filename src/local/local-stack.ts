@@ -26,7 +26,7 @@ const DEPTH_ATTRIBUTES = [
 export interface LocalStackOptions {
   /** Configuration variables (see src/config.ts); tables and queues are filled in by the stack. */
   env?: Record<string, string | undefined>;
-  /** Start the bundled Jama simulator with these options when no `JAMA_URL` is configured. */
+  /** Start the bundled Jama simulator with these options when no `JAMA_SYNC_URL` is configured. */
   simulator?: SimulatorOptions;
   /** How the local event source mapping drives the worker on the jobs queue (as the Lambda ESM would). */
   eventSource?: EventSourceTuning;
@@ -69,11 +69,11 @@ export interface LocalStack {
 
 /**
  * Starts jama-sync locally: DynamoDB and SQS (embedded dynalite and fauxqs on 127.0.0.1, or
- * `AWS_ENDPOINT_URL`), the Jama simulator unless `JAMA_URL` is set, both sync-worker deployments
+ * `AWS_ENDPOINT_URL`), the Jama simulator unless `JAMA_SYNC_URL` is set, both sync-worker deployments
  * driven as Lambda's event source mappings drive them, the reconcile function and the webhook.
  *
  * @example
- * const stack = await startLocalStack({ simulator: { projects: 3, itemsPerProject: 100 }, env: { JAMA_PROJECTS: '20,21,22' } });
+ * const stack = await startLocalStack({ simulator: { projects: 3, itemsPerProject: 100 }, env: { JAMA_SYNC_PROJECTS: '20,21,22' } });
  * await stack.reconcile.run({ mode: 'full' });
  * await stack.idle();
  * await stack.stop();
@@ -93,25 +93,25 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     let simulator: JamaSimulator | undefined;
     const jamaEnv: Record<string, string | undefined> = {};
-    if (!env.JAMA_URL && !env.JAMA_SYNC_ENVIRONMENTS) {
+    if (!env.JAMA_SYNC_URL && !env.JAMA_SYNC_ENVIRONMENTS) {
       const sim = await startJamaSimulator(options.simulator);
       simulator = sim;
       stops.push(() => sim.close());
       const [client] = sim.options.clients;
       Object.assign(jamaEnv, {
-        JAMA_URL: sim.url,
-        JAMA_CLIENT_ID: client?.clientId,
-        JAMA_CLIENT_SECRET: client?.clientSecret,
+        JAMA_SYNC_URL: sim.url,
+        JAMA_SYNC_CLIENT_ID: client?.clientId,
+        JAMA_SYNC_CLIENT_SECRET: client?.clientSecret,
       });
     }
     const fullEnv = {
       ...env,
       ...jamaEnv,
-      STATE_TABLE: resources.tables.state,
-      MIRROR_TABLE: env.MIRROR_TABLE === '' ? undefined : resources.tables.mirror,
-      JOBS_QUEUE_URL: resources.queues.jobs.url,
-      DLQ_URL: resources.queues.jobsDlq.url,
-      RECONCILE_QUEUE_URL: resources.queues.reconcile.url,
+      JAMA_SYNC_STATE_TABLE: resources.tables.state,
+      JAMA_SYNC_MIRROR_TABLE: env.JAMA_SYNC_MIRROR_TABLE === '' ? undefined : resources.tables.mirror,
+      JAMA_SYNC_JOBS_QUEUE_URL: resources.queues.jobs.url,
+      JAMA_SYNC_DLQ_URL: resources.queues.jobsDlq.url,
+      JAMA_SYNC_RECONCILE_QUEUE_URL: resources.queues.reconcile.url,
     };
     const config = loadConfig(fullEnv);
     const stats = startJamaMeter(config.environments);

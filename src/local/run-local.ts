@@ -41,7 +41,7 @@ const SIMULATED_LINKS_PER_ITEM = 1;
 
 /** Runs the pipeline locally: the demo, or a real Jama's projects; returns the exit code. */
 export async function runLocal(o: LocalRunOptions, io: CliIo): Promise<number> {
-  const jamaUrl = o.jamaUrl ?? o.env.JAMA_URL;
+  const jamaUrl = o.jamaUrl ?? o.env.JAMA_SYNC_URL;
   // Several environments (JAMA_SYNC_ENVIRONMENTS) name their projects in each entry.
   const several = !jamaUrl && Boolean(o.env.JAMA_SYNC_ENVIRONMENTS);
   if (jamaUrl && !o.projects)
@@ -51,15 +51,15 @@ export async function runLocal(o: LocalRunOptions, io: CliIo): Promise<number> {
   const stack = await startLocalStack({
     env: {
       ...o.env,
-      JAMA_URL: jamaUrl,
-      JAMA_CLIENT_ID: o.clientId ?? o.env.JAMA_CLIENT_ID,
-      JAMA_CLIENT_SECRET: o.clientSecret ?? o.env.JAMA_CLIENT_SECRET,
-      JAMA_USERNAME: o.username ?? o.env.JAMA_USERNAME,
-      JAMA_PASSWORD: o.password ?? o.env.JAMA_PASSWORD,
-      JAMA_RATE_LIMIT: String(o.rate),
-      JAMA_PROJECTS: several ? undefined : projects.join(','),
-      FORWARD_URL: o.forwardUrl ?? o.env.FORWARD_URL,
-      FORWARD_SECRET: o.forwardSecret ?? o.env.FORWARD_SECRET,
+      JAMA_SYNC_URL: jamaUrl,
+      JAMA_SYNC_CLIENT_ID: o.clientId ?? o.env.JAMA_SYNC_CLIENT_ID,
+      JAMA_SYNC_CLIENT_SECRET: o.clientSecret ?? o.env.JAMA_SYNC_CLIENT_SECRET,
+      JAMA_SYNC_USERNAME: o.username ?? o.env.JAMA_SYNC_USERNAME,
+      JAMA_SYNC_PASSWORD: o.password ?? o.env.JAMA_SYNC_PASSWORD,
+      JAMA_SYNC_RATE_LIMIT: String(o.rate),
+      JAMA_SYNC_PROJECTS: several ? undefined : projects.join(','),
+      JAMA_SYNC_FORWARD_URL: o.forwardUrl ?? o.env.JAMA_SYNC_FORWARD_URL,
+      JAMA_SYNC_FORWARD_SECRET: o.forwardSecret ?? o.env.JAMA_SYNC_FORWARD_SECRET,
     },
     simulator: {
       projects: SIMULATED_PROJECTS,

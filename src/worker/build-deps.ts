@@ -139,7 +139,8 @@ export async function buildWorkerDeps(
       config.forward.secret ?? (await resolveForwardSecret(config.forward.secretArn, options.resolveSecret));
     sinks.push(new ForwardSink({ url: config.forward.url, secret, clock }));
   }
-  if (sinks.length === 0) throw new ConfigError('No sink configured: set MIRROR_TABLE, FORWARD_URL, or both');
+  if (sinks.length === 0)
+    throw new ConfigError('No sink configured: set JAMA_SYNC_MIRROR_TABLE, JAMA_SYNC_FORWARD_URL, or both');
 
   const capMs = config.backoffCapSeconds * 1000;
   const queue = new SqsJobQueue(sqs, config.jobsQueueUrl);
@@ -190,7 +191,7 @@ export async function buildWorkerDeps(
   };
 }
 
-/** Change events go to EventBridge when `EVENT_BUS` is set, or wherever `options.events` says. */
+/** Change events go to EventBridge when `JAMA_SYNC_EVENT_BUS` is set, or wherever `options.events` says. */
 function changeEventPublisher(
   config: Readonly<Config>,
   sqs: SQSClient,
@@ -208,7 +209,9 @@ function changeEventPublisher(
 
 async function resolveForwardSecret(arn: string | undefined, resolve?: SecretResolver): Promise<string> {
   if (!arn || !resolve)
-    throw new ConfigError('FORWARD_SECRET or FORWARD_SECRET_ARN is required with FORWARD_URL');
+    throw new ConfigError(
+      'JAMA_SYNC_FORWARD_SECRET or JAMA_SYNC_FORWARD_SECRET_ARN is required with JAMA_SYNC_FORWARD_URL',
+    );
   const secret = await resolve(arn);
   if (!secret.secret) throw new ConfigError(`Secret ${arn} must hold {"secret": "…"} for the forward sink`);
   return secret.secret;

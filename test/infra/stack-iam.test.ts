@@ -49,7 +49,7 @@ const DLQ = id('AWS::SQS::Queue', 'QueuesJobsDlq');
 const STATE = id('AWS::DynamoDB::Table', 'TablesState');
 const MIRROR = id('AWS::DynamoDB::Table', 'TablesMirror');
 const JAMA_SECRET = id('AWS::SecretsManager::Secret', 'SecretsJamadefault');
-const FORWARD_SECRET = id('AWS::SecretsManager::Secret', 'SecretsForward');
+const JAMA_SYNC_FORWARD_SECRET = id('AWS::SecretsManager::Secret', 'SecretsForward');
 const WEBHOOK_SECRET = id('AWS::SecretsManager::Secret', 'SecretsWebhookjama');
 
 const worker = (queue: string) => [
@@ -62,7 +62,7 @@ const worker = (queue: string) => [
   ),
   ...['BatchGetItem', 'PutItem', 'Query'].map((a) => `dynamodb:${a} → ${MIRROR}`),
   `secretsmanager:GetSecretValue → ${JAMA_SECRET}`,
-  `secretsmanager:GetSecretValue → ${FORWARD_SECRET}`,
+  `secretsmanager:GetSecretValue → ${JAMA_SYNC_FORWARD_SECRET}`,
 ];
 
 describe('IAM', () => {

@@ -29,7 +29,7 @@ export interface PipelineOptions {
   adjust?(deps: WorkerDeps): WorkerDeps;
   /** Wraps each jobs-queue poller's handler (e.g. to kill an invocation mid-batch). */
   wrapWorker?(handler: SqsHandler): SqsHandler;
-  /** Also serve the webhook on loopback, with these sources (`WEBHOOK_SOURCES` entries, inline secrets). */
+  /** Also serve the webhook on loopback, with these sources (`JAMA_SYNC_WEBHOOK_SOURCES` entries, inline secrets). */
   webhook?: {
     sources: { name: string; secret: string; [key: string]: unknown }[];
     adjust?(deps: IngestDeps): IngestDeps;
@@ -44,14 +44,14 @@ export async function startPipeline(options: PipelineOptions = {}) {
   const resources = await provisionLocal({ dynamodb, sqs }, `t${Date.now()}`);
   const simulator = await startJamaSimulator({ rateLimit: 10, ...options.simulator });
   const config = loadConfig({
-    JAMA_URL: simulator.url,
-    JAMA_CLIENT_ID: 'jama-sync',
-    JAMA_CLIENT_SECRET: 'jama-sync-secret',
-    STATE_TABLE: resources.tables.state,
-    MIRROR_TABLE: resources.tables.mirror,
-    JOBS_QUEUE_URL: resources.queues.jobs.url,
-    DLQ_URL: resources.queues.jobsDlq.url,
-    RECONCILE_QUEUE_URL: resources.queues.reconcile.url,
+    JAMA_SYNC_URL: simulator.url,
+    JAMA_SYNC_CLIENT_ID: 'jama-sync',
+    JAMA_SYNC_CLIENT_SECRET: 'jama-sync-secret',
+    JAMA_SYNC_STATE_TABLE: resources.tables.state,
+    JAMA_SYNC_MIRROR_TABLE: resources.tables.mirror,
+    JAMA_SYNC_JOBS_QUEUE_URL: resources.queues.jobs.url,
+    JAMA_SYNC_DLQ_URL: resources.queues.jobsDlq.url,
+    JAMA_SYNC_RECONCILE_QUEUE_URL: resources.queues.reconcile.url,
     ...options.env,
   });
   const built = await buildWorkerDeps(config, { dynamodb, sqs });
@@ -92,10 +92,10 @@ export async function startPipeline(options: PipelineOptions = {}) {
 
   async function startPipelineWebhook(opts: NonNullable<PipelineOptions['webhook']>) {
     const webhookConfig = loadWebhookConfig({
-      WEBHOOK_SOURCES: JSON.stringify(opts.sources),
-      STATE_TABLE: resources.tables.state,
-      JOBS_QUEUE_URL: resources.queues.jobs.url,
-      JAMA_URL: simulator.url,
+      JAMA_SYNC_WEBHOOK_SOURCES: JSON.stringify(opts.sources),
+      JAMA_SYNC_STATE_TABLE: resources.tables.state,
+      JAMA_SYNC_JOBS_QUEUE_URL: resources.queues.jobs.url,
+      JAMA_SYNC_URL: simulator.url,
     });
     const built = await buildWebhookDeps(webhookConfig, { dynamodb, sqs });
     const server = await startWebhookServer({

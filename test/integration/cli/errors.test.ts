@@ -91,7 +91,11 @@ describe('errors a person can act on (each a case a user can cause; no stack tra
       /`--rate 1000` is above Jama's limit of 10 calls\/s.*add `--allow-high-rate`/,
     ],
     [['local', '--rate', '0x10'], {}, /Expected `--rate` to be a number ≥ 0\.1, got `0x10`/],
-    [['local'], { JAMA_RATE_LIMIT: '0x10' }, /Expected `JAMA_RATE_LIMIT` to be a number ≥ 0\.1, got `0x10`/],
+    [
+      ['local'],
+      { JAMA_SYNC_RATE_LIMIT: '0x10' },
+      /Expected `JAMA_SYNC_RATE_LIMIT` to be a number ≥ 0\.1, got `0x10`/,
+    ],
     [
       ['local', '--webhook-port', '99999'],
       {},
