@@ -56,7 +56,7 @@ async function run(s: Scenario, log: (m: string) => void): Promise<ReconcileMeas
       latencyMs: s.latencyMs,
       ...(s.foreign ? { foreignSchedule: s.foreign } : {}),
     },
-    env: { JAMA_PROJECTS: projects.join(',') },
+    env: { JAMA_SYNC_PROJECTS: projects.join(',') },
     ...(s.duplicateScans ? { chaos: { duplicateScans: true } } : {}),
   });
   try {

@@ -60,13 +60,13 @@ export function sharedEnvironment(scope: Construct, r: SharedResources): Record<
   );
   return {
     JAMA_SYNC_ENVIRONMENTS: Stack.of(scope).toJsonString(environments),
-    STATE_TABLE: r.stateTable.tableName,
-    JOBS_QUEUE_URL: r.jobs.queueUrl,
-    DLQ_URL: r.deadLetter.queueUrl,
+    JAMA_SYNC_STATE_TABLE: r.stateTable.tableName,
+    JAMA_SYNC_JOBS_QUEUE_URL: r.jobs.queueUrl,
+    JAMA_SYNC_DLQ_URL: r.deadLetter.queueUrl,
   };
 }
 
-/** A worker deployment: its own queue as JOBS_QUEUE_URL, plus sinks and tuning. */
+/** A worker deployment: its own queue as JAMA_SYNC_JOBS_QUEUE_URL, plus sinks and tuning. */
 export function workerEnvironment(
   shared: Record<string, string>,
   queue: IQueue,
@@ -80,25 +80,28 @@ export function workerEnvironment(
   const { worker } = config;
   return {
     ...shared,
-    JOBS_QUEUE_URL: queue.queueUrl,
-    ...(sinks.mirrorTable ? { MIRROR_TABLE: sinks.mirrorTable.tableName } : {}),
+    JAMA_SYNC_JOBS_QUEUE_URL: queue.queueUrl,
+    ...(sinks.mirrorTable ? { JAMA_SYNC_MIRROR_TABLE: sinks.mirrorTable.tableName } : {}),
     ...(config.sinks.forward && sinks.forwardSecret
-      ? { FORWARD_URL: config.sinks.forward.url, FORWARD_SECRET_ARN: sinks.forwardSecret.secretArn }
+      ? {
+          JAMA_SYNC_FORWARD_URL: config.sinks.forward.url,
+          JAMA_SYNC_FORWARD_SECRET_ARN: sinks.forwardSecret.secretArn,
+        }
       : {}),
-    ...(sinks.eventBusArn ? { EVENT_BUS: sinks.eventBusArn } : {}),
-    MAX_FAILURES: String(worker.maxFailures),
-    BACKOFF_CAP_SECONDS: String(worker.backoffCapSeconds),
-    LIMITER_MAX_WAIT_MS: String(worker.limiterMaxWaitMs),
-    SOFT_DEADLINE_MS: String(worker.softDeadlineMs),
+    ...(sinks.eventBusArn ? { JAMA_SYNC_EVENT_BUS: sinks.eventBusArn } : {}),
+    JAMA_SYNC_MAX_FAILURES: String(worker.maxFailures),
+    JAMA_SYNC_BACKOFF_CAP_SECONDS: String(worker.backoffCapSeconds),
+    JAMA_SYNC_LIMITER_MAX_WAIT_MS: String(worker.limiterMaxWaitMs),
+    JAMA_SYNC_SOFT_DEADLINE_MS: String(worker.softDeadlineMs),
   };
 }
 
 /** The reconcile function enqueues on the reconcile queue. */
 export function reconcileEnvironment(shared: Record<string, string>, queue: IQueue): Record<string, string> {
-  return { ...shared, RECONCILE_QUEUE_URL: queue.queueUrl };
+  return { ...shared, JAMA_SYNC_RECONCILE_QUEUE_URL: queue.queueUrl };
 }
 
-/** What `loadWebhookConfig` needs: `WEBHOOK_SOURCES` as `[{name, env, secretArn, mapping?}]`. */
+/** What `loadWebhookConfig` needs: `JAMA_SYNC_WEBHOOK_SOURCES` as `[{name, env, secretArn, mapping?}]`. */
 export function webhookEnvironment(
   scope: Construct,
   sources: readonly WebhookSourceProps[],
@@ -113,14 +116,14 @@ export function webhookEnvironment(
   }));
   checkFits(
     'webhookSources',
-    'WEBHOOK_SOURCES',
+    'JAMA_SYNC_WEBHOOK_SOURCES',
     entries,
     LAMBDA_ENVIRONMENT_BYTES - 512,
     'shorten the mappings or use fewer sources',
   );
   return {
-    WEBHOOK_SOURCES: Stack.of(scope).toJsonString(entries),
-    STATE_TABLE: r.stateTable.tableName,
-    JOBS_QUEUE_URL: r.jobs.queueUrl,
+    JAMA_SYNC_WEBHOOK_SOURCES: Stack.of(scope).toJsonString(entries),
+    JAMA_SYNC_STATE_TABLE: r.stateTable.tableName,
+    JAMA_SYNC_JOBS_QUEUE_URL: r.jobs.queueUrl,
   };
 }

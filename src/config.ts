@@ -2,6 +2,12 @@ import { z } from 'zod';
 import { ConfigError } from './core/errors';
 import { type WebhookSourceConfig, webhookSourceSchema } from './core/webhook/source';
 
+/** A credential: blank or whitespace-only values are refused, never sent to Jama. */
+const secret = z
+  .string()
+  .min(1)
+  .refine((v) => v.trim() !== '', 'is blank (only whitespace)');
+
 /** How to reach one Jama environment. Credentials come inline (local) or from a secret (AWS). */
 const environmentSchema = z
   .object({
@@ -9,10 +15,10 @@ const environmentSchema = z
     url: z.url({ protocol: /^https?$/ }),
     /** Calls per second the environment allows (shared by every integration). */
     rateLimit: z.number().positive().max(1000).default(10),
-    clientId: z.string().min(1).optional(),
-    clientSecret: z.string().min(1).optional(),
-    username: z.string().min(1).optional(),
-    password: z.string().min(1).optional(),
+    clientId: secret.optional(),
+    clientSecret: secret.optional(),
+    username: secret.optional(),
+    password: secret.optional(),
     /** Secrets Manager secret holding `{"clientId","clientSecret"}` or `{"username","password"}`. */
     secretArn: z.string().startsWith('arn:').optional(),
     /** Projects scheduled reconciliation keeps in sync. @default [] */
@@ -29,56 +35,67 @@ const environmentSchema = z
 
 export type JamaEnvironmentConfig = z.infer<typeof environmentSchema>;
 
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+/** A decimal number in an environment variable: `0x10`, `1e3` or blanks are refused, not read as numbers. */
+const decimal = z
+  .string()
+  .trim()
+  .regex(/^\d+(\.\d+)?$/, 'expected a decimal number')
+  .transform(Number);
+const int = (min: number, max: number) => decimal.pipe(z.number().int().min(min).max(max));
 
 const envSchema = z.object({
   JAMA_SYNC_ENVIRONMENTS: z.string().optional(),
-  JAMA_URL: z.string().optional(),
-  JAMA_CLIENT_ID: z.string().optional(),
-  JAMA_CLIENT_SECRET: z.string().optional(),
-  JAMA_ENVIRONMENT: z.string().default('default'),
-  JAMA_RATE_LIMIT: z.coerce.number().positive().max(1000).default(10),
-  STATE_TABLE: z.string().min(1),
-  MIRROR_TABLE: z.string().min(1).optional(),
-  JOBS_QUEUE_URL: z.url(),
-  DLQ_URL: z.url(),
-  FORWARD_URL: z.url({ protocol: /^https?$/ }).optional(),
-  FORWARD_SECRET: z.string().min(16, 'use at least 16 characters').optional(),
-  FORWARD_SECRET_ARN: z.string().startsWith('arn:').optional(),
-  /** Publish change events to this EventBridge bus (`default`, a name or an ARN); needs MIRROR_TABLE. */
-  EVENT_BUS: z
+  JAMA_SYNC_URL: z.string().optional(),
+  JAMA_SYNC_CLIENT_ID: z.string().optional(),
+  JAMA_SYNC_CLIENT_SECRET: z.string().optional(),
+  JAMA_SYNC_ENVIRONMENT_NAME: z.string().default('default'),
+  JAMA_SYNC_USERNAME: z.string().optional(),
+  JAMA_SYNC_PASSWORD: z.string().optional(),
+  JAMA_SYNC_RATE_LIMIT: decimal.pipe(z.number().positive().max(1000)).default(10),
+  JAMA_SYNC_STATE_TABLE: z.string().min(1),
+  JAMA_SYNC_MIRROR_TABLE: z.string().min(1).optional(),
+  JAMA_SYNC_JOBS_QUEUE_URL: z.url(),
+  JAMA_SYNC_DLQ_URL: z.url(),
+  JAMA_SYNC_FORWARD_URL: z.url({ protocol: /^https?$/ }).optional(),
+  JAMA_SYNC_FORWARD_SECRET: z
+    .string()
+    .refine((v) => v.trim().length >= 16, 'use at least 16 characters (not counting blanks)')
+    .optional(),
+  JAMA_SYNC_FORWARD_SECRET_ARN: z.string().startsWith('arn:').optional(),
+  /** Publish change events to this EventBridge bus (`default`, a name or an ARN); needs JAMA_SYNC_MIRROR_TABLE. */
+  JAMA_SYNC_EVENT_BUS: z
     .string()
     .regex(
       /^(arn:aws[\w-]*:events:[\w-]+:\d{12}:event-bus\/)?[\w.\-/]{1,256}$/,
       'expected `default`, a bus name or a bus ARN',
     )
     .optional(),
-  MAX_FAILURES: int(1, 100).default(5),
-  BACKOFF_CAP_SECONDS: int(3, 900).default(300),
-  LIMITER_MAX_WAIT_MS: int(0, 60_000).default(2000),
+  JAMA_SYNC_MAX_FAILURES: int(1, 100).default(5),
+  JAMA_SYNC_BACKOFF_CAP_SECONDS: int(3, 900).default(300),
+  JAMA_SYNC_LIMITER_MAX_WAIT_MS: int(0, 60_000).default(2000),
   /**
    * A limiter slot is forfeited when the acquire resolves later than this after it (see
    * SEND_JITTER_MS in src/core/limiter-config.ts). The local runtime, whose acquirers share one
    * clock, may spend the unused clock-skew allowance here: its event loop is busier than a Lambda's.
    */
-  LIMITER_MAX_LATENESS_MS: int(0, 100).default(11),
+  JAMA_SYNC_LIMITER_MAX_LATENESS_MS: int(0, 100).default(11),
   /** Stop starting new work this long before the Lambda deadline. */
-  SOFT_DEADLINE_MS: int(0, 600_000).default(10_000),
-  /** Projects to reconcile for the single environment of `JAMA_URL`, e.g. `20,21`. */
-  JAMA_PROJECTS: z
+  JAMA_SYNC_SOFT_DEADLINE_MS: int(0, 600_000).default(10_000),
+  /** Projects to reconcile for the single environment of `JAMA_SYNC_URL`, e.g. `20,21`. */
+  JAMA_SYNC_PROJECTS: z
     .string()
     .regex(/^\s*\d+\s*(,\s*\d+\s*)*$/, 'expected project ids separated by commas, e.g. `20,21`')
     .optional(),
-  /** Where reconciliation enqueues its jobs; defaults to JOBS_QUEUE_URL. */
-  RECONCILE_QUEUE_URL: z.url().optional(),
+  /** Where reconciliation enqueues its jobs; defaults to JAMA_SYNC_JOBS_QUEUE_URL. */
+  JAMA_SYNC_RECONCILE_QUEUE_URL: z.url().optional(),
   /** An incremental run re-reads this much before its watermark (late commits, clock skew). */
-  RECONCILE_OVERLAP_MS: int(0, 86_400_000).default(120_000),
+  JAMA_SYNC_RECONCILE_OVERLAP_MS: int(0, 86_400_000).default(120_000),
   /** A run not finished after this long is presumed dead and a new one may start. */
-  RECONCILE_LEASE_MS: int(60_000, 7 * 86_400_000).default(6 * 3_600_000),
+  JAMA_SYNC_RECONCILE_LEASE_MS: int(60_000, 7 * 86_400_000).default(6 * 3_600_000),
   /** A run whose cursors have not moved for this long (its chain dead-lettered) may be taken over. */
-  RECONCILE_STALL_MS: int(60_000, 7 * 86_400_000).default(30 * 60_000),
-  /** `backgroundShare` of the single environment of JAMA_URL. */
-  JAMA_BACKGROUND_SHARE: z.coerce.number().gt(0).max(1).default(1),
+  JAMA_SYNC_RECONCILE_STALL_MS: int(60_000, 7 * 86_400_000).default(30 * 60_000),
+  /** `backgroundShare` of the single environment of JAMA_SYNC_URL. */
+  JAMA_SYNC_BACKGROUND_SHARE: decimal.pipe(z.number().gt(0).max(1)).default(1),
 });
 
 /** Everything the worker needs, read once per container. */
@@ -125,7 +142,7 @@ function issues(error: z.ZodError, prefix = ''): string[] {
  *
  * Jama environments come from `JAMA_SYNC_ENVIRONMENTS` (a JSON array of
  * `{name, url, rateLimit?, secretArn | clientId+clientSecret | username+password}`), or for a single
- * environment from `JAMA_URL`, `JAMA_CLIENT_ID`, `JAMA_CLIENT_SECRET` (named by `JAMA_ENVIRONMENT`).
+ * environment from `JAMA_SYNC_URL`, `JAMA_SYNC_CLIENT_ID`, `JAMA_SYNC_CLIENT_SECRET` (named by `JAMA_SYNC_ENVIRONMENT_NAME`).
  *
  * @example
  * const config = loadConfig(); // in a handler module, once per container
@@ -144,20 +161,22 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     } catch {
       problems.push('JAMA_SYNC_ENVIRONMENTS: not valid JSON');
     }
-  } else if (env.JAMA_URL) {
+  } else if (env.JAMA_SYNC_URL) {
     raw = [
       {
-        name: env.JAMA_ENVIRONMENT ?? 'default',
-        url: env.JAMA_URL,
-        rateLimit: parsed.success ? parsed.data.JAMA_RATE_LIMIT : 10,
-        clientId: env.JAMA_CLIENT_ID,
-        clientSecret: env.JAMA_CLIENT_SECRET,
-        projects: parsed.success ? projectIds(parsed.data.JAMA_PROJECTS) : [],
-        backgroundShare: parsed.success ? parsed.data.JAMA_BACKGROUND_SHARE : 1,
+        name: env.JAMA_SYNC_ENVIRONMENT_NAME ?? 'default',
+        url: env.JAMA_SYNC_URL,
+        rateLimit: parsed.success ? parsed.data.JAMA_SYNC_RATE_LIMIT : 10,
+        clientId: env.JAMA_SYNC_CLIENT_ID,
+        clientSecret: env.JAMA_SYNC_CLIENT_SECRET,
+        username: env.JAMA_SYNC_USERNAME,
+        password: env.JAMA_SYNC_PASSWORD,
+        projects: parsed.success ? projectIds(parsed.data.JAMA_SYNC_PROJECTS) : [],
+        backgroundShare: parsed.success ? parsed.data.JAMA_SYNC_BACKGROUND_SHARE : 1,
       },
     ];
   } else {
-    problems.push('JAMA_SYNC_ENVIRONMENTS or JAMA_URL: no Jama environment configured');
+    problems.push('JAMA_SYNC_ENVIRONMENTS or JAMA_SYNC_URL: no Jama environment configured');
   }
   raw.forEach((item, i) => {
     const result = environmentSchema.safeParse(item);
@@ -168,55 +187,59 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   if (dup) problems.push(`JAMA_SYNC_ENVIRONMENTS: environment \`${dup}\` is listed twice`);
   const d = parsed.success ? parsed.data : undefined;
-  if (env.JAMA_PROJECTS && env.JAMA_SYNC_ENVIRONMENTS) {
-    problems.push('JAMA_PROJECTS: only with JAMA_URL; give `projects` in each JAMA_SYNC_ENVIRONMENTS entry');
-  }
-  if (d?.FORWARD_URL && !d.FORWARD_SECRET && !d.FORWARD_SECRET_ARN) {
+  if (env.JAMA_SYNC_PROJECTS && env.JAMA_SYNC_ENVIRONMENTS) {
     problems.push(
-      'FORWARD_SECRET or FORWARD_SECRET_ARN: required with FORWARD_URL (forwards are always signed)',
+      'JAMA_SYNC_PROJECTS: only with JAMA_SYNC_URL; give `projects` in each JAMA_SYNC_ENVIRONMENTS entry',
     );
   }
-  if (d?.EVENT_BUS && !d.MIRROR_TABLE) {
-    problems.push('EVENT_BUS: needs MIRROR_TABLE (events say what changed by comparing with the mirror)');
+  if (d?.JAMA_SYNC_FORWARD_URL && !d.JAMA_SYNC_FORWARD_SECRET && !d.JAMA_SYNC_FORWARD_SECRET_ARN) {
+    problems.push(
+      'JAMA_SYNC_FORWARD_SECRET or JAMA_SYNC_FORWARD_SECRET_ARN: required with JAMA_SYNC_FORWARD_URL (forwards are always signed)',
+    );
+  }
+  if (d?.JAMA_SYNC_EVENT_BUS && !d.JAMA_SYNC_MIRROR_TABLE) {
+    problems.push(
+      'JAMA_SYNC_EVENT_BUS: needs JAMA_SYNC_MIRROR_TABLE (events say what changed by comparing with the mirror)',
+    );
   }
   if (problems.length > 0 || !d) {
     throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   }
   return Object.freeze({
     environments: Object.freeze(environments),
-    stateTable: d.STATE_TABLE,
-    ...(d.MIRROR_TABLE ? { mirrorTable: d.MIRROR_TABLE } : {}),
-    jobsQueueUrl: d.JOBS_QUEUE_URL,
-    deadLetterQueueUrl: d.DLQ_URL,
-    ...(d.FORWARD_URL
+    stateTable: d.JAMA_SYNC_STATE_TABLE,
+    ...(d.JAMA_SYNC_MIRROR_TABLE ? { mirrorTable: d.JAMA_SYNC_MIRROR_TABLE } : {}),
+    jobsQueueUrl: d.JAMA_SYNC_JOBS_QUEUE_URL,
+    deadLetterQueueUrl: d.JAMA_SYNC_DLQ_URL,
+    ...(d.JAMA_SYNC_FORWARD_URL
       ? {
           forward: {
-            url: d.FORWARD_URL,
-            ...(d.FORWARD_SECRET ? { secret: d.FORWARD_SECRET } : {}),
-            ...(d.FORWARD_SECRET_ARN ? { secretArn: d.FORWARD_SECRET_ARN } : {}),
+            url: d.JAMA_SYNC_FORWARD_URL,
+            ...(d.JAMA_SYNC_FORWARD_SECRET ? { secret: d.JAMA_SYNC_FORWARD_SECRET } : {}),
+            ...(d.JAMA_SYNC_FORWARD_SECRET_ARN ? { secretArn: d.JAMA_SYNC_FORWARD_SECRET_ARN } : {}),
           },
         }
       : {}),
-    ...(d.EVENT_BUS ? { eventBus: d.EVENT_BUS } : {}),
-    maxFailures: d.MAX_FAILURES,
-    backoffCapSeconds: d.BACKOFF_CAP_SECONDS,
-    limiterMaxWaitMs: d.LIMITER_MAX_WAIT_MS,
-    limiterMaxLatenessMs: d.LIMITER_MAX_LATENESS_MS,
-    softDeadlineMs: d.SOFT_DEADLINE_MS,
-    reconcileQueueUrl: d.RECONCILE_QUEUE_URL ?? d.JOBS_QUEUE_URL,
-    reconcileOverlapMs: d.RECONCILE_OVERLAP_MS,
-    reconcileLeaseMs: d.RECONCILE_LEASE_MS,
-    reconcileStallMs: d.RECONCILE_STALL_MS,
+    ...(d.JAMA_SYNC_EVENT_BUS ? { eventBus: d.JAMA_SYNC_EVENT_BUS } : {}),
+    maxFailures: d.JAMA_SYNC_MAX_FAILURES,
+    backoffCapSeconds: d.JAMA_SYNC_BACKOFF_CAP_SECONDS,
+    limiterMaxWaitMs: d.JAMA_SYNC_LIMITER_MAX_WAIT_MS,
+    limiterMaxLatenessMs: d.JAMA_SYNC_LIMITER_MAX_LATENESS_MS,
+    softDeadlineMs: d.JAMA_SYNC_SOFT_DEADLINE_MS,
+    reconcileQueueUrl: d.JAMA_SYNC_RECONCILE_QUEUE_URL ?? d.JAMA_SYNC_JOBS_QUEUE_URL,
+    reconcileOverlapMs: d.JAMA_SYNC_RECONCILE_OVERLAP_MS,
+    reconcileLeaseMs: d.JAMA_SYNC_RECONCILE_LEASE_MS,
+    reconcileStallMs: d.JAMA_SYNC_RECONCILE_STALL_MS,
   });
 }
 
 const webhookEnvSchema = z.object({
   /** JSON array of `{name, env, secret | secretArn, mapping?}`; see docs/webhooks.md. */
-  WEBHOOK_SOURCES: z.string().min(1),
-  STATE_TABLE: z.string().min(1),
-  JOBS_QUEUE_URL: z.url(),
+  JAMA_SYNC_WEBHOOK_SOURCES: z.string().min(1),
+  JAMA_SYNC_STATE_TABLE: z.string().min(1),
+  JAMA_SYNC_JOBS_QUEUE_URL: z.url(),
   /** Seconds a pending-pull marker lives if no worker clears it. */
-  PENDING_TTL_SECONDS: int(60, 86_400).default(900),
+  JAMA_SYNC_PENDING_TTL_SECONDS: int(60, 86_400).default(900),
 });
 
 /** Everything the webhook function needs, read once per container. */
@@ -233,7 +256,7 @@ export interface WebhookConfig {
  * {@link ConfigError} listing every problem (JMESPath expressions are syntax-checked here).
  *
  * @example
- * const config = loadWebhookConfig(); // WEBHOOK_SOURCES='[{"name":"ci","env":"default","secret":"…"}]'
+ * const config = loadWebhookConfig(); // JAMA_SYNC_WEBHOOK_SOURCES='[{"name":"ci","env":"default","secret":"…"}]'
  */
 export function loadWebhookConfig(
   env: Record<string, string | undefined> = process.env,
@@ -243,44 +266,47 @@ export function loadWebhookConfig(
   const sources: WebhookSourceConfig[] = [];
   let raw: unknown = [];
   try {
-    raw = JSON.parse(env.WEBHOOK_SOURCES ?? '[]');
+    raw = JSON.parse(env.JAMA_SYNC_WEBHOOK_SOURCES ?? '[]');
   } catch {
     raw = undefined;
-    problems.push('WEBHOOK_SOURCES: not valid JSON');
+    problems.push('JAMA_SYNC_WEBHOOK_SOURCES: not valid JSON');
   }
   if (Array.isArray(raw)) {
-    if (env.WEBHOOK_SOURCES && raw.length === 0) problems.push('WEBHOOK_SOURCES: list at least one source');
+    if (env.JAMA_SYNC_WEBHOOK_SOURCES && raw.length === 0)
+      problems.push('JAMA_SYNC_WEBHOOK_SOURCES: list at least one source');
     const known = jamaEnvironmentNames(env);
     raw.forEach((item, i) => {
       const result = webhookSourceSchema.safeParse(item);
       if (!result.success) {
-        problems.push(...issues(result.error, `WEBHOOK_SOURCES[${i}].`));
+        problems.push(...issues(result.error, `JAMA_SYNC_WEBHOOK_SOURCES[${i}].`));
         return;
       }
       // Without `env`, the only configured Jama environment; a name no worker knows would dead-letter every job.
       const sourceEnv = result.data.env ?? (known?.length === 1 ? known[0] : undefined);
       if (!sourceEnv)
         problems.push(
-          `WEBHOOK_SOURCES[${i}].env: required unless exactly one Jama environment is configured`,
+          `JAMA_SYNC_WEBHOOK_SOURCES[${i}].env: required unless exactly one Jama environment is configured`,
         );
       else if (known && !known.includes(sourceEnv))
-        problems.push(`WEBHOOK_SOURCES[${i}].env: \`${sourceEnv}\` is not a configured Jama environment`);
+        problems.push(
+          `JAMA_SYNC_WEBHOOK_SOURCES[${i}].env: \`${sourceEnv}\` is not a configured Jama environment`,
+        );
       else sources.push({ ...result.data, env: sourceEnv });
     });
   } else if (raw !== undefined) {
-    problems.push('WEBHOOK_SOURCES: expected a JSON array');
+    problems.push('JAMA_SYNC_WEBHOOK_SOURCES: expected a JSON array');
   }
   const names = sources.map((s) => s.name);
   const dup = names.find((n, i) => names.indexOf(n) !== i);
-  if (dup) problems.push(`WEBHOOK_SOURCES: source \`${dup}\` is listed twice`);
+  if (dup) problems.push(`JAMA_SYNC_WEBHOOK_SOURCES: source \`${dup}\` is listed twice`);
   if (problems.length > 0 || !parsed.success) {
     throw new ConfigError(`Invalid webhook configuration:\n  - ${problems.join('\n  - ')}`);
   }
   return Object.freeze({
     sources: Object.freeze(sources),
-    stateTable: parsed.data.STATE_TABLE,
-    jobsQueueUrl: parsed.data.JOBS_QUEUE_URL,
-    pendingTtlSeconds: parsed.data.PENDING_TTL_SECONDS,
+    stateTable: parsed.data.JAMA_SYNC_STATE_TABLE,
+    jobsQueueUrl: parsed.data.JAMA_SYNC_JOBS_QUEUE_URL,
+    pendingTtlSeconds: parsed.data.JAMA_SYNC_PENDING_TTL_SECONDS,
   });
 }
 
@@ -296,5 +322,5 @@ function jamaEnvironmentNames(env: Record<string, string | undefined>): string[]
       return undefined;
     }
   }
-  return env.JAMA_URL ? [env.JAMA_ENVIRONMENT ?? 'default'] : undefined;
+  return env.JAMA_SYNC_URL ? [env.JAMA_SYNC_ENVIRONMENT_NAME ?? 'default'] : undefined;
 }

@@ -72,7 +72,10 @@ export const jamaSync: Contestant = {
     const p = await startLocalStack({
       prefix: `bench${Date.now()}`,
       simulator: workload.simulator,
-      env: { JAMA_PROJECTS: workload.projectIds.join(','), WEBHOOK_SOURCES: JSON.stringify([SOURCE]) },
+      env: {
+        JAMA_SYNC_PROJECTS: workload.projectIds.join(','),
+        JAMA_SYNC_WEBHOOK_SOURCES: JSON.stringify([SOURCE]),
+      },
     });
     const simulator = p.simulator;
     if (!simulator) throw new Error('bench: the simulator did not start');

@@ -18,7 +18,7 @@ export interface ReconcileDeps extends StartDeps {
 /**
  * Wires the reconcile function once per container: Jama clients on the environments' shared
  * limiters (its DELETE-activity reads take slots like every other call), the state table, and the
- * reconcile queue (`RECONCILE_QUEUE_URL`, else the jobs queue).
+ * reconcile queue (`JAMA_SYNC_RECONCILE_QUEUE_URL`, else the jobs queue).
  */
 export async function buildReconcileDeps(
   config: Readonly<Config>,

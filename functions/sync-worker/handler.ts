@@ -14,8 +14,13 @@ import { processSqsBatch, type SqsWorkerDeps } from '../../src/worker/process-ba
 const HARD_STOP_MARGIN_MS = 1500;
 
 export interface HandlerOptions {
-  /** Stop starting new Jama calls this long before the Lambda deadline. @default 10000 */
+  /**
+   * Stop starting new Jama calls this long before the Lambda deadline.
+   * @default the deps' `softDeadlineMs` (`JAMA_SYNC_SOFT_DEADLINE_MS` through {@link loadConfig}), else 10000
+   */
   softDeadlineMs?: number;
+  /** Observes each record's result with its sync latency (the local dashboard). */
+  onSynced?(result: RecordResult, latencyMs: number | undefined): void;
   logger?: Logger;
   /** `false` turns metrics off (the local runtime, which shows its own progress). */
   metrics?: Metrics | false;
@@ -35,7 +40,6 @@ export function makeHandler(
     options.metrics === false
       ? undefined
       : (options.metrics ?? new Metrics({ namespace: 'JamaSync', serviceName: 'sync-worker' }));
-  const softDeadlineMs = options.softDeadlineMs ?? 10_000;
   let inFlight: SQSEvent | undefined;
   let ready: Promise<SqsWorkerDeps> | undefined;
 
@@ -55,16 +59,20 @@ export function makeHandler(
       ready = undefined;
       throw error;
     });
-    const soft = AbortSignal.timeout(Math.max(0, context.getRemainingTimeInMillis() - softDeadlineMs));
+    const softDeadlineMs = options.softDeadlineMs ?? resolved.softDeadlineMs ?? 10_000;
+    const left = context.getRemainingTimeInMillis() - softDeadlineMs;
+    // Already past the soft deadline: start nothing (a timeout of 0 would fire only after work began).
+    const soft = left > 0 ? AbortSignal.timeout(left) : AbortSignal.abort();
     const counts = new Map<string, number>();
     const sentAt = new Map(event.Records.map((r) => [r.messageId, Number(r.attributes.SentTimestamp)]));
     const observe = (result: RecordResult) => {
       counts.set(result.outcome.type, (counts.get(result.outcome.type) ?? 0) + 1);
       // Sync latency: from the change (when the job says) or from enqueueing, to synced.
       const since = (result.job?.kind === 'pull' && result.job.occurredAt) || sentAt.get(result.id);
-      if (result.outcome.type === 'done' && since)
-        metrics?.addMetric('sync_latency_ms', MetricUnit.Milliseconds, Date.now() - since);
+      const latencyMs = result.outcome.type === 'done' && since ? Date.now() - since : undefined;
+      if (latencyMs !== undefined) metrics?.addMetric('sync_latency_ms', MetricUnit.Milliseconds, latencyMs);
       onResult(result);
+      options.onSynced?.(result, latencyMs);
     };
     const failures = await processSqsBatch(
       event.Records,

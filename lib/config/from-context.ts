@@ -1,3 +1,4 @@
+import { didYouMean } from '../../src/core/did-you-mean';
 import type { ConfigInput } from './schema';
 import { configError, type JamaSyncConfig, parseConfig } from './stack-config';
 
@@ -38,13 +39,32 @@ const PLAIN_KEYS = [
   'logRetentionDays',
 ] as const;
 
-/** All context keys jama-sync reads. */
+/** All context keys jama-sync reads (`stackName` in bin/app.ts). */
 export const CONTEXT_KEYS = [
   'environments',
   'webhookSources',
+  'stackName',
+  'allowHighRate',
   ...Object.keys(SINGLE_ENV_KEYS),
   ...PLAIN_KEYS,
 ] as const;
+
+/** Jama's documented limit per environment; more needs `-c allowHighRate=true`. */
+export const JAMA_DOCUMENTED_LIMIT = 10;
+
+/**
+ * Context keys nobody reads, most often typos (`-c alarmEmial=…`): one warning each, with the
+ * closest known key. CDK's own keys (`@aws-cdk/…`, `aws:cdk:…`) are not ours to judge.
+ */
+export function unknownContextKeys(keys: readonly string[]): string[] {
+  const known: readonly string[] = CONTEXT_KEYS;
+  return keys
+    .filter((k) => !k.startsWith('@') && !k.includes(':') && !known.includes(k))
+    .map((k) => {
+      const guess = didYouMean(k, known);
+      return `Unknown CDK context key \`${k}\` ignored${guess ? `: did you mean \`${guess}\`?` : ''} (docs/deploy.md lists the keys)`;
+    });
+}
 
 const CREDENTIAL_KEYS = ['clientId', 'clientSecret', 'username', 'password', 'secret'];
 
@@ -162,10 +182,33 @@ export function configFromContext(get: (key: string) => unknown): Readonly<JamaS
   if (problems.length > 0) throw configError(problems);
   const shortcut = get('environments') === undefined;
   const fields = Object.entries(SINGLE_ENV_KEYS);
-  return parseConfig(input as ConfigInput, (path) => {
+  const config = parseConfig(input as ConfigInput, (path) => {
     const match = /^environments\.0\.(\w+)(.*)$/.exec(path);
     if (!shortcut || !match) return path;
     const key = fields.find(([, field]) => field === match[1])?.[0];
     return key ? `${key}${match[2]}` : path;
   });
+  const high = config.environments.filter((e) => e.rateLimit > JAMA_DOCUMENTED_LIMIT);
+  const allowed = [true, 'true'].includes(get('allowHighRate') as string | boolean);
+  if (high.length && !allowed) {
+    throw configError(
+      high.map(
+        (e) =>
+          `${shortcut ? 'rateLimit' : `environments (${e.name}).rateLimit`}: ${e.rateLimit} is above Jama's limit of ` +
+          `${JAMA_DOCUMENTED_LIMIT} calls/s, which every integration of an environment shares; above it Jama answers 429. ` +
+          'If your Jama really allows more, add -c allowHighRate=true',
+      ),
+    );
+  }
+  return config;
+}
+
+/** Warnings for a configuration that is accepted but unusual (bin/app.ts prints them). */
+export function contextWarnings(config: Readonly<JamaSyncConfig>): string[] {
+  return config.environments
+    .filter((e) => e.rateLimit > JAMA_DOCUMENTED_LIMIT)
+    .map(
+      (e) =>
+        `Environment ${e.name}: rateLimit ${e.rateLimit} is above Jama's usual ${JAMA_DOCUMENTED_LIMIT} calls/s (allowHighRate=true).`,
+    );
 }

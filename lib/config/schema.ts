@@ -135,7 +135,7 @@ export const configSchema = z
       .max(100, 'expected a percentage ≤ 100')
       .default(5),
     deletionProtection: bool.default(true),
-    tracing: bool.default(true),
+    tracing: bool.default(false),
     logLevel: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT']).default('INFO'),
     logRetentionDays: z.coerce
       .number()

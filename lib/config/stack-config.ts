@@ -34,7 +34,7 @@ export interface JamaSyncConfig {
   deletionProtection: boolean;
   logLevel: string;
   logRetentionDays: number;
-  /** X-Ray active tracing on every function. */
+  /** X-Ray active tracing on every function. @default false */
   tracing: boolean;
 }
 

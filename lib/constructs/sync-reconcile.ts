@@ -15,7 +15,7 @@ export interface SyncReconcileProps {
   /** The reconcile handler module (functions/reconcile/handler.ts). */
   entry: string;
   projectRoot: string;
-  /** Must name `queue` as RECONCILE_QUEUE_URL. */
+  /** Must name `queue` as JAMA_SYNC_RECONCILE_QUEUE_URL. */
   environment: Record<string, string>;
   /** Where runs enqueue their first scan job: the reconcile queue. */
   queue: IQueue;
@@ -28,7 +28,7 @@ export interface SyncReconcileProps {
   fullSweepSchedule?: string;
   logLevel?: string;
   logRetention?: RetentionDays;
-  /** X-Ray active tracing. @default true */
+  /** X-Ray active tracing. @default false */
   tracing?: boolean;
 }
 

@@ -25,7 +25,7 @@ export interface SyncWebhookProps {
   reservedConcurrency?: number;
   logLevel?: string;
   logRetention?: RetentionDays;
-  /** X-Ray active tracing. @default true */
+  /** X-Ray active tracing. @default false */
   tracing?: boolean;
 }
 

@@ -15,7 +15,7 @@ export interface SyncWorkerProps extends WorkerConcurrency {
   entry: string;
   projectRoot: string;
   description: string;
-  /** Must name `queue` as JOBS_QUEUE_URL: the worker re-sends and enqueues there. */
+  /** Must name `queue` as JAMA_SYNC_JOBS_QUEUE_URL: the worker re-sends and enqueues there. */
   environment: Record<string, string>;
   /** The queue this deployment drains (and re-sends throttled jobs and next scan pages to). */
   queue: IQueue;
@@ -30,7 +30,7 @@ export interface SyncWorkerProps extends WorkerConcurrency {
   batchingWindowSeconds?: number;
   logLevel?: string;
   logRetention?: RetentionDays;
-  /** X-Ray active tracing. @default true */
+  /** X-Ray active tracing. @default false */
   tracing?: boolean;
 }
 

@@ -7,7 +7,7 @@ import { TARGET_FLAGS, TARGET_HELP, withTarget } from './target';
 const HELP = `Usage: jama-sync dlq list [--max N] [--json] [target]
        jama-sync dlq redrive (--all | --id MESSAGE_ID,…) [target]
 
-Dead letters are jobs that failed for real (Jama 5xx, network, timeouts, sink errors) MAX_FAILURES
+Dead letters are jobs that failed for real (Jama 5xx, network, timeouts, sink errors) JAMA_SYNC_MAX_FAILURES
 times, or were malformed. Throttling never dead-letters a job.
 
   list     Shows each dead letter: message id, age, the job (kind, environment, item or project,

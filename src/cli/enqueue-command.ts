@@ -56,6 +56,10 @@ export const enqueueCommand: Command = {
     io.out(
       `Queued ${n} pull${n === 1 ? '' : 's'} (${result.env}): item${n === 1 ? '' : 's'} ${result.itemIds.join(', ')}.`,
     );
+    if (result.unchecked.length)
+      io.err(
+        `Not checked with Jama from here: item ${result.unchecked.join(', ')} (an id Jama does not know becomes a tombstone).`,
+      );
     return 0;
   },
 };

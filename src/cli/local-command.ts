@@ -1,6 +1,18 @@
 import { UsageError } from '../core/errors';
 import { runLocal } from '../local/run-local';
-import { type CliIo, type Command, durationFlag, idsFlag, intFlag, numberFlag, parseFlags } from './command';
+import {
+  type CliIo,
+  type Command,
+  durationFlag,
+  idsFlag,
+  intFlag,
+  numberFlag,
+  parseFlags,
+  textFlag,
+  urlFlag,
+} from './command';
+import { credentialsGiven, secretFrom } from './credentials';
+import { stopSignal } from './stop-signal';
 
 const HELP = `Usage: jama-sync local [options]
 
@@ -17,28 +29,38 @@ drained and prints a summary: Jama calls, 429s, items, items per call, the busie
 whether the mirror matches Jama.
 
 Afterwards it keeps running (webhook, schedule, operator commands: \`jama-sync status\`, …) until
-Ctrl-C, unless --until-idle is given. While it runs, .jama-sync/local.json in the working
-directory tells operator commands where it is.
+Ctrl-C, SIGTERM or SIGHUP, unless --until-idle is given; work that arrives later (webhooks,
+\`jama-sync enqueue\` or \`reconcile\` from another terminal) is shown as it runs. While it runs,
+.jama-sync/local.json in the working directory tells operator commands where it is, and the banner
+prints the URL of a live dashboard (calls/s against the limit, backlog, dead letters, latency, runs).
 
 Options:
-  --jama-url URL         Jama base URL, e.g. https://tenant.jamacloud.com (env JAMA_URL)
-  --client-id ID         OAuth client id (env JAMA_CLIENT_ID)
-  --client-secret SECRET OAuth client secret (env JAMA_CLIENT_SECRET)
-  --projects 20,21       Projects to reconcile (required with --jama-url; env JAMA_PROJECTS;
+  --jama-url URL         Jama base URL, e.g. https://tenant.jamacloud.com (env JAMA_SYNC_URL). A
+                         certificate your machine does not trust (self-signed, a company CA): put
+                         its CA in a PEM file and set NODE_EXTRA_CA_CERTS=/path/ca.pem
+  --client-id ID         OAuth client id (env JAMA_SYNC_CLIENT_ID)
+  --client-secret-file F Read the OAuth client secret from this file (or env JAMA_SYNC_CLIENT_SECRET).
+                         Prefer either to --client-secret SECRET, which other local users can
+                         read in the process list
+  --username U           Basic auth instead of OAuth (env JAMA_SYNC_USERNAME); fails under SAML/SSO
+  --password-file F      Its password, from a file (or env JAMA_SYNC_PASSWORD; --password P works too)
+  --projects 20,21       Projects to reconcile (required with --jama-url; env JAMA_SYNC_PROJECTS;
                          demo: all 3 simulated projects)
-  --forward-url URL      Also POST synced items to this URL (the signed HTTP sink; env FORWARD_URL)
-  --forward-secret S     HMAC secret for --forward-url, ≥ 16 characters (env FORWARD_SECRET)
+  --forward-url URL      Also POST synced items to this URL (the signed HTTP sink; env JAMA_SYNC_FORWARD_URL)
+  --forward-secret S     HMAC secret for --forward-url, ≥ 16 characters (env JAMA_SYNC_FORWARD_SECRET)
   --events-out FILE      Append change events (docs/events.md) to FILE as JSON lines
-  --rate N               The Jama environment's limit in calls/s (default 10; env JAMA_RATE_LIMIT)
+  --rate N               The Jama environment's limit in calls/s (default 10, Jama's own limit;
+                         env JAMA_SYNC_RATE_LIMIT). Above 10 needs --allow-high-rate
+  --allow-high-rate      Accept a --rate above 10 (a Jama with a raised limit, or the simulator)
   --background-share F   Fraction of that rate reconciliation may use on its own, 0 < F ≤ 1 (default
-                         1; env JAMA_BACKGROUND_SHARE). Webhook-driven work may always use the
+                         1; env JAMA_SYNC_BACKGROUND_SHARE). Webhook-driven work may always use the
                          whole rate; leave headroom for other integrations that fail on a 429
-  --webhook-port N       Port of the webhook on 127.0.0.1 (default: a free port). Sources come from
-                         WEBHOOK_SOURCES (docs/webhooks.md), else one source 'demo' with a random
-                         secret, printed at start
-  --reconcile-every D    Interval of incremental reconciliation, e.g. 15m, 90s, 1h; 0 = off
-                         (default 15m; a full run follows daily at 03:30 UTC)
-  --items N              Demo: items per simulated project (default 200)
+  --webhook-port N       Port of the webhook on 127.0.0.1, 1–65535 (default: a free port). Sources
+                         come from JAMA_SYNC_WEBHOOK_SOURCES (docs/webhooks.md), else one source 'demo' with
+                         a random secret, printed at start
+  --reconcile-every D    Interval of incremental reconciliation, e.g. 15m, 90s, 1h; at least 10s,
+                         0 = off (default 15m; a full run follows daily at 03:30 UTC)
+  --items N              Demo: items per simulated project (default 200, at most 100000)
   --until-idle           Exit once the backlog is drained, with exit code 1 if the mirror does not
                          match the simulator or anything was dead-lettered
   --json                 Print the summary as JSON on stdout (progress goes to stderr)
@@ -48,19 +70,25 @@ Examples:
   npm start
   npm start -- --until-idle --json
   npm start -- --items 2000 --webhook-port 8787 --reconcile-every 1m
-  npx jama-sync local --jama-url https://acme.jamacloud.com --client-id ci --client-secret … --projects 20,21
-  JAMA_URL=https://acme.jamacloud.com JAMA_CLIENT_ID=ci JAMA_CLIENT_SECRET=… npx jama-sync local --projects 20 --until-idle
+  npx jama-sync local --jama-url https://acme.jamacloud.com --client-id ci --client-secret-file ~/.jama-secret --projects 20,21
+  JAMA_SYNC_URL=https://acme.jamacloud.com JAMA_SYNC_CLIENT_ID=ci JAMA_SYNC_CLIENT_SECRET="$(cat ~/.jama-secret)" npx jama-sync local --projects 20 --until-idle
+  NODE_EXTRA_CA_CERTS=./corp-ca.pem npx jama-sync local --jama-url https://jama.corp.example --username sync --password-file ./pw --projects 5
 `;
 
 const FLAGS = {
   'jama-url': { type: 'string' },
   'client-id': { type: 'string' },
   'client-secret': { type: 'string' },
+  'client-secret-file': { type: 'string' },
+  username: { type: 'string' },
+  password: { type: 'string' },
+  'password-file': { type: 'string' },
   projects: { type: 'string' },
   'forward-url': { type: 'string' },
   'events-out': { type: 'string' },
   'forward-secret': { type: 'string' },
   rate: { type: 'string' },
+  'allow-high-rate': { type: 'boolean' },
   'background-share': { type: 'string' },
   'webhook-port': { type: 'string' },
   'reconcile-every': { type: 'string' },
@@ -69,30 +97,14 @@ const FLAGS = {
   json: { type: 'boolean' },
 } as const;
 
+/** Jama's documented limit: more needs `--allow-high-rate`. */
+const JAMA_LIMIT = 10;
 /** `--background-share`: a fraction in (0, 1]. */
 function shareFlag(value: string | undefined): number {
   const share = numberFlag('background-share', value, 1, 0);
   if (share <= 0 || share > 1)
     throw new UsageError(`Expected \`--background-share\` to be a number in (0, 1], got \`${value}\`.`);
   return share;
-}
-
-/** Stops on the first SIGINT or SIGTERM; a second one exits at once. */
-function stopSignal(): { signal: AbortSignal; dispose(): void } {
-  const controller = new AbortController();
-  const onSignal = () => {
-    if (controller.signal.aborted) process.exit(130);
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  return {
-    signal: controller.signal,
-    dispose() {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    },
-  };
 }
 
 /** Parses the flags and runs {@link runLocal}. Exported for tests. */
@@ -103,35 +115,73 @@ export async function local(
   tty: boolean,
 ) {
   const { values } = parseFlags(argv, FLAGS, 'local');
+  const cwd = process.cwd();
   const port = values['webhook-port'];
-  const stop = stopSignal();
-  try {
-    const projects = idsFlag('projects', values.projects ?? env.JAMA_PROJECTS, 'project ids');
-    const maybe = <K extends string, V>(key: K, value: V | undefined) =>
-      (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
-    return await runLocal(
-      {
-        ...maybe('jamaUrl', values['jama-url']),
-        ...maybe('clientId', values['client-id']),
-        ...maybe('clientSecret', values['client-secret']),
-        ...maybe('projects', projects),
-        ...maybe('forwardUrl', values['forward-url']),
-        ...maybe('eventsOut', values['events-out']),
-        ...maybe('forwardSecret', values['forward-secret']),
-        ...maybe('webhookPort', port === undefined ? undefined : intFlag('webhook-port', port, 0)),
-        rate: numberFlag('rate', values.rate ?? env.JAMA_RATE_LIMIT, 10, 0.1),
-        backgroundShare: shareFlag(values['background-share'] ?? env.JAMA_BACKGROUND_SHARE),
-        items: intFlag('items', values.items, 200, 1),
-        reconcileEveryMs: durationFlag('reconcile-every', values['reconcile-every'], 15 * 60_000),
-        untilIdle: values['until-idle'] === true,
-        json: values.json === true,
-        cwd: process.cwd(),
-        env,
-        tty,
-        signal: stop.signal,
-      },
-      io,
+  const jamaUrl = urlFlag('jama-url', values['jama-url'], 'https://tenant.jamacloud.com');
+  const clientId =
+    textFlag('client-id', values['client-id']) ?? textFlag('JAMA_SYNC_CLIENT_ID', env.JAMA_SYNC_CLIENT_ID);
+  const clientSecret = secretFrom(values, env, 'client-secret', 'JAMA_SYNC_CLIENT_SECRET');
+  const username =
+    textFlag('username', values.username) ?? textFlag('JAMA_SYNC_USERNAME', env.JAMA_SYNC_USERNAME);
+  const password = secretFrom(values, env, 'password', 'JAMA_SYNC_PASSWORD');
+  const projects = idsFlag('projects', values.projects ?? env.JAMA_SYNC_PROJECTS, 'project ids');
+  if (jamaUrl && !projects)
+    throw new UsageError('`--projects` is required with `--jama-url`, e.g. `--projects 20,21`.');
+  if (jamaUrl ?? env.JAMA_SYNC_URL) credentialsGiven({ clientId, clientSecret, username, password });
+  const rate = numberFlag(
+    values.rate === undefined ? 'JAMA_SYNC_RATE_LIMIT' : 'rate',
+    values.rate ?? env.JAMA_SYNC_RATE_LIMIT,
+    10,
+    0.1,
+  );
+  if (rate > 1000) throw new UsageError(`Expected \`--rate\` to be at most 1000 calls/s, got \`${rate}\`.`);
+  const forwardUrl = urlFlag('forward-url', values['forward-url'], 'https://hooks.example.com/jama');
+  const forwardSecret = textFlag('forward-secret', values['forward-secret']);
+  if (forwardSecret !== undefined && forwardSecret.trim().length < 16)
+    throw new UsageError(
+      '`--forward-secret` needs at least 16 characters (the HMAC key of the forward sink).',
     );
+  if (forwardUrl && !forwardSecret && !env.JAMA_SYNC_FORWARD_SECRET)
+    throw new UsageError(
+      '`--forward-url` needs `--forward-secret S` (or env JAMA_SYNC_FORWARD_SECRET): forwards are always signed.',
+    );
+  if (rate > JAMA_LIMIT && !values['allow-high-rate'])
+    throw new UsageError(
+      `\`--rate ${rate}\` is above Jama's limit of ${JAMA_LIMIT} calls/s, which every integration of an environment shares; ` +
+        'above it Jama answers 429. If your Jama really allows more, add `--allow-high-rate`.',
+    );
+  if (rate > JAMA_LIMIT)
+    io.err(`Warning: --rate ${rate} is above Jama's usual ${JAMA_LIMIT} calls/s (--allow-high-rate).`);
+  const maybe = <K extends string, V>(key: K, value: V | undefined) =>
+    (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+  const options = {
+    ...maybe('jamaUrl', jamaUrl),
+    ...maybe('clientId', clientId),
+    ...maybe('clientSecret', clientSecret),
+    ...maybe('username', username),
+    ...maybe('password', password),
+    ...maybe('projects', projects),
+    ...maybe('forwardUrl', forwardUrl),
+    ...maybe('eventsOut', values['events-out']),
+    ...maybe('forwardSecret', forwardSecret),
+    ...maybe('webhookPort', port === undefined ? undefined : intFlag('webhook-port', port, 0, 1, 65_535)),
+    rate,
+    backgroundShare: shareFlag(values['background-share'] ?? env.JAMA_SYNC_BACKGROUND_SHARE),
+    items: intFlag('items', values.items, 200, 1, 100_000),
+    reconcileEveryMs: durationFlag('reconcile-every', values['reconcile-every'], 15 * 60_000, {
+      minMs: 10_000,
+      zeroMeansOff: true,
+    }),
+    untilIdle: values['until-idle'] === true,
+    json: values.json === true,
+    cwd,
+    env,
+    tty,
+  };
+  const stop = stopSignal(cwd, io);
+  try {
+    const code = await runLocal({ ...options, signal: stop.signal }, io);
+    return stop.signal.aborted ? stop.code() : code;
   } finally {
     stop.dispose();
   }

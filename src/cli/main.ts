@@ -1,5 +1,5 @@
 import { isJamaSyncError } from '../core/errors';
-import { type CliIo, type Command, processIo } from './command';
+import { type CliIo, type Command, didYouMean, processIo } from './command';
 import { commands } from './commands';
 
 function usage(all: readonly Command[]): string {
@@ -10,23 +10,53 @@ function usage(all: readonly Command[]): string {
     'Commands:',
     ...all.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'Run `jama-sync <command> --help` for the options of one command.',
+    'Options:',
+    '  -h, --help     Show this help (`jama-sync help <command>` or `jama-sync <command> --help` for one command)',
+    '  -v, --version  Print the version',
+    '',
+    'Run `jama-sync help <command>` for the options of one command.',
   ].join('\n');
+}
+
+function unknown(name: string, all: readonly Command[]): string {
+  const guess = didYouMean(
+    name,
+    all.map((c) => c.name),
+  );
+  return `Unknown command \`${name}\`.${guess ? ` Did you mean \`${guess}\`?` : ''}\n\n${usage(all)}`;
 }
 
 /**
  * Entry point of the `jama-sync` CLI. Returns the process exit code: 0 success, 1 failure, 2 usage.
  * User mistakes print a cause and a remedy, never a stack trace.
  */
-export async function main(argv: string[], io: CliIo = processIo, all = commands): Promise<number> {
+export async function main(
+  argv: string[],
+  io: CliIo = processIo,
+  all = commands,
+  { version = 'unknown' } = {},
+): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === '--version' || name === '-v' || name === 'version') {
+    io.out(`jama-sync ${version}`);
+    return 0;
+  }
+  if (name === 'help' && rest[0] !== undefined) {
+    const command = all.find((c) => c.name === rest[0]);
+    if (!command) {
+      io.err(unknown(rest[0], all));
+      return 2;
+    }
+    io.out(command.help);
+    return 0;
+  }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.out(usage(all));
     return name === undefined ? 2 : 0;
   }
   const command = all.find((c) => c.name === name);
   if (!command) {
-    io.err(`Unknown command \`${name}\`.\n\n${usage(all)}`);
+    io.err(name.startsWith('-') ? `Unknown option \`${name}\`.\n\n${usage(all)}` : unknown(name, all));
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {

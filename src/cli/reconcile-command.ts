@@ -1,6 +1,7 @@
 import { UsageError } from '../core/errors';
 import { pickEnvironment } from '../ops/enqueue';
 import { OpsError } from '../ops/errors';
+import { runMirrorCounts } from '../ops/mirror';
 import { watchRuns } from '../ops/reconcile-watch';
 import { type Command, idsFlag, parseFlags } from './command';
 import { duration, progressLine } from './format';
@@ -54,6 +55,17 @@ export const reconcileCommand: Command = {
     const tty = process.stderr.isTTY === true;
     return withTarget(values, async (d) => {
       const env = values.env || projects ? pickEnvironment(d, values.env) : undefined;
+      if (projects && env) {
+        if (!d.check) io.err(`Not checked with Jama from here that project(s) ${projects.join(', ')} exist.`);
+        else {
+          const found = await d.check({ env, projects });
+          if (found.missingProjects.length)
+            throw new OpsError(
+              'TARGET_NOT_FOUND',
+              `Project(s) ${found.missingProjects.join(', ')} not found in Jama (${env}); the API user sees: ${found.visibleProjects.join(', ') || 'none'}.`,
+            );
+        }
+      }
       const started = Date.now();
       const summary = await d.reconcile({ mode, ...(projects ? { projects } : {}), ...(env ? { env } : {}) });
       for (const s of summary.skipped) io.out(`Skipped ${s.env}/${s.projectId}: ${s.reason}`);
@@ -80,6 +92,14 @@ export const reconcileCommand: Command = {
       io.out(
         `Run ${summary.runId} finished in ${duration(Date.now() - started)}: ${last.finished} project(s).`,
       );
+      if (d.tables.mirror && d.kind === 'local') {
+        for (const name of new Set(summary.started.map((s) => s.env))) {
+          const c = await runMirrorCounts(d, name, summary, started);
+          io.out(
+            `  ${name}: ${c.seen !== undefined ? `${c.seen} items read, ` : ''}${c.written} written to the mirror (new or changed${c.seen !== undefined ? ', or marked seen' : ''}), ${c.tombstoned} tombstoned.`,
+          );
+        }
+      }
       return 0;
     });
   },

@@ -51,9 +51,27 @@ Examples:
   jama-sync simulator --port 0 --rate 10 --foreign-rate 4 --latency 100 --jitter 50
   jama-sync simulator --error-rate 0.05 --retry-after 3 --client-id ci --client-secret s3cret
 
-The control API (not rate limited, not logged) is under /__control/: GET stats, GET calls,
-POST reset-stats, GET|POST items, PATCH|DELETE items/<id>, GET|POST relationships (link),
-PATCH|DELETE relationships/<id> (relink, unlink), GET|PATCH options.`;
+Control API — test and operator hooks under /__control/, never rate limited, never in the call
+log; JSON in and out, errors as {"error": "…"}:
+  GET    stats          Calls, accepted, rejected429, byStatus, maxAcceptedInAnyWindow(Ours), …
+  GET    calls          The call log: [{at, method, path, status, foreign, …}, …]
+  POST   reset-stats    Clears the call log (204)
+  GET    options        The options in force
+  PATCH  options        Change them live: {"rateLimit": 5, "retryAfterSeconds": 3 | null,
+                        "latencyMs": {"fixed": 100, "jitter": 50}, "foreignRate": 4,
+                        "faults": {"serverErrorRate": 0.05, "resetRate": 0, "slowRate": 0,
+                        "slowMs": 2000}} (each key optional; faults replace the whole set)
+  GET    items          Every live item
+  POST   items          Create as a Jama user would: {"project": 20, "itemType": 24,
+                        "fields": {"name": "…"}} → 201 and the item
+  GET    items/<id>     One item (404 if absent)
+  PATCH  items/<id>     Edit its fields: {"fields": {"name": "…", "description": "…"}}
+  DELETE items/<id>     Delete it (204); edits and deletes record Jama activities
+  GET|POST relationships, PATCH|DELETE relationships/<id>   Link, relink, unlink items
+
+  curl -s localhost:8080/__control/stats
+  curl -s -X PATCH localhost:8080/__control/options -d '{"rateLimit": 5}'
+  curl -s -X PATCH localhost:8080/__control/items/10001 -d '{"fields": {"name": "Renamed in Jama"}}'`;
 
 type Values = ReturnType<typeof parseFlags<typeof FLAGS>>['values'];
 

@@ -11,8 +11,11 @@ oldest dead letter's age, each Jama environment's limiter (rate now, next free s
 429), Jama calls and 429s, webhook events and reconciliation runs, and the mirror's size (items and
 relationships).
 
-Calls, 429s and the age of the oldest job are counted by the local process; for a deployed stack
-they are on its CloudFormation dashboard (the command prints its URL).
+Jama calls and 429s are counted per environment in the local process's Jama clients, as they are
+made (the progress line, the summary and the local dashboard show the same figures); the busiest
+second is the most calls sent in any one-second window. For a deployed stack they are on its
+CloudWatch dashboard (the command prints its URL). The mirror's items are live items; tombstones
+(deleted in Jama) are counted separately.
 
 ${TARGET_HELP}
 
@@ -65,9 +68,17 @@ export function formatStatus(s: Status, now = Date.now()): string {
     'Limiter',
     ...s.limiters.map((l) => limiterLine(l, now)),
     '',
-    c
-      ? `Jama calls       ${c.jama.calls} · 429s ${c.jama.throttled} · ${c.jama.ratePerSecond.toFixed(1)} calls/s now · busiest second ${c.jama.busiestSecond} (counted at the ${c.jama.countedAt})`
-      : `Jama calls       calls, 429s and queue ages: see the dashboard${s.dashboardUrl ? ` ${s.dashboardUrl}` : ''}`,
+    ...(c
+      ? [
+          `Jama calls       counted in this process's Jama clients (429s included; busiest = most in any 1 s)`,
+          ...c.jama.environments.map(
+            (e) =>
+              `  ${e.env}: ${e.calls} calls · 429s ${e.throttled} · ${e.ratePerSecond.toFixed(1)} calls/s now (limit ${e.rateLimit}) · busiest second ${e.busiestSecond}`,
+          ),
+        ]
+      : [
+          `Jama calls       calls, 429s and queue ages: see the dashboard${s.dashboardUrl ? ` ${s.dashboardUrl}` : ''}`,
+        ]),
     ...(s.webhookUrl
       ? [
           `Webhook          ${s.webhookUrl}/webhooks/<source>${c ? ` · ${c.webhook.events} events accepted` : ''}`,

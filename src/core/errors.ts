@@ -10,6 +10,8 @@ export type ErrorCode =
   | 'JAMA_VALIDATION'
   | 'JAMA_SERVER'
   | 'JAMA_NETWORK'
+  /** The TLS handshake failed: an untrusted certificate, or a scheme that does not match the server. */
+  | 'JAMA_TLS'
   | 'JAMA_TIMEOUT'
   | 'LIMITER_WAIT'
   | 'JOB_INVALID'

@@ -59,16 +59,50 @@ export class JamaAuthError extends JamaRequestError {
   constructor(context: JamaRequestContext & { auth?: JamaAuthKind }) {
     const check =
       context.auth === 'basic'
-        ? 'Check the username and password (basic auth does not work when Jama signs in through SAML/SSO; use an OAuth client instead)'
-        : 'Check the OAuth client id and secret (--client-id, --client-secret)';
+        ? 'Check the username and password (--username, --password-file; basic auth does not work when Jama signs in through SAML/SSO: use an OAuth client instead)'
+        : 'Check the OAuth client id and secret (--client-id, --client-secret-file)';
+    const jama = context.jamaMessage?.replace(/[.\s]+$/, '');
+    // Said once: Jama's own text may already explain the licence.
+    const licence = /licen[cs]e/i.test(jama ?? '')
+      ? ''
+      : ' REST access also needs a Named Creator licence for the API user (Creator Float users have no REST access) ' +
+        "and the organisation's REST API access setting turned on by a Jama organisation admin.";
     super(
       'JAMA_AUTH',
-      `Jama refused ${where(context)} (${context.status ?? 401})${said(context)}. ${check} and the Jama URL (--jama-url). ` +
-        'REST access also needs a Named Creator licence for the API user (Creator Float users have no REST access) ' +
-        "and the organisation's REST API access setting turned on by a Jama organisation admin.",
+      `Jama refused ${where(context)} (${context.status ?? 401})${jama ? `: ${jama}` : ''}. ${check} and the Jama URL (--jama-url).${licence}`,
       context,
       false,
     );
+  }
+}
+
+/** Why a TLS handshake with Jama failed, and what to do about it. */
+const TLS_ADVICE: Record<string, string> = {
+  untrusted:
+    'presents a certificate this machine does not trust (self-signed, or signed by a company CA). ' +
+    'Save the CA certificate as a PEM file and start again with NODE_EXTRA_CA_CERTS=/path/to/ca.pem; never turn verification off',
+  expired:
+    "presents an expired (or not yet valid) certificate: ask Jama's administrator to renew it, or check this machine's clock",
+  hostname:
+    'presents a certificate for another host name: use the host name the certificate names in --jama-url',
+  plain:
+    'does not speak TLS there: the server answers plain HTTP. Use http://… in --jama-url, or the port that serves https',
+};
+
+/** The TLS handshake with Jama failed. Not retryable: it fails the same way until someone acts. */
+export class JamaTlsError extends JamaRequestError {
+  readonly tlsCode: string;
+
+  constructor(
+    context: JamaRequestContext & { baseUrl: string; tlsCode: string; kind: keyof typeof TLS_ADVICE },
+  ) {
+    super(
+      'JAMA_TLS',
+      `Jama at ${context.baseUrl} ${TLS_ADVICE[context.kind]} (${context.tlsCode} on ${where(context)}).`,
+      context,
+      false,
+    );
+    this.tlsCode = context.tlsCode;
   }
 }
 
@@ -112,9 +146,14 @@ export class JamaNetworkError extends JamaRequestError {
   constructor(context: JamaRequestContext & { baseUrl: string; networkCode?: string }) {
     const code = context.networkCode;
     const unreachable = code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN';
+    // An HTTP parser error on an http:// URL: most often a server that speaks https there.
+    const tlsHint =
+      code?.startsWith('HPE_') && context.baseUrl.startsWith('http:')
+        ? ': the server did not answer HTTP; if it serves https, use https:// in --jama-url'
+        : '';
     const message = unreachable
       ? `Cannot reach Jama at ${context.baseUrl}: check --jama-url (${code} on ${where(context)})`
-      : `Connection to Jama at ${context.baseUrl} failed on ${where(context)}${code ? ` (${code})` : ''}`;
+      : `Connection to Jama at ${context.baseUrl} failed on ${where(context)}${code ? ` (${code})` : ''}${tlsHint}`;
     super('JAMA_NETWORK', message, context, true);
     if (code !== undefined) this.networkCode = code;
   }

@@ -103,7 +103,7 @@ export type QueueKey = keyof typeof QUEUES;
 
 /**
  * Scheduled reconciliation (docs/reconcile.md). The reconcile queue's consumer is the sync-worker
- * code deployed a second time with `JOBS_QUEUE_URL` set to the reconcile queue. Concurrency is not
+ * code deployed a second time with `JAMA_SYNC_JOBS_QUEUE_URL` set to the reconcile queue. Concurrency is not
  * the brake: every scan call takes the limiter's background lane, which only books slots that
  * interactive work leaves, so reconciliation may run as many slices side by side as it needs to
  * fill the rate. Each invocation reads a slice for up to 40 s, so the consumer needs about one

@@ -8,6 +8,7 @@ import type { JobQueue } from '../core/job-queue';
 import type { ReconcileRequest } from '../core/reconcile/plan';
 import type { ReconcileSummary } from '../core/reconcile/start';
 import { RECONCILE } from '../infra/resources';
+import { localLogger } from './human-logger';
 
 export interface LocalReconcile {
   /** Invokes the reconcile function as its schedule or an operator would; it only enqueues. */
@@ -16,6 +17,8 @@ export interface LocalReconcile {
   readonly runs: number;
   /** Invocations running now. */
   readonly running: number;
+  /** The last few invocations' summaries, newest first (the dashboard's active runs). */
+  readonly recent: readonly ReconcileSummary[];
   readonly deps: Promise<ReconcileDeps>;
   close(): Promise<void>;
 }
@@ -29,9 +32,10 @@ export function localReconcile(
   const deps = buildReconcileDeps(config, clients).then((d) =>
     wrapQueue ? { ...d, queue: wrapQueue(d.queue) } : d,
   );
-  const handler = makeHandler(() => deps);
+  const handler = makeHandler(() => deps, { logger: localLogger('jama-sync-reconcile') });
   let runs = 0;
   let running = 0;
+  const recent: ReconcileSummary[] = [];
   return {
     deps,
     get runs() {
@@ -40,6 +44,7 @@ export function localReconcile(
     get running() {
       return running;
     },
+    recent,
     async run(request = {}) {
       const started = Date.now();
       const context = {
@@ -51,6 +56,8 @@ export function localReconcile(
       try {
         const summary = await handler(request, context);
         runs++;
+        if (summary.started.length > 0) recent.unshift(summary);
+        recent.length = Math.min(recent.length, 10);
         return summary;
       } finally {
         running--;

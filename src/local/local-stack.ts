@@ -19,7 +19,7 @@ import type { WorkerDeps } from '../worker/build-deps';
 import { duplicatingScans } from './chaos-queue';
 import type { SqsHandler } from './event-source';
 import { jsonLinesPublisher } from './events-file';
-import { type JamaStats, jamaStats } from './jama-stats';
+import { type JamaMeter, type JamaStats, startJamaMeter } from './jama-meter';
 import { type LocalEndpoints, openLocalAws } from './local-aws';
 import { type LocalReconcile, localReconcile } from './local-reconcile';
 import { type LocalWebhook, startLocalWebhook } from './local-webhook';
@@ -31,7 +31,7 @@ import {
 } from './local-workers';
 import type { LocalResources } from './provision';
 
-/** Slot lateness the local runtime accepts (see LIMITER_MAX_LATENESS_MS): MAX_CLOCK_SKEW_MS + SEND_JITTER_MS. */
+/** Slot lateness the local runtime accepts (see JAMA_SYNC_LIMITER_MAX_LATENESS_MS): MAX_CLOCK_SKEW_MS + SEND_JITTER_MS. */
 export const LOCAL_MAX_LATENESS_MS = 61;
 
 const DEPTH_ATTRIBUTES = [
@@ -43,7 +43,7 @@ const DEPTH_ATTRIBUTES = [
 export interface LocalStackOptions {
   /** Configuration variables (see src/config.ts); tables and queues are filled in by the stack. */
   env?: Record<string, string | undefined>;
-  /** Start the bundled Jama simulator with these options when no `JAMA_URL` is configured. */
+  /** Start the bundled Jama simulator with these options when no `JAMA_SYNC_URL` is configured. */
   simulator?: SimulatorOptions;
   /** Start the simulator even though `env` configures Jama (tests pointing `env` at its port). */
   alwaysSimulate?: boolean;
@@ -83,8 +83,10 @@ export interface LocalStack {
   depth(queue?: QueueKey): Promise<number>;
   /** Messages waiting on the jobs and reconcile queues. */
   backlog(): Promise<number>;
-  /** Jama calls of this process so far. */
+  /** Jama calls of this process so far, per environment, counted in the Jama clients. */
   jama(): JamaStats;
+  /** Per-second Jama calls of each environment since `since` (the dashboard's chart). */
+  jamaHistory: JamaMeter['history'];
   /** Resolves once both queues are empty and nothing runs; `signal` ends the wait early. */
   idle(options?: { timeoutMs?: number; onTick?: () => void; signal?: AbortSignal }): Promise<void>;
   /** Up to 10 messages on the dead-letter queue (left there). */
@@ -98,11 +100,11 @@ export interface LocalStack {
 
 /**
  * Starts jama-sync locally: DynamoDB and SQS (embedded dynalite and fauxqs on 127.0.0.1, or
- * `AWS_ENDPOINT_URL`), the Jama simulator unless `JAMA_URL` is set, both sync-worker deployments
+ * `AWS_ENDPOINT_URL`), the Jama simulator unless `JAMA_SYNC_URL` is set, both sync-worker deployments
  * driven as Lambda's event source mappings drive them, the reconcile function and the webhook.
  *
  * @example
- * const stack = await startLocalStack({ simulator: { projects: 3, itemsPerProject: 100 }, env: { JAMA_PROJECTS: '20,21,22' } });
+ * const stack = await startLocalStack({ simulator: { projects: 3, itemsPerProject: 100 }, env: { JAMA_SYNC_PROJECTS: '20,21,22' } });
  * await stack.reconcile.run({ mode: 'full' });
  * await stack.idle();
  * await stack.stop();
@@ -122,7 +124,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     let simulator: JamaSimulator | undefined;
     const jamaEnv: Record<string, string | undefined> = {};
-    const configured = Boolean(env.JAMA_URL || env.JAMA_SYNC_ENVIRONMENTS);
+    const configured = Boolean(env.JAMA_SYNC_URL || env.JAMA_SYNC_ENVIRONMENTS);
     if (!configured || options.alwaysSimulate) {
       const sim = await startJamaSimulator(options.simulator);
       simulator = sim;
@@ -130,25 +132,25 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       const [client] = sim.options.clients;
       if (!configured)
         Object.assign(jamaEnv, {
-          JAMA_URL: sim.url,
-          JAMA_CLIENT_ID: client?.clientId,
-          JAMA_CLIENT_SECRET: client?.clientSecret,
+          JAMA_SYNC_URL: sim.url,
+          JAMA_SYNC_CLIENT_ID: client?.clientId,
+          JAMA_SYNC_CLIENT_SECRET: client?.clientSecret,
         });
     }
     const fullEnv = {
       // One process, one clock: no skew between acquirers, so half of the 100 ms skew allowance
       // absorbs this busy event loop's timer lateness instead (src/config.ts).
-      LIMITER_MAX_LATENESS_MS: String(LOCAL_MAX_LATENESS_MS),
+      JAMA_SYNC_LIMITER_MAX_LATENESS_MS: String(LOCAL_MAX_LATENESS_MS),
       ...env,
       ...jamaEnv,
-      STATE_TABLE: resources.tables.state,
-      MIRROR_TABLE: env.MIRROR_TABLE === '' ? undefined : resources.tables.mirror,
-      JOBS_QUEUE_URL: resources.queues.jobs.url,
-      DLQ_URL: resources.queues.jobsDlq.url,
-      RECONCILE_QUEUE_URL: resources.queues.reconcile.url,
+      JAMA_SYNC_STATE_TABLE: resources.tables.state,
+      JAMA_SYNC_MIRROR_TABLE: env.JAMA_SYNC_MIRROR_TABLE === '' ? undefined : resources.tables.mirror,
+      JAMA_SYNC_JOBS_QUEUE_URL: resources.queues.jobs.url,
+      JAMA_SYNC_DLQ_URL: resources.queues.jobsDlq.url,
+      JAMA_SYNC_RECONCILE_QUEUE_URL: resources.queues.reconcile.url,
     };
     const config = loadConfig(fullEnv);
-    const stats = jamaStats(simulator ?? config.environments.map((e) => e.url));
+    const stats = startJamaMeter(config.environments);
     stops.push(async () => stats.stop());
     const duplicate = options.chaos?.duplicateScans === true;
     const workers = await startLocalWorkers({
@@ -206,6 +208,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       depth,
       backlog,
       jama: () => stats.read(),
+      jamaHistory: (since) => stats.history(since),
       async idle({ timeoutMs = 600_000, onTick, signal } = {}) {
         const deadline = Date.now() + timeoutMs;
         // Two empty looks in a row: a batch may be between receive and invoke.

@@ -7,13 +7,14 @@ import { loadWebhookConfig } from '../config';
 import { UsageError } from '../core/errors';
 import { SIGNATURE_HEADER, sign, TIMESTAMP_HEADER } from '../core/signature';
 import type { IngestDeps } from '../core/webhook/ingest';
+import { localLogger } from './human-logger';
 import { startWebhookServer } from './webhook-server';
 
-/** A source whose secret this process knows (inline in `WEBHOOK_SOURCES`, or generated). */
+/** A source whose secret this process knows (inline in `JAMA_SYNC_WEBHOOK_SOURCES`, or generated). */
 export interface KnownSource {
   name: string;
   secret: string;
-  /** True when generated at start because `WEBHOOK_SOURCES` was not set. */
+  /** True when generated at start because `JAMA_SYNC_WEBHOOK_SOURCES` was not set. */
   generated: boolean;
 }
 
@@ -28,7 +29,7 @@ export interface LocalWebhook {
 }
 
 export interface LocalWebhookOptions {
-  /** Configuration variables: `WEBHOOK_SOURCES`, `PENDING_TTL_SECONDS`, and the Jama environment(s). */
+  /** Configuration variables: `JAMA_SYNC_WEBHOOK_SOURCES`, `JAMA_SYNC_PENDING_TTL_SECONDS`, and the Jama environment(s). */
   env: Record<string, string | undefined>;
   stateTable: string;
   jobsQueueUrl: string;
@@ -41,20 +42,22 @@ export interface LocalWebhookOptions {
 
 /**
  * The webhook function on 127.0.0.1, as its Function URL serves it in AWS. Sources come from
- * `WEBHOOK_SOURCES`; without it, one source `demo` with a random secret (printed at start).
+ * `JAMA_SYNC_WEBHOOK_SOURCES`; without it, one source `demo` with a random secret (printed at start).
  */
 export async function startLocalWebhook(options: LocalWebhookOptions): Promise<LocalWebhook> {
-  const generated = options.env.WEBHOOK_SOURCES
+  const generated = options.env.JAMA_SYNC_WEBHOOK_SOURCES
     ? undefined
     : { name: 'demo', secret: randomBytes(24).toString('base64url') };
   const config = loadWebhookConfig({
     ...options.env,
-    WEBHOOK_SOURCES: options.env.WEBHOOK_SOURCES ?? JSON.stringify([generated]),
-    STATE_TABLE: options.stateTable,
-    JOBS_QUEUE_URL: options.jobsQueueUrl,
+    JAMA_SYNC_WEBHOOK_SOURCES: options.env.JAMA_SYNC_WEBHOOK_SOURCES ?? JSON.stringify([generated]),
+    JAMA_SYNC_STATE_TABLE: options.stateTable,
+    JAMA_SYNC_JOBS_QUEUE_URL: options.jobsQueueUrl,
   });
   const built = await buildWebhookDeps(config, options.clients);
-  const handler = makeHandler(options.adjust ? options.adjust(built) : built);
+  const handler = makeHandler(options.adjust ? options.adjust(built) : built, {
+    logger: localLogger('jama-sync-webhook'),
+  });
   let events = 0;
   let requests = 0;
   const server = await startWebhookServer({

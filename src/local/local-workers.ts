@@ -5,7 +5,9 @@ import type { Config } from '../config';
 import type { ChangeEventPublisher } from '../core/events/events-sink';
 import { RECONCILE } from '../infra/resources';
 import { buildWorkerDeps, type WorkerDeps } from '../worker/build-deps';
+import { type ActivityRecorder, activityRecorder } from './activity';
 import { type EventSource, type EventSourceOptions, type SqsHandler, startEventSource } from './event-source';
+import { localLogger } from './human-logger';
 import type { LocalResources } from './provision';
 
 export type EventSourceTuning = Partial<
@@ -48,6 +50,8 @@ export interface LocalWorkers {
   reconcileSource: EventSource;
   /** Invocations running now, on both queues. */
   readonly busy: number;
+  /** Jobs synced, sync latency and the last jobs, from both deployments (the dashboard). */
+  activity: ActivityRecorder;
   stop(): Promise<void>;
 }
 
@@ -81,8 +85,14 @@ export async function startLocalWorkers(options: {
     throw error;
   });
   const reconcileDeps = adjust(builtReconcile, 'reconcile');
+  const activity = activityRecorder();
   const handler = (d: WorkerDeps, queue: WorkerQueue) => () => {
-    const h: SqsHandler = makeHandler(d, { softDeadlineMs: 5000, metrics: false });
+    const h: SqsHandler = makeHandler(d, {
+      softDeadlineMs: 5000,
+      metrics: false,
+      onSynced: activity.record,
+      logger: localLogger('jama-sync-worker'),
+    });
     return options.wrap ? options.wrap(h, queue) : h;
   };
   const source = startEventSource({
@@ -107,6 +117,7 @@ export async function startLocalWorkers(options: {
     source,
     reconcileDeps,
     reconcileSource,
+    activity,
     get busy() {
       return source.busy + reconcileSource.busy;
     },

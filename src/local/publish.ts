@@ -1,5 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { ReconcileMode } from '../core/reconcile/ports';
+import type { ReconcileSummary } from '../core/reconcile/start';
+import type { LocalCounters } from '../ops/deployment';
+import { localDeployment } from '../ops/local-target';
+import { checkExistence } from './check';
+import { dashboardData } from './dashboard';
 import type { LocalStack } from './local-stack';
 import { startOpsServer } from './ops-server';
 import { type Schedule, startSchedule } from './schedule';
@@ -8,6 +13,8 @@ import { type LocalState, removeLocalState, STATE_FILE, writeLocalState } from '
 export interface LocalProcess {
   /** What runs where, for the start of a run. */
   banner: string;
+  /** The live dashboard, token included (in the fragment, which browsers never send). */
+  dashboardUrl: string;
   schedule: Schedule;
   close(): Promise<void>;
 }
@@ -17,6 +24,8 @@ export interface PublishOptions {
   /** 0: no scheduled incremental runs. */
   reconcileEveryMs: number;
   onScheduleError(mode: ReconcileMode, error: unknown): void;
+  /** A reconciliation asked for through the ops endpoint (`jama-sync reconcile` elsewhere). */
+  onOperatorRun?(summary: ReconcileSummary): void;
 }
 
 function every(ms: number): string {
@@ -36,24 +45,42 @@ export async function publishLocal(stack: LocalStack, options: PublishOptions): 
     onError: options.onScheduleError,
   });
   const token = randomBytes(24).toString('base64url');
+  const stats = (): LocalCounters => ({
+    jama: stack.jama(),
+    webhook: { events: stack.webhook.events, requests: stack.webhook.requests },
+    reconcile: { runs: stack.reconcile.runs, running: stack.reconcile.running, next: schedule.next() },
+  });
+  let state: LocalState | undefined;
+  let deployment: ReturnType<typeof localDeployment> | undefined;
   const ops = await startOpsServer({
     token,
     handlers: {
-      reconcile: (request) => stack.reconcile.run(request as never),
+      reconcile: async (request) => {
+        const summary = await stack.reconcile.run(request as never);
+        options.onOperatorRun?.(summary);
+        return summary;
+      },
+      check: (request) => checkExistence(stack, request),
       stats: () => ({
         pid: process.pid,
-        jama: stack.jama(),
-        webhook: { events: stack.webhook.events, requests: stack.webhook.requests },
-        reconcile: { runs: stack.reconcile.runs, running: stack.reconcile.running, next: schedule.next() },
+        ...stats(),
         workers: { busy: stack.workers.busy, ...stack.workers.source.stats },
       }),
+      dashboard: () => {
+        if (!state) throw new Error('starting');
+        deployment ??= localDeployment(state, {
+          reconcile: (request) => stack.reconcile.run(request),
+          counters: async () => stats(),
+        });
+        return dashboardData(deployment, stack, 0);
+      },
     },
   }).catch((error: unknown) => {
     schedule.stop();
     throw error;
   });
   const { config, resources, endpoints, webhook } = stack;
-  const state: LocalState = {
+  state = {
     version: 1,
     pid: process.pid,
     startedAt: new Date().toISOString(),
@@ -76,6 +103,7 @@ export async function publishLocal(stack: LocalStack, options: PublishOptions): 
     webhook: { url: webhook.url, sources: webhook.sources.map((s) => s.name) },
     ops: { url: ops.url, token },
   };
+  const dashboardUrl = `${ops.url}/dashboard#token=${token}`;
   const { ownedBy } = await writeLocalState(options.cwd, state);
   const sim = stack.simulator;
   const demoSource = webhook.sources.find((s) => s.generated);
@@ -89,6 +117,7 @@ export async function publishLocal(stack: LocalStack, options: PublishOptions): 
           `              source '${demoSource.name}' signs with secret '${demoSource.secret}' (docs/webhooks.md)`,
         ]
       : []),
+    `  Dashboard   ${dashboardUrl}`,
     `  Reconcile   ${options.reconcileEveryMs ? `incremental every ${every(options.reconcileEveryMs)}, ` : ''}full daily at 03:30 UTC`,
     ownedBy
       ? `  Operate     another jama-sync local (pid ${ownedBy}) owns ${STATE_FILE}: operator commands here reach that one`
@@ -96,11 +125,13 @@ export async function publishLocal(stack: LocalStack, options: PublishOptions): 
   ];
   return {
     banner: lines.join('\n'),
+    dashboardUrl,
     schedule,
     async close() {
       schedule.stop();
       if (!ownedBy) await removeLocalState(options.cwd);
       await ops.close();
+      deployment?.close();
     },
   };
 }

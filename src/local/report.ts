@@ -1,3 +1,4 @@
+import type { MirrorRow } from '../adapters/mirror-sink';
 import type { CliIo } from '../cli/command';
 import { progressLine } from '../cli/format';
 import type { LocalStack } from './local-stack';
@@ -9,7 +10,7 @@ import { mirrorDifferences, type RunSummary, relationshipDifferences } from './s
  */
 export function progress(stack: LocalStack, io: CliIo, tty: boolean) {
   const line = progressLine(io, tty);
-  const limit = stack.config.environments[0]?.rateLimit ?? 10;
+  const limit = stack.config.environments.reduce((sum, e) => sum + e.rateLimit, 0);
   let last = 0;
   return {
     async show() {
@@ -23,14 +24,22 @@ export function progress(stack: LocalStack, io: CliIo, tty: boolean) {
         stack.depth('reconcile'),
         stack.depth('jobsDlq'),
       ]);
+      const { live, tombstones } = mirrorCounts(mirror);
       line.show(
-        `synced ${mirror.size} items · backlog ${jobs + reconcile} (jobs ${jobs}, reconcile ${reconcile}) · ` +
-          `${jama.ratePerSecond.toFixed(1)} calls/s (limit ${limit}) · 429s ${jama.throttled} · DLQ ${dlq}`,
+        `synced ${live} items (+${tombstones} tombstones) · backlog ${jobs + reconcile} · DLQ ${dlq} · ` +
+          `${jama.ratePerSecond.toFixed(1)}/${limit} calls/s · 429s ${jama.throttled}`,
         true,
       );
     },
     done: () => line.done(),
   };
+}
+
+/** Live items and tombstones: the one definition every local figure uses. */
+export function mirrorCounts(mirror: Map<number, MirrorRow>): { live: number; tombstones: number } {
+  let tombstones = 0;
+  for (const row of mirror.values()) if (row.deleted) tombstones++;
+  return { live: mirror.size - tombstones, tombstones };
 }
 
 /** Waits until both queues are drained and nothing runs, showing progress meanwhile. */
@@ -51,8 +60,7 @@ export async function drain(stack: LocalStack, io: CliIo, tty: boolean, signal?:
 export async function summarize(stack: LocalStack, startedAt: number): Promise<RunSummary> {
   const mirror = await stack.mirror();
   const jama = stack.jama();
-  const tombstones = [...mirror.values()].filter((r) => r.deleted).length;
-  const live = mirror.size - tombstones;
+  const { live, tombstones } = mirrorCounts(mirror);
   const mismatches = stack.simulator ? mirrorDifferences(mirror, stack.simulator.items()) : [];
   const links = await stack.relationships();
   const linkMismatches = stack.simulator
@@ -64,9 +72,11 @@ export async function summarize(stack: LocalStack, startedAt: number): Promise<R
     jama429s: jama.throttled,
     itemsInMirror: live,
     tombstones,
-    itemsPerCall: jama.calls ? live / jama.calls : 0,
+    itemsPerCall: jama.calls ? Math.round((live * 100) / jama.calls) / 100 : 0,
     maxCallsInAnySecond: jama.busiestSecond,
     rateLimit: stack.config.environments[0]?.rateLimit ?? 10,
+    countedAt: jama.countedAt,
+    environments: jama.environments,
     deadLetters: await stack.depth('jobsDlq'),
     webhookEvents: stack.webhook.events,
     reconcileRuns: stack.reconcile.runs,
@@ -76,4 +86,33 @@ export async function summarize(stack: LocalStack, startedAt: number): Promise<R
     relationshipsMatch: stack.simulator ? linkMismatches.length === 0 : null,
     relationshipMismatches: linkMismatches,
   };
+}
+
+/**
+ * After the first drain: shows work that arrives later (webhooks, `jama-sync enqueue` or
+ * `reconcile` from another terminal, the schedule) while it runs, and a line when it is done.
+ */
+export async function follow(
+  stack: LocalStack,
+  io: CliIo,
+  tty: boolean,
+  log: (text: string) => void,
+  signal: AbortSignal,
+): Promise<void> {
+  while (!signal.aborted) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    if (signal.aborted) return;
+    const busy = stack.workers.busy + stack.reconcile.running + (await stack.backlog().catch(() => 0));
+    if (busy === 0) continue;
+    const before = stack.jama().calls;
+    const since = Date.now();
+    log(`Work arrived (${new Date(since).toISOString().slice(11, 19)} UTC): syncing…`);
+    await drain(stack, io, tty, signal);
+    if (signal.aborted) return;
+    const { live, tombstones } = mirrorCounts(await stack.mirror());
+    log(
+      `Drained in ${((Date.now() - since) / 1000).toFixed(1)} s: ${stack.jama().calls - before} Jama calls; ` +
+        `mirror ${live} items (+${tombstones} tombstones). Waiting for more.`,
+    );
+  }
 }

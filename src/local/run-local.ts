@@ -1,10 +1,10 @@
 import type { CliIo } from '../cli/command';
-import { UsageError } from '../core/errors';
+import { isJamaSyncError, UsageError } from '../core/errors';
 import { FIRST_PROJECT_ID } from '../simulator/data';
 import { silentChanges, webhookBurst } from './demo';
 import { type LocalStack, startLocalStack } from './local-stack';
 import { type LocalProcess, publishLocal } from './publish';
-import { drain, summarize } from './report';
+import { drain, follow, summarize } from './report';
 import { formatSummary } from './summary';
 
 /** `jama-sync local`, its flags parsed (see src/cli/local-command.ts). */
@@ -12,6 +12,8 @@ export interface LocalRunOptions {
   jamaUrl?: string;
   clientId?: string;
   clientSecret?: string;
+  username?: string;
+  password?: string;
   projects?: number[];
   forwardUrl?: string;
   forwardSecret?: string;
@@ -41,7 +43,7 @@ const SIMULATED_LINKS_PER_ITEM = 1;
 
 /** Runs the pipeline locally: the demo, or a real Jama's projects; returns the exit code. */
 export async function runLocal(o: LocalRunOptions, io: CliIo): Promise<number> {
-  const jamaUrl = o.jamaUrl ?? o.env.JAMA_URL;
+  const jamaUrl = o.jamaUrl ?? o.env.JAMA_SYNC_URL;
   // Several environments (JAMA_SYNC_ENVIRONMENTS) name their projects in each entry.
   const several = !jamaUrl && Boolean(o.env.JAMA_SYNC_ENVIRONMENTS);
   if (jamaUrl && !o.projects)
@@ -51,14 +53,16 @@ export async function runLocal(o: LocalRunOptions, io: CliIo): Promise<number> {
   const stack = await startLocalStack({
     env: {
       ...o.env,
-      JAMA_URL: jamaUrl,
-      JAMA_CLIENT_ID: o.clientId ?? o.env.JAMA_CLIENT_ID,
-      JAMA_CLIENT_SECRET: o.clientSecret ?? o.env.JAMA_CLIENT_SECRET,
-      JAMA_RATE_LIMIT: String(o.rate),
-      JAMA_BACKGROUND_SHARE: String(o.backgroundShare ?? 1),
-      JAMA_PROJECTS: several ? undefined : projects.join(','),
-      FORWARD_URL: o.forwardUrl ?? o.env.FORWARD_URL,
-      FORWARD_SECRET: o.forwardSecret ?? o.env.FORWARD_SECRET,
+      JAMA_SYNC_URL: jamaUrl,
+      JAMA_SYNC_CLIENT_ID: o.clientId ?? o.env.JAMA_SYNC_CLIENT_ID,
+      JAMA_SYNC_CLIENT_SECRET: o.clientSecret ?? o.env.JAMA_SYNC_CLIENT_SECRET,
+      JAMA_SYNC_USERNAME: o.username ?? o.env.JAMA_SYNC_USERNAME,
+      JAMA_SYNC_PASSWORD: o.password ?? o.env.JAMA_SYNC_PASSWORD,
+      JAMA_SYNC_RATE_LIMIT: String(o.rate),
+      JAMA_SYNC_BACKGROUND_SHARE: String(o.backgroundShare ?? 1),
+      JAMA_SYNC_PROJECTS: several ? undefined : projects.join(','),
+      JAMA_SYNC_FORWARD_URL: o.forwardUrl ?? o.env.JAMA_SYNC_FORWARD_URL,
+      JAMA_SYNC_FORWARD_SECRET: o.forwardSecret ?? o.env.JAMA_SYNC_FORWARD_SECRET,
     },
     simulator: {
       projects: SIMULATED_PROJECTS,
@@ -79,6 +83,11 @@ export async function runLocal(o: LocalRunOptions, io: CliIo): Promise<number> {
       reconcileEveryMs: o.reconcileEveryMs,
       onScheduleError: (mode, error) =>
         io.err(`Scheduled ${mode} reconciliation failed: ${error instanceof Error ? error.message : error}`),
+      onOperatorRun: (s) =>
+        log(
+          `Operator started ${s.mode} run ${s.runId}: ${s.started.length} project(s) started` +
+            `${s.skipped.length ? `, ${s.skipped.length} skipped` : ''}${s.failed.length ? `, ${s.failed.length} failed` : ''}.`,
+        ),
     });
     log(published.banner);
     if (stack.simulator) await demo(stack, log, (s) => drain(stack, io, live, s), o.signal);
@@ -93,10 +102,9 @@ export async function runLocal(o: LocalRunOptions, io: CliIo): Promise<number> {
     io.out(o.json ? JSON.stringify(summary) : formatSummary(summary));
     if (o.untilIdle) return summary.mirrorMatches === false || summary.deadLetters > 0 ? 1 : 0;
     log(
-      'Backlog drained. The pipeline keeps running: post webhooks, or try `npx jama-sync status` in another terminal. Press Ctrl-C to stop.',
+      `Backlog drained. The pipeline keeps running: post webhooks, watch ${published.dashboardUrl}, or try \`npx jama-sync status\` in another terminal. Press Ctrl-C to stop.`,
     );
-    if (!o.signal.aborted)
-      await new Promise((resolve) => o.signal.addEventListener('abort', resolve, { once: true }));
+    await follow(stack, io, live, log, o.signal);
     log('Stopping.');
     return 0;
   } finally {
@@ -105,11 +113,23 @@ export async function runLocal(o: LocalRunOptions, io: CliIo): Promise<number> {
   }
 }
 
+/** A busy limiter ("next slot is 11 ms away", LIMITER_WAIT) is a reason to wait, not to stop at start. */
+async function whenLimiterLets<T>(call: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (!isJamaSyncError(error) || error.code !== 'LIMITER_WAIT' || attempt >= 20) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
 /** One call up front turns a wrong URL, bad credentials or a missing licence into a clear error now. */
 async function checkProjects(stack: LocalStack) {
   for (const env of stack.config.environments) {
     const client = stack.workers.deps.jamaClients.get(env.name);
-    const visible = ((await client?.listProjects()) ?? []).map((p) => p.id);
+    const visible = ((await whenLimiterLets(async () => client?.listProjects())) ?? []).map((p) => p.id);
     const missing = env.projects.filter((id) => !visible.includes(id));
     if (missing.length) {
       const where = stack.config.environments.length > 1 ? ` (environment ${env.name})` : '';

@@ -1,3 +1,4 @@
+import { readFileSync, rmSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LocalEndpoints } from './local-aws';
@@ -70,4 +71,14 @@ export async function removeLocalState(dir: string, pid = process.pid): Promise<
     return;
   }
   await rm(join(dir, STATE_FILE), { force: true });
+}
+
+/** {@link removeLocalState} for the last moments of a process that must exit now (a signal's deadline). */
+export function removeLocalStateSync(dir: string, pid = process.pid): void {
+  try {
+    const state = JSON.parse(readFileSync(join(dir, STATE_FILE), 'utf8')) as LocalState;
+    if (state.pid === pid) rmSync(join(dir, STATE_FILE), { force: true });
+  } catch {
+    // No file, or not ours: nothing to remove.
+  }
 }

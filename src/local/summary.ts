@@ -1,17 +1,27 @@
 import type { MirrorRow } from '../adapters/mirror-sink';
-import { maxInAnyWindow } from '../simulator/rate-window';
+import type { EnvironmentCalls } from './jama-meter';
 
-/** What a local run did, as printed at the end (and as JSON under `--json`). */
+/**
+ * What a local run did, as printed at the end (and as JSON under `--json`). Jama figures are the
+ * ones `status` and the dashboard show: counted in this process's Jama clients (`countedAt`).
+ */
 export interface RunSummary {
   elapsedSeconds: number;
+  /** Requests sent to Jama, token requests and 429s included, all environments. */
   jamaCalls: number;
   jama429s: number;
+  /** Live items in the mirror (tombstones not included). */
   itemsInMirror: number;
+  /** Mirror rows of items deleted in Jama. */
   tombstones: number;
+  /** Live items per Jama call, two decimals. */
   itemsPerCall: number;
-  /** Most Jama calls in any one-second window: accepted ones, counted at the simulator; against a real Jama, sent ones. */
+  /** Most Jama calls sent in any one-second window, in the busiest environment. */
   maxCallsInAnySecond: number;
+  /** The first environment's limit (see `environments` for each). */
   rateLimit: number;
+  countedAt: string;
+  environments: EnvironmentCalls[];
   deadLetters: number;
   /** Webhook events accepted by the local webhook (duplicates that were coalesced included). */
   webhookEvents: number;
@@ -68,16 +78,15 @@ export function mirrorDifferences(
   return diff.sort((a, b) => a - b);
 }
 
-export function busiestSecond(times: readonly number[]): number {
-  return maxInAnyWindow([...times], 1000);
-}
-
 /** The summary as a few human lines. */
 export function formatSummary(s: RunSummary): string {
   const lines = [
-    `Synced ${s.itemsInMirror} items (${s.tombstones} tombstones) in ${s.elapsedSeconds.toFixed(1)} s`,
-    `Jama calls: ${s.jamaCalls} (${s.itemsPerCall.toFixed(1)} items per call), 429s: ${s.jama429s}`,
-    `Busiest second: ${s.maxCallsInAnySecond} calls (limit ${s.rateLimit}/s)`,
+    `Synced ${s.itemsInMirror} items (+${s.tombstones} tombstones) in ${s.elapsedSeconds.toFixed(1)} s`,
+    `Jama calls: ${s.jamaCalls} (${s.itemsPerCall.toFixed(1)} items per call), 429s: ${s.jama429s} — counted in the ${s.countedAt}`,
+    ...s.environments.map(
+      (e) =>
+        `Busiest second${s.environments.length > 1 ? ` (${e.env})` : ''}: ${e.busiestSecond} calls (limit ${e.rateLimit}/s)`,
+    ),
     `Webhook events: ${s.webhookEvents}, reconciliation runs: ${s.reconcileRuns}`,
     `Dead letters: ${s.deadLetters}`,
   ];

@@ -43,7 +43,9 @@ function describe(m: Message): DeadLetter {
         : job.kind === 'relationship-pull'
           ? `relationships ${job.relationshipIds.join(', ')}`
           : `item ${job.itemId}${'documentKey' in job && job.documentKey ? ` (${job.documentKey})` : ''}`;
-    summary = `${job.kind} ${job.env} ${what}, ${job.meta?.failures ?? 0} failures`;
+    // The reason of a worker's dead letter says how often it failed (the job's count predates the last one).
+    const failures = /^failed \d+ times/.test(reason) ? '' : `, ${job.meta?.failures ?? 0} failed attempts`;
+    summary = `${job.kind} ${job.env} ${what}${failures}`;
   }
   return {
     messageId: m.MessageId ?? '',
@@ -79,8 +81,8 @@ async function receive(d: Deployment, max: number): Promise<Message[]> {
   return [...seen.values()];
 }
 
-/** Makes received messages visible again at once. */
-async function release(d: Deployment, messages: Message[]) {
+/** Makes received dead letters visible again at once. */
+export async function release(d: Pick<Deployment, 'sqs' | 'queues'>, messages: Message[]) {
   for (const group of chunk(messages, 10)) {
     await aws('release dead letters', () =>
       d.sqs.send(

@@ -1,6 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { ReconcileSummary } from '../core/reconcile/start';
+import type { JamaStats } from '../local/jama-meter';
 
 /** What `jama-sync reconcile` asks for: the reconcile function's request. */
 export interface ReconcileRequestInput {
@@ -11,9 +12,25 @@ export interface ReconcileRequestInput {
 
 /** Counters only the local process keeps (in AWS they are on the CloudWatch dashboard). */
 export interface LocalCounters {
-  jama: { calls: number; throttled: number; ratePerSecond: number; busiestSecond: number; countedAt: string };
+  /** Calls, 429s and the busiest second per environment, counted in the Jama clients (src/local/jama-meter.ts). */
+  jama: JamaStats;
   webhook: { events: number; requests: number };
   reconcile: { runs: number; running: number; next: { incremental?: number; full?: number } };
+}
+
+export interface ExistenceCheck {
+  env: string;
+  projects?: number[];
+  items?: number[];
+}
+
+export interface ExistenceResult {
+  missingProjects: number[];
+  /** Projects the API user can see, when projects were asked about. */
+  visibleProjects: number[];
+  missingItems: number[];
+  /** Items not asked about (each costs a Jama call: only the first few are checked). */
+  uncheckedItems: number[];
 }
 
 /**
@@ -34,6 +51,11 @@ export interface Deployment {
   dashboardUrl?: string;
   /** Starts a reconciliation: through the local process's ops endpoint, or by invoking the reconcile function. */
   reconcile(request: ReconcileRequestInput): Promise<ReconcileSummary>;
+  /**
+   * Asks Jama whether projects and items exist, where this machine can (the local process holds
+   * Jama credentials; a stack's are in its secrets): absent when it cannot.
+   */
+  check?(request: ExistenceCheck): Promise<ExistenceResult>;
   /** The local process's counters; absent for a stack. */
   counters?(): Promise<LocalCounters>;
   close(): void;

@@ -7,6 +7,8 @@ import { idsByDocumentKey } from './mirror';
 export interface EnqueueResult {
   env: string;
   itemIds: number[];
+  /** Ids Jama was not asked about (a deployed stack's credentials are not on this machine, or too many). */
+  unchecked: number[];
 }
 
 /** The environment an operator meant: the one named, or the only one there is. */
@@ -49,7 +51,16 @@ export async function enqueuePulls(
       `Not in the mirror of ${env}: ${unknown.join(', ')}. Enqueue them by item id (--id), or run \`jama-sync reconcile\` first.`,
     );
   }
-  const byId = new Map<number, string | undefined>((request.ids ?? []).map((id) => [id, undefined]));
+  const ids = request.ids ?? [];
+  // A pull of an id Jama does not know would only write a tombstone for an item that never existed.
+  const found = ids.length && d.check ? await d.check({ env, items: ids }) : undefined;
+  if (found?.missingItems.length) {
+    throw new OpsError(
+      'TARGET_NOT_FOUND',
+      `Jama (${env}) has no item ${found.missingItems.join(', ')}: nothing queued. Check the id (the number in the item's URL, not its document key).`,
+    );
+  }
+  const byId = new Map<number, string | undefined>(ids.map((id) => [id, undefined]));
   for (const [key, id] of resolved) byId.set(id, key);
   const jobs: JobInput[] = [...byId].map(([itemId, documentKey]) => ({
     v: 1,
@@ -59,5 +70,5 @@ export async function enqueuePulls(
     ...(documentKey ? { documentKey } : {}),
   }));
   await aws('send to the jobs queue', () => new SqsJobQueue(d.sqs, d.queues.jobs).send(jobs));
-  return { env, itemIds: [...byId.keys()] };
+  return { env, itemIds: [...byId.keys()], unchecked: found ? found.uncheckedItems : ids };
 }

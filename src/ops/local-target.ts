@@ -3,7 +3,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { ReconcileSummary } from '../core/reconcile/start';
 import { LOCAL_CREDENTIALS } from '../local/embedded-aws';
 import { type LocalState, readLocalState, STATE_FILE } from '../local/state-file';
-import type { Deployment, LocalCounters } from './deployment';
+import type { Deployment, ExistenceResult, LocalCounters } from './deployment';
 import { OpsError } from './errors';
 
 /** Asks the local process's loopback ops endpoint; says what to do when it does not answer. */
@@ -45,6 +45,22 @@ export async function openLocal(cwd: string): Promise<Deployment> {
       `No local jama-sync is running here (no live ${STATE_FILE} in ${cwd}): start one with \`npm start\`, or pass --stack NAME for a deployed stack.`,
     );
   }
+  return localDeployment(state, {
+    reconcile: (request) => ops<ReconcileSummary>(state, 'POST', '/reconcile', request),
+    counters: () => ops<LocalCounters>(state, 'GET', '/stats'),
+    check: (request) => ops<ExistenceResult>(state, 'POST', '/check', request),
+  });
+}
+
+/**
+ * A Deployment for the local process `state` describes: its embedded AWS through SDK clients, its
+ * Jama work and counters through `through` (the ops endpoint, or the process itself for its own
+ * dashboard, so both read the same figures the same way).
+ */
+export function localDeployment(
+  state: LocalState,
+  through: Pick<Deployment, 'reconcile' | 'check'> & Required<Pick<Deployment, 'counters'>>,
+): Deployment {
   const client = {
     region: state.aws.region,
     ...(state.aws.embedded ? { credentials: { ...LOCAL_CREDENTIALS } } : {}),
@@ -60,8 +76,7 @@ export async function openLocal(cwd: string): Promise<Deployment> {
     queues: state.queues,
     environments: state.environments.map((e) => e.name),
     webhookUrl: state.webhook.url,
-    reconcile: (request) => ops<ReconcileSummary>(state, 'POST', '/reconcile', request),
-    counters: () => ops<LocalCounters>(state, 'GET', '/stats'),
+    ...through,
     close() {
       sqs.destroy();
       dynamodb.destroy();

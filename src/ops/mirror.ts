@@ -106,3 +106,42 @@ export async function idsByDocumentKey(
   }
   return found;
 }
+
+/** What a run left in the mirror: rows it wrote, of which tombstones, and (full runs) the items it saw. */
+export interface RunMirrorCounts {
+  /** Live rows written since the run started (new or changed items, and full runs' marks). */
+  written: number;
+  /** Rows turned into tombstones since the run started. */
+  tombstoned: number;
+  /** Full runs: rows marked as seen by this run, i.e. items read from Jama. */
+  seen?: number;
+}
+
+/**
+ * Counts a run's effect on the mirror of `env` by reading the environment's partition: rows
+ * synced since `since`, and rows marked with the run's id. Reads the whole partition, so it is
+ * for a finished run and a mirror of operator-command size.
+ */
+export async function runMirrorCounts(
+  d: Deployment,
+  env: string,
+  summary: { runId: string; mode: string },
+  since: number,
+): Promise<RunMirrorCounts> {
+  const counts: RunMirrorCounts = {
+    written: 0,
+    tombstoned: 0,
+    ...(summary.mode === 'full' ? { seen: 0 } : {}),
+  };
+  const projection = { ProjectionExpression: 'deleted, syncedAt, lastSeenRun' };
+  for await (const page of mirrorPages(d, env, projection)) {
+    for (const row of page.items) {
+      if (Number(row.syncedAt) >= since) {
+        if (row.deleted) counts.tombstoned++;
+        else counts.written++;
+      }
+      if (counts.seen !== undefined && row.lastSeenRun === summary.runId) counts.seen++;
+    }
+  }
+  return counts;
+}

@@ -1,4 +1,5 @@
 import { GetQueueAttributesCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { release } from './dead-letters';
 import type { Deployment } from './deployment';
 import { aws } from './errors';
 
@@ -35,9 +36,10 @@ async function counts(sqs: SQSClient, url: string) {
  * nearer the DLQ (their oldest-message age is on the CloudWatch dashboard). SQS samples a subset
  * of its servers, so on a large DLQ this is a lower bound.
  */
-async function oldestDeadLetterAge(sqs: SQSClient, url: string, now: number): Promise<number | undefined> {
+async function oldestDeadLetterAge(d: Deployment, now: number): Promise<number | undefined> {
+  const url = d.queues.deadLetter;
   const out = await aws('peek the dead-letter queue', () =>
-    sqs.send(
+    d.sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: url,
         MaxNumberOfMessages: 10,
@@ -47,6 +49,9 @@ async function oldestDeadLetterAge(sqs: SQSClient, url: string, now: number): Pr
       }),
     ),
   );
+  // A zero visibility timeout on receive is not honoured everywhere (fauxqs hides them for its
+  // default): make them visible again explicitly, or the next look counts them "in flight".
+  await release(d, out.Messages ?? []);
   const sent = (out.Messages ?? []).map((m) => Number(m.Attributes?.SentTimestamp ?? now));
   return sent.length ? Math.max(0, Math.round((now - Math.min(...sent)) / 1000)) : undefined;
 }
@@ -61,8 +66,7 @@ export async function queueStats(
     counts(d.sqs, d.queues.reconcile),
     counts(d.sqs, d.queues.deadLetter),
   ]);
-  const age =
-    peek && dlq.visible > 0 ? await oldestDeadLetterAge(d.sqs, d.queues.deadLetter, now) : undefined;
+  const age = peek && dlq.visible > 0 ? await oldestDeadLetterAge(d, now) : undefined;
   return [
     { name: 'jobs', ...jobs },
     { name: 'reconcile', ...reconcile },

@@ -104,7 +104,14 @@ export async function buildEnvironments(
     environments.push({
       name: env.name,
       // The reference resolver caches reference data (shared in the state table), not the client.
-      client: new JamaClient({ url: env.url, credentials, limiter, clock, referenceDataTtlMs: 0 }),
+      client: new JamaClient({
+        url: env.url,
+        credentials,
+        limiter,
+        clock,
+        referenceDataTtlMs: 0,
+        environment: env.name,
+      }),
       limiter,
     });
   }
@@ -137,7 +144,8 @@ export async function buildWorkerDeps(
       config.forward.secret ?? (await resolveForwardSecret(config.forward.secretArn, options.resolveSecret));
     sinks.push(new ForwardSink({ url: config.forward.url, secret, clock }));
   }
-  if (sinks.length === 0) throw new ConfigError('No sink configured: set MIRROR_TABLE, FORWARD_URL, or both');
+  if (sinks.length === 0)
+    throw new ConfigError('No sink configured: set JAMA_SYNC_MIRROR_TABLE, JAMA_SYNC_FORWARD_URL, or both');
 
   const capMs = config.backoffCapSeconds * 1000;
   const queue = new SqsJobQueue(sqs, config.jobsQueueUrl);
@@ -186,13 +194,14 @@ export async function buildWorkerDeps(
     jamaClients,
     limiters: new Map(environments.map((e) => [e.name, e.limiter])),
     usage: usageMeter(environments),
+    softDeadlineMs: config.softDeadlineMs,
     async close() {
       await Promise.all([...jamaClients.values()].map((c) => c.close()));
     },
   };
 }
 
-/** Change events go to EventBridge when `EVENT_BUS` is set, or wherever `options.events` says. */
+/** Change events go to EventBridge when `JAMA_SYNC_EVENT_BUS` is set, or wherever `options.events` says. */
 function changeEventPublisher(
   config: Readonly<Config>,
   sqs: SQSClient,
@@ -210,7 +219,9 @@ function changeEventPublisher(
 
 async function resolveForwardSecret(arn: string | undefined, resolve?: SecretResolver): Promise<string> {
   if (!arn || !resolve)
-    throw new ConfigError('FORWARD_SECRET or FORWARD_SECRET_ARN is required with FORWARD_URL');
+    throw new ConfigError(
+      'JAMA_SYNC_FORWARD_SECRET or JAMA_SYNC_FORWARD_SECRET_ARN is required with JAMA_SYNC_FORWARD_URL',
+    );
   const secret = await resolve(arn);
   if (!secret.secret) throw new ConfigError(`Secret ${arn} must hold {"secret": "…"} for the forward sink`);
   return secret.secret;

@@ -13,6 +13,8 @@ export interface SqsWorkerDeps {
   onResult?(result: RecordResult): void;
   /** Jama calls, 429s and limiter rate per environment since the last batch (metrics). */
   usage?(): Promise<EnvironmentUsage[]>;
+  /** Stop starting new work this long before the Lambda deadline (config `softDeadlineMs`). */
+  softDeadlineMs?: number;
 }
 
 export interface SqsRecordLike extends ReceivedRecord {

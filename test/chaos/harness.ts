@@ -72,8 +72,8 @@ export async function startChaos(options: ChaosOptions) {
   const p: Pipeline = await startPipeline({
     simulator: { projects: 2, itemsPerProject: Math.ceil(options.items / 2), seed: options.seed ?? 1 },
     // Retries come back after 3, 5, 5 … s instead of 3, 5, 8 … 300 s, so a run drains in seconds;
-    // MAX_FAILURES stays at its default (5).
-    env: { JAMA_PROJECTS: '20,21', BACKOFF_CAP_SECONDS: '5' },
+    // JAMA_SYNC_MAX_FAILURES stays at its default (5).
+    env: { JAMA_SYNC_PROJECTS: '20,21', JAMA_SYNC_BACKOFF_CAP_SECONDS: '5' },
     webhook: { sources: [CHAOS_SOURCE] },
     // The killer needs the worker's SQS client and queue, which exist once the deps are built.
     adjust: (deps) => {

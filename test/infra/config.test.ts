@@ -1,4 +1,4 @@
-import { configFromContext } from '../../lib/config/from-context';
+import { configFromContext, contextWarnings, unknownContextKeys } from '../../lib/config/from-context';
 import { workerConcurrency } from '../../lib/config/sizing';
 import { ConfigError } from '../../src/core/errors';
 import { RECONCILE } from '../../src/infra/resources';
@@ -41,7 +41,7 @@ describe('configFromContext', () => {
       worker: { batchSize: 50, batchingWindowSeconds: 1, maxConcurrency: 3, reservedConcurrency: 4 },
       alarms: { oldestMessageAgeSeconds: 900, throttleSharePercent: 5 },
       deletionProtection: true,
-      tracing: true,
+      tracing: false,
       logLevel: 'INFO',
       logRetentionDays: 30,
     });
@@ -96,6 +96,11 @@ describe('configFromContext', () => {
     ['no projects', { jamaUrl: minimal.jamaUrl }, 'projects: list at least one Jama project id'],
     ['a non-numeric project', { ...minimal, projects: '20,abc' }, 'projects.1: expected a number'],
     ['a zero rate', { ...minimal, rateLimit: '0' }, 'rateLimit: expected a number > 0'],
+    [
+      'a rate above Jama’s limit without the override',
+      { ...minimal, rateLimit: '50' },
+      "rateLimit: 50 is above Jama's limit of 10 calls/s",
+    ],
     [
       'both forms of environments',
       { ...minimal, environments: twoEnvs },
@@ -256,5 +261,31 @@ describe('workerConcurrency', () => {
 
   it('takes an explicit maximum over the rule, still reserving one more', () => {
     expect(workerConcurrency(10, 300, 8)).toEqual({ maxConcurrency: 8, reservedConcurrency: 9 });
+  });
+});
+
+describe('context that is accepted with a warning', () => {
+  it('takes a rate above 10 only with -c allowHighRate=true, and warns', () => {
+    const config = fromContext({ ...minimal, rateLimit: '50', allowHighRate: 'true' });
+    expect(config.environments[0]?.rateLimit).toBe(50);
+    expect(contextWarnings(config)).toEqual([
+      "Environment default: rateLimit 50 is above Jama's usual 10 calls/s (allowHighRate=true).",
+    ]);
+    expect(contextWarnings(fromContext(minimal))).toEqual([]);
+  });
+
+  it('warns about unknown keys (typos) with the closest known key; CDK’s own keys pass', () => {
+    expect(
+      unknownContextKeys([
+        'jamaUrl',
+        'alarmEmial',
+        '@aws-cdk/core:checkSecretUsage',
+        'aws:cdk:enable-path-metadata',
+        'zzz',
+      ]),
+    ).toEqual([
+      'Unknown CDK context key `alarmEmial` ignored: did you mean `alarmEmail`? (docs/deploy.md lists the keys)',
+      'Unknown CDK context key `zzz` ignored (docs/deploy.md lists the keys)',
+    ]);
   });
 });

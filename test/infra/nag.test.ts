@@ -16,6 +16,7 @@ const EVERYTHING = {
   ]),
   forwardUrl: 'https://hooks.example.com/jama',
   alarmEmail: 'ops@example.com',
+  tracing: 'true',
 };
 
 /** Every acknowledgement in the tree: `[construct path, rule id, reason]`. */
@@ -37,7 +38,7 @@ function acknowledgements(root: IConstruct): [string, string, string][] {
 describe('cdk-nag AwsSolutions', () => {
   it.each([
     ['the minimal configuration', MINIMAL],
-    ['tracing off', { ...MINIMAL, tracing: 'false' }],
+    ['tracing on', { ...MINIMAL, tracing: 'true' }],
     ['several environments, forwarding and alarm email', EVERYTHING],
     [
       'an existing alarm topic and no mirror',

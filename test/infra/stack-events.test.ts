@@ -17,7 +17,7 @@ function eventGrants(resources: Resources) {
 }
 
 describe('change events on EventBridge (-c eventBus=…)', () => {
-  it('eventBus=create: a bus of its own, PutEvents on it for both workers only, EVENT_BUS set; cdk-nag clean', () => {
+  it('eventBus=create: a bus of its own, PutEvents on it for both workers only, JAMA_SYNC_EVENT_BUS set; cdk-nag clean', () => {
     const { app, template } = build({ ...MINIMAL, eventBus: 'create' });
     const resources = template.toJSON().Resources as Resources;
     template.resourceCountIs('AWS::Events::EventBus', 1);
@@ -31,9 +31,9 @@ describe('change events on EventBridge (-c eventBus=…)', () => {
       logicalId(resources, 'AWS::IAM::Role', 'WorkerRole'),
     ]);
     const worker = logicalId(resources, 'AWS::Lambda::Function', 'WorkerFunction');
-    expect(functionEnvironment(resources, worker).EVENT_BUS).toBe(`arn:aws:test:::${bus}.Arn`);
+    expect(functionEnvironment(resources, worker).JAMA_SYNC_EVENT_BUS).toBe(`arn:aws:test:::${bus}.Arn`);
     const webhook = logicalId(resources, 'AWS::Lambda::Function', 'WebhookFunction');
-    expect(functionEnvironment(resources, webhook).EVENT_BUS).toBeUndefined();
+    expect(functionEnvironment(resources, webhook).JAMA_SYNC_EVENT_BUS).toBeUndefined();
 
     const report = new AwsSolutionsChecks().validateScope(app);
     expect(report.violations.map((v) => v.ruleName)).toEqual([]);

@@ -12,14 +12,16 @@ const WEBHOOK = fn('WebhookFunction');
 const RECONCILE = fn('ReconcileFunction');
 
 describe('functions', () => {
-  it('run Node.js 22 on arm64 with active tracing and a log group with retention', () => {
+  it('run Node.js 22 on arm64 without X-Ray (off by default: docs/deploy.md) and a log group with retention', () => {
     template.resourceCountIs('AWS::Lambda::Function', 4);
     template.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
-      TracingConfig: { Mode: 'Active' },
       LoggingConfig: { LogGroup: { Ref: Match.anyValue() } },
     });
+    expect(JSON.stringify(template.toJSON())).not.toContain('xray:');
+    for (const id of [WORKER, RECONCILE_WORKER, WEBHOOK, RECONCILE])
+      expect(resources[id]?.Properties.TracingConfig).toBeUndefined();
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
   });
 
@@ -109,16 +111,16 @@ describe('environment variables', () => {
     expect(Object.keys(env).sort()).toEqual(
       [
         'JAMA_SYNC_ENVIRONMENTS',
-        'STATE_TABLE',
-        'MIRROR_TABLE',
-        'JOBS_QUEUE_URL',
-        'DLQ_URL',
-        'FORWARD_URL',
-        'FORWARD_SECRET_ARN',
-        'MAX_FAILURES',
-        'BACKOFF_CAP_SECONDS',
-        'LIMITER_MAX_WAIT_MS',
-        'SOFT_DEADLINE_MS',
+        'JAMA_SYNC_STATE_TABLE',
+        'JAMA_SYNC_MIRROR_TABLE',
+        'JAMA_SYNC_JOBS_QUEUE_URL',
+        'JAMA_SYNC_DLQ_URL',
+        'JAMA_SYNC_FORWARD_URL',
+        'JAMA_SYNC_FORWARD_SECRET_ARN',
+        'JAMA_SYNC_MAX_FAILURES',
+        'JAMA_SYNC_BACKOFF_CAP_SECONDS',
+        'JAMA_SYNC_LIMITER_MAX_WAIT_MS',
+        'JAMA_SYNC_SOFT_DEADLINE_MS',
         'POWERTOOLS_SERVICE_NAME',
         'POWERTOOLS_METRICS_NAMESPACE',
         'POWERTOOLS_LOG_LEVEL',
@@ -160,7 +162,7 @@ describe('environment variables', () => {
       Object.keys(env)
         .filter((k) => !k.startsWith('POWERTOOLS_') && k !== 'NODE_OPTIONS')
         .sort(),
-    ).toEqual(['JOBS_QUEUE_URL', 'STATE_TABLE', 'WEBHOOK_SOURCES']);
+    ).toEqual(['JAMA_SYNC_JOBS_QUEUE_URL', 'JAMA_SYNC_STATE_TABLE', 'JAMA_SYNC_WEBHOOK_SOURCES']);
     expect(loadWebhookConfig(env).sources).toEqual([
       expect.objectContaining({ name: 'jama', env: 'default', secretArn: expect.stringMatching(/^arn:/) }),
     ]);

@@ -36,7 +36,6 @@ const LOGS = (prefix: string) => [
   `logs:CreateLogStream → ${id('AWS::Logs::LogGroup', prefix)}`,
   `logs:PutLogEvents → ${id('AWS::Logs::LogGroup', prefix)}`,
 ];
-const TRACING = XRAY.map((a) => `${a} → *`);
 const CONSUME = [
   'ChangeMessageVisibility',
   'DeleteMessage',
@@ -50,12 +49,11 @@ const DLQ = id('AWS::SQS::Queue', 'QueuesJobsDlq');
 const STATE = id('AWS::DynamoDB::Table', 'TablesState');
 const MIRROR = id('AWS::DynamoDB::Table', 'TablesMirror');
 const JAMA_SECRET = id('AWS::SecretsManager::Secret', 'SecretsJamadefault');
-const FORWARD_SECRET = id('AWS::SecretsManager::Secret', 'SecretsForward');
+const JAMA_SYNC_FORWARD_SECRET = id('AWS::SecretsManager::Secret', 'SecretsForward');
 const WEBHOOK_SECRET = id('AWS::SecretsManager::Secret', 'SecretsWebhookjama');
 
 const worker = (queue: string) => [
   ...LOGS(queue === JOBS ? 'WorkerLogs' : 'ReconcileWorkerLogs'),
-  ...TRACING,
   ...CONSUME.map((a) => `sqs:${a} → ${queue}`),
   `sqs:SendMessage → ${queue}`,
   `sqs:SendMessage → ${DLQ}`,
@@ -64,7 +62,7 @@ const worker = (queue: string) => [
   ),
   ...['BatchGetItem', 'PutItem', 'Query'].map((a) => `dynamodb:${a} → ${MIRROR}`),
   `secretsmanager:GetSecretValue → ${JAMA_SECRET}`,
-  `secretsmanager:GetSecretValue → ${FORWARD_SECRET}`,
+  `secretsmanager:GetSecretValue → ${JAMA_SYNC_FORWARD_SECRET}`,
 ];
 
 describe('IAM', () => {
@@ -76,7 +74,6 @@ describe('IAM', () => {
       'WebhookRole',
       [
         ...LOGS('WebhookLogs'),
-        ...TRACING,
         `sqs:SendMessage → ${JOBS}`,
         `dynamodb:BatchWriteItem → ${STATE}`,
         `dynamodb:PutItem → ${STATE}`,
@@ -88,7 +85,6 @@ describe('IAM', () => {
       'ReconcileRole',
       [
         ...LOGS('ReconcileLogs'),
-        ...TRACING,
         `sqs:SendMessage → ${RECONCILE_Q}`,
         ...['DeleteItem', 'GetItem', 'PutItem', 'UpdateItem'].map((a) => `dynamodb:${a} → ${STATE}`),
         `secretsmanager:GetSecretValue → ${JAMA_SECRET}`,
@@ -116,11 +112,10 @@ describe('IAM', () => {
   });
 });
 
-describe('with tracing=false', () => {
-  it('leaves X-Ray off and grants nothing on `*`', () => {
-    const t = build({ ...MINIMAL, tracing: 'false' }).template;
-    const json = JSON.stringify(t.toJSON());
-    expect(json).not.toContain('xray:');
-    expect(json).not.toContain('"Mode":"Active"');
+describe('with tracing=true', () => {
+  it('turns X-Ray active tracing on and grants only its two write actions on `*`', () => {
+    const json = JSON.stringify(build({ ...MINIMAL, tracing: 'true' }).template.toJSON());
+    expect(json).toContain('"Mode":"Active"');
+    expect([...new Set(json.match(/xray:\w+/g))].sort()).toEqual(XRAY);
   });
 });

@@ -114,10 +114,10 @@ describe('secrets in a run with failures', () => {
               clientSecret: SECRETS.wrongClientSecret,
             },
           ]),
-          FORWARD_URL: forwardUrl,
-          FORWARD_SECRET: SECRETS.forwardSecret,
-          MAX_FAILURES: '3',
-          BACKOFF_CAP_SECONDS: '3',
+          JAMA_SYNC_FORWARD_URL: forwardUrl,
+          JAMA_SYNC_FORWARD_SECRET: SECRETS.forwardSecret,
+          JAMA_SYNC_MAX_FAILURES: '3',
+          JAMA_SYNC_BACKOFF_CAP_SECONDS: '3',
         },
         webhook: { sources: [{ name: 'sec', env: 'default', secret: SECRETS.webhookSecret }] },
       });
@@ -161,7 +161,7 @@ describe('secrets in a run with failures', () => {
       pipeline.simulator.setOptions({ faults: {} });
       // An invalid push (a field the item type lacks → DLQ at once), and an update that must reach the
       // forward sink. Sent once the faults stopped: the push reads the item and the item types before
-      // it can be judged, and 40 % faults with MAX_FAILURES=3 can dead-letter every pull and push as
+      // it can be judged, and 40 % faults with JAMA_SYNC_MAX_FAILURES=3 can dead-letter every pull and push as
       // "failed 3 times" (how often depends on the order of calls), which this test does not check.
       await pipeline.webhook?.post('sec', {
         events: [

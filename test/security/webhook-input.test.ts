@@ -76,9 +76,9 @@ describe('webhook input that must be refused', () => {
     aws = await testAws('security-webhook');
     sqs = aws.sqs();
     const config = loadWebhookConfig({
-      WEBHOOK_SOURCES: JSON.stringify([{ name: 'sec', env: 'default', secret: SECRET }]),
-      STATE_TABLE: aws.tables.state,
-      JOBS_QUEUE_URL: aws.queues.jobs.url,
+      JAMA_SYNC_WEBHOOK_SOURCES: JSON.stringify([{ name: 'sec', env: 'default', secret: SECRET }]),
+      JAMA_SYNC_STATE_TABLE: aws.tables.state,
+      JAMA_SYNC_JOBS_QUEUE_URL: aws.queues.jobs.url,
     });
     const deps = await buildWebhookDeps(config, { dynamodb: aws.dynamodb(), sqs });
     server = await startWebhookServer({

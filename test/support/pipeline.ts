@@ -17,7 +17,7 @@ export interface PipelineOptions {
   adjust?(deps: WorkerDeps): WorkerDeps;
   /** Wraps each jobs-queue poller's handler (e.g. to kill an invocation mid-batch). */
   wrapWorker?(handler: SqsHandler): SqsHandler;
-  /** Webhook sources (`WEBHOOK_SOURCES` entries, inline secrets). */
+  /** Webhook sources (`JAMA_SYNC_WEBHOOK_SOURCES` entries, inline secrets). */
   webhook?: {
     sources: { name: string; secret: string; [key: string]: unknown }[];
     adjust?(deps: IngestDeps): IngestDeps;
@@ -37,7 +37,7 @@ export async function startPipeline(options: PipelineOptions = {}) {
     prefix: `t${Date.now()}`,
     simulator: { rateLimit: 10, ...options.simulator },
     alwaysSimulate: true,
-    env: { ...(sources ? { WEBHOOK_SOURCES: JSON.stringify(sources) } : {}), ...options.env },
+    env: { ...(sources ? { JAMA_SYNC_WEBHOOK_SOURCES: JSON.stringify(sources) } : {}), ...options.env },
     ...(options.eventSource ? { eventSource: options.eventSource } : {}),
     ...options.stack,
     adjust: (deps, queue) => {

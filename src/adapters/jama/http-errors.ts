@@ -8,6 +8,7 @@ import {
   type JamaRequestError,
   JamaServerError,
   JamaTimeoutError,
+  JamaTlsError,
   JamaValidationError,
 } from '../../core/jama-errors';
 
@@ -97,6 +98,21 @@ const NETWORK_CODES = new Set([
   'HPE_INVALID_CONSTANT',
 ]);
 
+/** OpenSSL and Node TLS codes, by what the operator can do about them. */
+const TLS_CODES: Record<string, 'untrusted' | 'expired' | 'hostname' | 'plain'> = {
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'untrusted',
+  SELF_SIGNED_CERT_IN_CHAIN: 'untrusted',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'untrusted',
+  UNABLE_TO_GET_ISSUER_CERT: 'untrusted',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'untrusted',
+  CERT_UNTRUSTED: 'untrusted',
+  CERT_HAS_EXPIRED: 'expired',
+  CERT_NOT_YET_VALID: 'expired',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'hostname',
+  ERR_SSL_WRONG_VERSION_NUMBER: 'plain',
+  ERR_SSL_PACKET_LENGTH_TOO_LONG: 'plain',
+};
+
 function errorCode(error: unknown): string | undefined {
   if (error === null || typeof error !== 'object') return undefined;
   const { code, errors, cause } = error as { code?: unknown; errors?: unknown; cause?: unknown };
@@ -118,6 +134,9 @@ export function errorForFailure(
 ): unknown {
   const code = errorCode(error);
   if (code === undefined) return error;
+  const tls = TLS_CODES[code];
+  if (tls !== undefined)
+    return new JamaTlsError({ ...context, baseUrl, tlsCode: code, kind: tls, cause: error });
   const phase = TIMEOUT_CODES[code];
   if (phase !== undefined) {
     const timeoutMs =

@@ -39,6 +39,8 @@ export interface JamaClientOptions {
   maxWaitMs?: number;
   /** `User-Agent` header. @default 'jama-sync' */
   userAgent?: string;
+  /** The environment's name, on each call published for counting (transport.ts). @default 'default' */
+  environment?: string;
 }
 
 /** Where Jama lives, derived from {@link JamaClientOptions.url}. */
@@ -70,6 +72,7 @@ export const JAMA_CLIENT_DEFAULTS = {
   tokenRefreshMarginMs: 60_000,
   referenceDataTtlMs: 900_000,
   userAgent: 'jama-sync',
+  environment: 'default',
 } as const;
 
 const show = (value: unknown) => (typeof value === 'string' ? value : String(value));
@@ -190,6 +193,7 @@ export function resolveJamaClientOptions(options: JamaClientOptions): ResolvedJa
     tokenRefreshMarginMs: options.tokenRefreshMarginMs ?? d.tokenRefreshMarginMs,
     referenceDataTtlMs: options.referenceDataTtlMs ?? d.referenceDataTtlMs,
     userAgent,
+    environment: options.environment ?? d.environment,
     ...(options.maxWaitMs === undefined ? {} : { maxWaitMs: options.maxWaitMs }),
     urls,
   };

@@ -1,3 +1,4 @@
+import diagnostics from 'node:diagnostics_channel';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Pool } from 'undici';
 import type { CallOptions } from '../../core/jama-api';
@@ -38,6 +39,24 @@ export interface JamaClientStats {
   calls: number;
   byStatus: Record<string, number>;
 }
+
+/** One request this process sent to a Jama environment, published on {@link JAMA_CALL_CHANNEL}. */
+export interface JamaCallEvent {
+  /** The environment's name (the client's `environment` option). */
+  environment: string;
+  /** When it left, after the limiter granted its slot (epoch ms). */
+  sentAt: number;
+  /** Jama's HTTP status, or `'error'` when no answer came. */
+  status: number | 'error';
+}
+
+/**
+ * Every Jama call is published here where it is made, so the local runtime counts calls, 429s and
+ * the busiest second per environment with the same definition everywhere (progress, summary,
+ * `status`, dashboard). Without a subscriber publishing costs nothing.
+ */
+export const JAMA_CALL_CHANNEL = 'jama-sync:jama-call';
+const callChannel = diagnostics.channel(JAMA_CALL_CHANNEL);
 
 /**
  * Sends one HTTP request to Jama: takes a limiter slot first, enforces the overall timeout, counts
@@ -92,6 +111,7 @@ export class JamaTransport {
     options.signal?.addEventListener('abort', onCallerAbort, { once: true });
 
     this.counts.calls += 1;
+    const sentAt = Date.now();
     let status: number;
     let headers: IncomingHttpHeaders;
     let text: string;
@@ -108,6 +128,7 @@ export class JamaTransport {
       text = await response.body.text();
     } catch (error) {
       this.count('error');
+      this.publish(sentAt, 'error');
       if (options.signal?.aborted) throw options.signal.reason;
       if (timedOut) throw new JamaTimeoutError({ ...context, timeoutMs, cause: error });
       throw errorForFailure(error, context, urls.display, this.options);
@@ -116,6 +137,7 @@ export class JamaTransport {
       options.signal?.removeEventListener('abort', onCallerAbort);
     }
     this.count(String(status));
+    this.publish(sentAt, status);
 
     const body = parseJson(text);
     if (status >= 200 && status < 300) {
@@ -150,6 +172,11 @@ export class JamaTransport {
       });
     }
     throw errorForStatus(status, headers, failed, this.auth, request.token === true);
+  }
+
+  private publish(sentAt: number, status: number | 'error'): void {
+    if (callChannel.hasSubscribers)
+      callChannel.publish({ environment: this.options.environment, sentAt, status } satisfies JamaCallEvent);
   }
 
   private count(key: string): void {

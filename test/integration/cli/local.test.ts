@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startJamaSimulator } from '../../../src/simulator/server';
-import { runCli } from '../../support/cli';
+import { runCli, startCli } from '../../support/cli';
 
 const cwd = mkdtempSync(join(tmpdir(), 'jama-sync-local-'));
 afterAll(() => rmSync(cwd, { recursive: true, force: true }));
@@ -43,7 +43,7 @@ describe('jama-sync local', () => {
       const { code, stderr } = await run(['local', ...args, '--until-idle']);
       expect(code).toBe(1);
       expect(stderr).toMatch(
-        /Jama refused POST \/rest\/oauth\/token \(401\).*--client-id, --client-secret.*Named Creator licence/,
+        /Jama refused POST \/rest\/oauth\/token \(401\).*Named Creator licence.*--client-id, --client-secret-file/,
       );
       expect(stderr).not.toMatch(/\n\s+at /);
     } finally {
@@ -70,7 +70,17 @@ describe('jama-sync local', () => {
     // The demo went through the webhook over HTTP (signed, duplicates included) and the reconcile function.
     expect(summary.webhookEvents).toBeGreaterThan(20);
     expect(summary.reconcileRuns).toBe(2);
-    expect(stderr).toMatch(/^synced \d+ items · backlog \d+ .* calls\/s \(limit 10\) · 429s 0 · DLQ 0$/m);
+    expect(stderr).toMatch(
+      /^synced \d+ items \(\+\d+ tombstones\) · backlog \d+ · DLQ 0 · [\d.]+\/10 calls\/s · 429s 0$/m,
+    );
+    // One set of numbers: counted per environment in the Jama client, the same figures `status` shows.
+    expect(summary).toMatchObject({
+      countedAt: 'Jama client',
+      environments: [{ env: 'default', rateLimit: 10 }],
+    });
+    expect(summary.environments[0].calls).toBe(summary.jamaCalls);
+    expect(summary.environments[0].busiestSecond).toBe(summary.maxCallsInAnySecond);
+    expect(summary.itemsPerCall).toBe(Math.round(summary.itemsPerCall * 100) / 100);
     // It removed its state file on the way out.
     expect(existsSync(join(cwd, '.jama-sync/local.json'))).toBe(false);
   });
@@ -80,7 +90,7 @@ describe('jama-sync local', () => {
     [['local', '--jama-url', 'https://acme.jamacloud.com'], /`--projects` is required with `--jama-url`/],
     [['local', '--rate', '0'], /Expected `--rate` to be a number ≥ 0.1/],
     [['local', '--background-share', '1.5'], /Expected `--background-share` to be a number in \(0, 1\]/],
-    [['local', '--frobnicate'], /Unknown option '--frobnicate'.*jama-sync local --help/],
+    [['local', '--frobnicate'], /Unknown option `--frobnicate`.*jama-sync local --help/],
     [
       ['local', '--items', '5', '--projects', '20,99'],
       /Project\(s\) 99 not found in Jama; these are visible: 20, 21, 22/,
@@ -90,5 +100,27 @@ describe('jama-sync local', () => {
     expect(code).toBe(2);
     expect(stderr).toMatch(message);
     expect(stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('jama-sync local stops cleanly on a signal (SIGHUP when idle: operate.test.ts)', () => {
+  const stateFile = join(cwd, '.jama-sync/local.json');
+
+  it('SIGTERM in the middle of a busy run at --rate 100 (--allow-high-rate): out within seconds', async () => {
+    const busy = await startCli(
+      ['local', '--rate', '100', '--allow-high-rate', '--items', '1000', '--reconcile-every', '10s'],
+      /1\/3 Full reconciliation/,
+      { cwd },
+    );
+    expect(existsSync(stateFile)).toBe(true);
+    await new Promise((r) => setTimeout(r, 1000));
+    const sent = Date.now();
+    busy.child.kill('SIGTERM');
+    const code = await busy.exited;
+    expect(Date.now() - sent).toBeLessThan(7000);
+    expect(code).toBe(143);
+    expect(busy.output()).toMatch(/Warning: --rate 100 is above/);
+    expect(busy.output()).toMatch(/Stopping \(SIGTERM\)/);
+    expect(existsSync(stateFile)).toBe(false);
   });
 });

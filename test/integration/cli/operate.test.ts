@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -7,6 +7,7 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { STACK_OUTPUTS } from '../../../src/infra/outputs';
 import type { LocalState } from '../../../src/local/state-file';
 import { runCli, startCli } from '../../support/cli';
+import { openDashboard, type PageView } from '../../support/dashboard';
 import { startFakeCloudFormation } from '../../support/fake-cloudformation';
 
 const STACK_TRACE = /\n\s+at /;
@@ -146,10 +147,16 @@ describe('operator commands against a running `jama-sync local`', () => {
       }),
     );
     sqs.destroy();
+    // status dates the oldest dead letter by peeking; the peek must not leave it "in flight".
+    for (let i = 0; i < 2; i++) {
+      const dlq = JSON.parse((await cli('status', '--json')).stdout).queues[2];
+      expect(dlq).toMatchObject({ name: 'dead letters', visible: 1, inFlight: 0 });
+      expect(dlq.oldestAgeSeconds).toEqual(expect.any(Number));
+    }
     const list = await cli('dlq', 'list');
     expect(list.code).toBe(0);
     expect(list.stdout).toMatch(
-      /pull default item 424242, 5 failures\n\s+reason: Jama failed on GET \/rest\/v1\/items\/424242 \(503\)/,
+      /pull default item 424242, 5 failed attempts\n\s+reason: Jama failed on GET \/rest\/v1\/items\/424242 \(503\)/,
     );
     const redrive = await cli('dlq', 'redrive', '--all');
     expect(redrive).toMatchObject({
@@ -179,6 +186,74 @@ describe('operator commands against a running `jama-sync local`', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/Started incremental run \S+ for default\/20, default\/21, default\/22\./);
     expect(run.stdout).toMatch(/finished in .*: 3 project\(s\)\./);
+    expect(run.stdout).toMatch(
+      /^ {2}default: \d+ written to the mirror \(new or changed\), \d+ tombstoned\.$/m,
+    );
+    // What does not exist in Jama is refused, not "started".
+    const missing = await cli('reconcile', '--mode', 'full', '--project', '99');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(
+      /Project\(s\) 99 not found in Jama \(default\); the API user sees: 20, 21, 22\./,
+    );
+    const unknown = await cli('enqueue', '--id', '999999');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/Jama \(default\) has no item 999999: nothing queued/);
+  });
+
+  it('serves a live dashboard, in a real headless browser: the chart moves during a reconcile; figures match `status --json`', async () => {
+    const url = /Dashboard\s+(http:\/\/127\.0\.0\.1:\d+\/dashboard#token=[\w-]+)/.exec(local.output())?.[1];
+    expect(url).toBeDefined();
+    // Without the token the data is refused (the page itself holds none).
+    expect((await fetch(`${state.ops.url}/dashboard/data`)).status).toBe(401);
+    const page = await openDashboard(url as string);
+    try {
+      const before = await page.read(Date.now());
+      expect(before).toMatchObject({ title: 'jama-sync local', problem: '', errors: [] });
+      const calls = (v: PageView) => Number(v.figures['jama.default.calls']);
+      const recentAccepted = (v: PageView) =>
+        (v.charts[0]?.accepted ?? '')
+          .split(' ')
+          .slice(-15)
+          .some((p) => Number(p.split(',')[1]) < 140);
+      const run = cli('reconcile', '--mode', 'full');
+      let finished = false;
+      void run.then(() => {
+        finished = true;
+      });
+      const during: PageView[] = [];
+      while (!finished) during.push(await page.read(Date.now()));
+      expect((await run).code).toBe(0);
+      expect(during.some((v) => calls(v) > calls(before))).toBe(true);
+      expect(new Set(during.map((v) => v.charts[0]?.accepted)).size).toBeGreaterThan(1);
+      expect(during.some(recentAccepted)).toBe(true);
+      // Once idle, every figure the page shows is the one `status --json` reports.
+      for (let quiet = 0, i = 0; quiet < 2 && i < 60; i++) {
+        const idle = (await page.read(Date.now())).queues.every((r) => r.slice(1, 4).every((n) => n === '0'));
+        quiet = idle ? quiet + 1 : 0;
+      }
+      const status = JSON.parse((await cli('status', '--json')).stdout);
+      const after = await page.read(Date.now());
+      const env = status.counters.jama.environments[0];
+      expect(after.figures).toMatchObject({
+        'jama.default.calls': String(env.calls),
+        'jama.default.throttled': String(env.throttled),
+        'jama.default.busiestSecond': String(env.busiestSecond),
+        'jama.default.rateLimit': String(env.rateLimit),
+        'mirror.items': String(status.mirror.items),
+        'mirror.tombstones': String(status.mirror.tombstones),
+        dlq: '0',
+      });
+      expect(after.queues.map((r) => r.slice(0, 4))).toEqual(
+        status.queues.map((q: { name: string; visible: number; inFlight: number; delayed: number }) =>
+          [q.name, q.visible, q.inFlight, q.delayed].map(String),
+        ),
+      );
+      expect(after.runs).toBeGreaterThan(0);
+      expect(after.last).toBeGreaterThan(0);
+      expect(Number(after.figures['latency.count'])).toBeGreaterThan(0);
+    } finally {
+      await page.close();
+    }
   });
 
   it('works on a deployed stack found through its CloudFormation outputs', async () => {
@@ -201,7 +276,11 @@ describe('operator commands against a running `jama-sync local`', () => {
       AWS_ENDPOINT_URL_DYNAMODB: state.aws.dynamodb,
     };
     try {
-      const status = await runCli(['status', '--stack', 'JamaSync', '--region', 'us-east-1'], { cwd, env });
+      // The region from AWS_DEFAULT_REGION, as the AWS CLI reads it (the JavaScript SDK does not).
+      const status = await runCli(['status', '--stack', 'JamaSync'], {
+        cwd,
+        env: { ...env, AWS_REGION: '', AWS_DEFAULT_REGION: 'us-east-1' },
+      });
       expect(status).toMatchObject({ code: 0, stderr: '' });
       expect(status.stdout).toContain('jama-sync status: stack JamaSync in us-east-1');
       expect(status.stdout).toContain('see the dashboard https://console.example/dashboards/JamaSync');
@@ -214,6 +293,12 @@ describe('operator commands against a running `jama-sync local`', () => {
     } finally {
       await cfn.close();
     }
+  });
+
+  it('stops on SIGHUP (the terminal closed) and removes its state file', async () => {
+    local.child.kill('SIGHUP');
+    expect(await local.exited).toBe(129);
+    expect(existsSync(join(cwd, '.jama-sync/local.json'))).toBe(false);
   });
 });
 

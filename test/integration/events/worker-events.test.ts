@@ -6,7 +6,7 @@ import { buildWorkerDeps, type WorkerDeps } from '../../../src/worker/build-deps
 import { type TestAws, testAws } from '../../support/aws';
 import { startFakeEventBridge } from '../../support/fake-eventbridge';
 
-describe('the worker with EVENT_BUS set', () => {
+describe('the worker with JAMA_SYNC_EVENT_BUS set', () => {
   let aws: TestAws;
   let jama: JamaSimulator;
   let bus: Awaited<ReturnType<typeof startFakeEventBridge>>;
@@ -28,14 +28,14 @@ describe('the worker with EVENT_BUS set', () => {
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });
     const config = loadConfig({
-      JAMA_URL: jama.url,
-      JAMA_CLIENT_ID: 'jama-sync',
-      JAMA_CLIENT_SECRET: 'jama-sync-secret',
-      STATE_TABLE: aws.tables.state,
-      MIRROR_TABLE: aws.tables.mirror,
-      JOBS_QUEUE_URL: aws.queues.jobs.url,
-      DLQ_URL: aws.queues.jobsDlq.url,
-      EVENT_BUS: 'arn:aws:events:us-east-1:123456789012:event-bus/jama',
+      JAMA_SYNC_URL: jama.url,
+      JAMA_SYNC_CLIENT_ID: 'jama-sync',
+      JAMA_SYNC_CLIENT_SECRET: 'jama-sync-secret',
+      JAMA_SYNC_STATE_TABLE: aws.tables.state,
+      JAMA_SYNC_MIRROR_TABLE: aws.tables.mirror,
+      JAMA_SYNC_JOBS_QUEUE_URL: aws.queues.jobs.url,
+      JAMA_SYNC_DLQ_URL: aws.queues.jobsDlq.url,
+      JAMA_SYNC_EVENT_BUS: 'arn:aws:events:us-east-1:123456789012:event-bus/jama',
     });
     deps = await buildWorkerDeps(config, { dynamodb: aws.dynamodb(), sqs: aws.sqs(), eventBridge: client });
   });

@@ -4,7 +4,7 @@ import { parseJamaDate } from '../../../src/core/jama-date';
 import type { JamaItem } from '../../../src/simulator/server';
 import { type Pipeline, startPipeline } from '../../support/pipeline';
 
-const PROJECTS = { JAMA_PROJECTS: '20,21,22' };
+const PROJECTS = { JAMA_SYNC_PROJECTS: '20,21,22' };
 
 /** Live mirror rows must be exactly the simulator's items, by id and modifiedDate. */
 async function expectMirrorEqualsJama(p: Pipeline) {

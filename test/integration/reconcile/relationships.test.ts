@@ -3,7 +3,7 @@ import { readMirrorRelationships, relationshipsOfItem } from '../../../src/adapt
 import { RELATIONSHIP_TYPES } from '../../../src/simulator/relationships';
 import { type Pipeline, startPipeline } from '../../support/pipeline';
 
-const PROJECTS = { JAMA_PROJECTS: '20,21,22' };
+const PROJECTS = { JAMA_SYNC_PROJECTS: '20,21,22' };
 /** Items per project: 100 inside `npm test`; `npm run test:relationships` runs the issue's 3 × 500. */
 const SCALE = Number(process.env.RELATIONSHIP_ITEMS ?? 100);
 /** How long a phase may take to drain: generous at the large scale, on a shared machine. */

@@ -37,7 +37,7 @@ describe('the run cursor', () => {
     const holder: { killer?: WorkerKiller } = {};
     p = await startPipeline({
       simulator: { projects: 1, itemsPerProject: 1500, seed: 3 },
-      env: { JAMA_PROJECTS: '20' },
+      env: { JAMA_SYNC_PROJECTS: '20' },
       stack: {
         adjust: (deps, queue) => {
           if (queue !== 'reconcile') return deps;
@@ -86,7 +86,7 @@ describe('the run cursor', () => {
   it('reads every page once when every scan message is delivered twice', async () => {
     p = await startPipeline({
       simulator: { projects: 2, itemsPerProject: 600, seed: 4 },
-      env: { JAMA_PROJECTS: '20,21' },
+      env: { JAMA_SYNC_PROJECTS: '20,21' },
       // Short leases: a duplicate that finds its slice held waits out the lease before it is dropped.
       stack: {
         chaos: { duplicateScans: true },

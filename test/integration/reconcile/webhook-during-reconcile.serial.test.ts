@@ -32,7 +32,7 @@ describe('webhooks during a full reconciliation', () => {
         seed: 11,
         latencyMs: { fixed: 100, jitter: 200 },
       },
-      env: { JAMA_PROJECTS: '20,21' },
+      env: { JAMA_SYNC_PROJECTS: '20,21' },
       webhook: { sources: [{ name: 'jama', env: 'default', secret: SECRET }] },
       adjust: (deps) => ({
         ...deps,

@@ -46,9 +46,9 @@ describe('webhook on localhost over SQS and DynamoDB', () => {
   beforeAll(async () => {
     aws = await testAws('webhook-server');
     const config = loadWebhookConfig({
-      WEBHOOK_SOURCES: JSON.stringify([{ name: 'ci', env: 'default', secret: SECRET }]),
-      STATE_TABLE: aws.tables.state,
-      JOBS_QUEUE_URL: aws.queues.jobs.url,
+      JAMA_SYNC_WEBHOOK_SOURCES: JSON.stringify([{ name: 'ci', env: 'default', secret: SECRET }]),
+      JAMA_SYNC_STATE_TABLE: aws.tables.state,
+      JAMA_SYNC_JOBS_QUEUE_URL: aws.queues.jobs.url,
     });
     const deps = await buildWebhookDeps(config, { dynamodb: aws.dynamodb(), sqs: aws.sqs() });
     server = await startWebhookServer({

@@ -35,7 +35,7 @@ describe('write-back and readable values against the simulator', () => {
   beforeAll(async () => {
     p = await startPipeline({
       simulator: { projects: 1, itemsPerProject: ITEMS, seed: 12 },
-      env: { JAMA_PROJECTS: '20' },
+      env: { JAMA_SYNC_PROJECTS: '20' },
       eventSource: { batchingWindowSeconds: 0 },
       webhook: { sources: [SOURCE] },
       adjust: (deps) => {

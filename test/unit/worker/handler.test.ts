@@ -91,3 +91,31 @@ describe('usage meter', () => {
     expect(await meter()).toEqual([{ env: 'prod', calls: 5, throttled: 1 }]);
   });
 });
+
+describe('soft deadline', () => {
+  const deps = (softDeadlineMs?: number): SqsWorkerDeps => ({
+    engine: {
+      jama: () => new FakeJama([item(1)]).asApi(),
+      sinks: [new MemorySink()],
+      queue: new MemoryQueue(),
+      clock: new FakeClock(),
+    },
+    sqs: { send: async () => ({}) } as unknown as SQSClient,
+    urls: { jobs: 'q', deadLetter: 'dlq' },
+    retry: { maxReceiveCount: 10, maxFailures: 5, delayMs: () => 3000 },
+    ...(softDeadlineMs === undefined ? {} : { softDeadlineMs }),
+  });
+  const event = {
+    Records: [record('a', { v: 1, env: 'prod', kind: 'pull', itemId: 1, documentKey: 'P-REQ-1' })],
+  } as unknown as SQSEvent;
+
+  it("comes from the deps' configuration (JAMA_SYNC_SOFT_DEADLINE_MS), not a constant of the handler", async () => {
+    const seen: string[] = [];
+    const onSynced = (r: { outcome: { type: string } }) => seen.push(r.outcome.type);
+    // 60 s left and the default 10 s margin: the record runs.
+    await makeHandler(deps(), { metrics: false, onSynced })(event, context);
+    // The configured margin covers all the time left: nothing new is started, the record is handed back.
+    await makeHandler(deps(60_000), { metrics: false, onSynced })(event, context);
+    expect(seen).toEqual(['done', 'deferred']);
+  });
+});
