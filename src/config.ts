@@ -67,6 +67,8 @@ const envSchema = z.object({
     .optional(),
   JAMA_SYNC_MAX_FAILURES: int(1, 100).default(5),
   JAMA_SYNC_BACKOFF_CAP_SECONDS: int(3, 900).default(300),
+  /** Transient failures (outages, garbage bodies, sink errors) are retried this long before a dead letter. */
+  JAMA_SYNC_OUTAGE_BUDGET_SECONDS: int(0, 86_400).default(900),
   JAMA_SYNC_LIMITER_MAX_WAIT_MS: int(0, 60_000).default(2000),
   /** Stop starting new work this long before the Lambda deadline. */
   JAMA_SYNC_SOFT_DEADLINE_MS: int(0, 600_000).default(10_000),
@@ -95,6 +97,8 @@ export interface Config {
   eventBus?: string;
   maxFailures: number;
   backoffCapSeconds: number;
+  /** @default 900 (15 min, a realistic Jama maintenance window) */
+  outageBudgetSeconds: number;
   limiterMaxWaitMs: number;
   softDeadlineMs: number;
   /** Queue of reconciliation jobs. @default jobsQueueUrl */
@@ -203,6 +207,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ...(d.JAMA_SYNC_EVENT_BUS ? { eventBus: d.JAMA_SYNC_EVENT_BUS } : {}),
     maxFailures: d.JAMA_SYNC_MAX_FAILURES,
     backoffCapSeconds: d.JAMA_SYNC_BACKOFF_CAP_SECONDS,
+    outageBudgetSeconds: d.JAMA_SYNC_OUTAGE_BUDGET_SECONDS,
     limiterMaxWaitMs: d.JAMA_SYNC_LIMITER_MAX_WAIT_MS,
     softDeadlineMs: d.JAMA_SYNC_SOFT_DEADLINE_MS,
     reconcileQueueUrl: d.JAMA_SYNC_RECONCILE_QUEUE_URL ?? d.JAMA_SYNC_JOBS_QUEUE_URL,

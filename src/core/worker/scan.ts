@@ -1,16 +1,20 @@
 import type { JamaApi } from '../jama-api';
 import { parseJamaDate } from '../jama-date';
-import type { JamaItem } from '../jama-types';
 import type { JobQueue } from '../job-queue';
 import type { Sink } from '../sink';
 import type { ScanJob } from './jobs';
 import { done, type Outcome } from './outcome';
-import { itemRecord, MAX_PAGE } from './pull';
-import { writeSinks } from './write-sinks';
+import { MAX_PAGE } from './pull';
+import type { Quarantine } from './quarantine';
+import { type Dated, datedEntries, writeScanPage } from './scan-page';
 
 export interface ScanDeps {
   sinks: readonly Sink[];
   queue: JobQueue;
+  /** Where malformed or unstorable items go, so that the rest of the page and the run go on. */
+  quarantine?: Quarantine;
+  /** Epoch ms; dates the page's sightings. */
+  now?: () => number;
   signal?: AbortSignal;
   /** Called after the last page of a run is in the sinks (reconciliation advances its watermark here). */
   onComplete?(job: ScanJob, newestActivity: number | undefined): Promise<void>;
@@ -26,6 +30,7 @@ export interface ScanDeps {
  * the window; an edited item simply shows up again later in the same scan.
  */
 export async function runScan(jama: JamaApi, job: ScanJob, deps: ScanDeps): Promise<Outcome> {
+  const observedAt = deps.now?.();
   const page = await jama.searchAbstractItems(
     {
       project: [job.projectId],
@@ -38,22 +43,26 @@ export async function runScan(jama: JamaApi, job: ScanJob, deps: ScanDeps): Prom
   );
   // A full run marks what it saw, so that its sweep can find mirror rows Jama no longer has.
   const mark = job.mode === 'full' ? { seenRun: job.runId } : {};
-  const records = page.data.map((item) => ({ ...itemRecord(item), ...mark }));
-  const failures = await writeSinks(deps.sinks, job.env, records);
-  const [firstFailure] = failures.values();
-  if (firstFailure) return { type: 'failed', error: firstFailure };
+  // Item by item: a malformed or unstorable item is quarantined; the rest of the page goes on.
+  const { failure } = await writeScanPage(job.env, page, mark, job.projectId, {
+    sinks: deps.sinks,
+    ...(deps.quarantine ? { quarantine: deps.quarantine } : {}),
+    ...(observedAt === undefined ? {} : { observedAt }),
+  });
+  if (failure) return { type: 'failed', error: failure };
 
-  const more = job.skip + page.data.length < page.totalResults && page.data.length > 0;
+  const entries = datedEntries(page, job.from);
+  const more = job.skip + entries.length < page.totalResults && entries.length > 0;
   if (more) {
-    await deps.queue.send([{ ...nextCursor(job, page.data), page: job.page + 1 }]);
+    await deps.queue.send([{ ...nextCursor(job, entries), page: job.page + 1 }]);
   } else {
-    await deps.onComplete?.(job, newest(page.data) ?? (job.skip > 0 ? job.from : undefined));
+    await deps.onComplete?.(job, newest(entries) ?? (job.skip > 0 ? job.from : undefined));
   }
   return done;
 }
 
 /** The scan job for the page after `items` (sorted by lastActivityDate ascending). */
-export function nextCursor(job: ScanJob, items: readonly JamaItem[]): ScanJob {
+export function nextCursor(job: ScanJob, items: readonly Dated[]): ScanJob {
   const last = newest(items) as number;
   const atLast = items.filter((item) => activityAt(item) === last).length;
   const { meta: _meta, ...rest } = job;
@@ -62,12 +71,12 @@ export function nextCursor(job: ScanJob, items: readonly JamaItem[]): ScanJob {
     : { ...rest, from: last, skip: atLast };
 }
 
-function newest(items: readonly JamaItem[]): number | undefined {
+function newest(items: readonly Dated[]): number | undefined {
   const last = items.at(-1);
   return last ? activityAt(last) : undefined;
 }
 
 /** When the item last changed in any way (falls back to modifiedDate if Jama omits lastActivityDate). */
-function activityAt(item: JamaItem): number {
+function activityAt(item: Dated): number {
   return parseJamaDate(item.lastActivityDate ?? item.modifiedDate);
 }
