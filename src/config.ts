@@ -72,6 +72,8 @@ const envSchema = z.object({
     .optional(),
   JAMA_SYNC_MAX_FAILURES: int(1, 100).default(5),
   JAMA_SYNC_BACKOFF_CAP_SECONDS: int(3, 900).default(300),
+  /** Transient failures (outages, garbage bodies, sink errors) are retried this long before a dead letter. */
+  JAMA_SYNC_OUTAGE_BUDGET_SECONDS: int(0, 86_400).default(900),
   JAMA_SYNC_LIMITER_MAX_WAIT_MS: int(0, 60_000).default(2000),
   /**
    * A limiter slot is forfeited when the acquire resolves later than this after it (see
@@ -110,6 +112,8 @@ export interface Config {
   eventBus?: string;
   maxFailures: number;
   backoffCapSeconds: number;
+  /** @default 900 (15 min, a realistic Jama maintenance window) */
+  outageBudgetSeconds: number;
   limiterMaxWaitMs: number;
   /** @default 11 */
   limiterMaxLatenessMs: number;
@@ -223,6 +227,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ...(d.JAMA_SYNC_EVENT_BUS ? { eventBus: d.JAMA_SYNC_EVENT_BUS } : {}),
     maxFailures: d.JAMA_SYNC_MAX_FAILURES,
     backoffCapSeconds: d.JAMA_SYNC_BACKOFF_CAP_SECONDS,
+    outageBudgetSeconds: d.JAMA_SYNC_OUTAGE_BUDGET_SECONDS,
     limiterMaxWaitMs: d.JAMA_SYNC_LIMITER_MAX_WAIT_MS,
     limiterMaxLatenessMs: d.JAMA_SYNC_LIMITER_MAX_LATENESS_MS,
     softDeadlineMs: d.JAMA_SYNC_SOFT_DEADLINE_MS,

@@ -6,6 +6,8 @@ import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { secretsManagerResolver } from '../../src/adapters/secrets-manager';
 import { loadConfig } from '../../src/config';
+import { systemClock } from '../../src/core/clock';
+import { shortCause, WarningAggregator } from '../../src/core/warnings';
 import type { RecordResult } from '../../src/core/worker/sync-engine';
 import { buildWorkerDeps } from '../../src/worker/build-deps';
 import { processSqsBatch, type SqsWorkerDeps } from '../../src/worker/process-batch';
@@ -24,6 +26,8 @@ export interface HandlerOptions {
   logger?: Logger;
   /** `false` turns metrics off (the local runtime, which shows its own progress). */
   metrics?: Metrics | false;
+  /** Repeated warnings are logged once per cause per this interval, with a count. @default 10000 */
+  warnIntervalMs?: number;
 }
 
 /**
@@ -43,12 +47,29 @@ export function makeHandler(
   let inFlight: SQSEvent | undefined;
   let ready: Promise<SqsWorkerDeps> | undefined;
 
+  // One line per cause per interval, with a count and a sample of items: an outage fails hundreds
+  // of records for one reason.
+  const warnings = new WarningAggregator({
+    clock: systemClock,
+    intervalMs: options.warnIntervalMs ?? 10_000,
+  });
   const onResult = (result: RecordResult) => {
     if (result.outcome.type === 'rejected' || result.outcome.type === 'failed') {
       const reason =
         result.outcome.type === 'rejected' ? result.outcome.reason : result.outcome.error.message;
-      logger.warn('record not synced', { messageId: result.id, outcome: result.outcome.type, reason });
+      const item = result.job && 'itemId' in result.job ? String(result.job.itemId) : result.id;
+      const cause = `${result.outcome.type}: ${shortCause(reason)}`;
+      if (warnings.note(cause, item)) logger.warn('record not synced', { cause, item, messageId: result.id });
     }
+  };
+  const flushWarnings = (force = false) => {
+    for (const w of warnings.flush(force))
+      logger.warn('records not synced', {
+        cause: w.cause,
+        count: w.count,
+        sample: w.sample,
+        sinceMs: w.to - w.from,
+      });
   };
 
   const work = async (event: SQSEvent, context: Context, { signal }: { signal: AbortSignal }) => {
@@ -79,7 +100,9 @@ export function makeHandler(
       { ...resolved, onResult: observe },
       AbortSignal.any([signal, soft]),
     );
+    flushWarnings();
     for (const [type, n] of counts) metrics?.addMetric(`records_${type}`, MetricUnit.Count, n);
+    metrics?.addMetric('items_quarantined', MetricUnit.Count, resolved.quarantined?.() ?? 0);
     if (metrics) await publishUsage(metrics, resolved);
     inFlight = undefined;
     return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };

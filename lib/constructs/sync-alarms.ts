@@ -12,7 +12,7 @@ import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { jamaTotal } from './sync-metrics';
+import { jamaTotal, workerMetric } from './sync-metrics';
 
 export interface SyncAlarmsProps {
   jobs: IQueue;
@@ -55,6 +55,12 @@ export class SyncAlarms extends Construct {
       threshold: 1,
       description:
         'jobs in the dead-letter queue: each carries its reason (message attribute jama-sync-reason)',
+    });
+    this.add('QuarantinedItems', {
+      metric: workerMetric('items_quarantined', 'Sum', Duration.minutes(5)),
+      threshold: 1,
+      description:
+        'items Jama returned malformed or too large to store were quarantined (dead letters whose reason starts QUARANTINED); the rest synced',
     });
     const age = props.oldestMessageAgeSeconds ?? 900;
     this.add('OldestJobAge', {

@@ -104,10 +104,10 @@ export class SyncDashboard extends Construct {
         'Sync latency (ms)',
         ['p50', 'p95', 'p99'].map((p) => workerMetric('sync_latency_ms', p)),
       ),
-      graph(
-        'Records',
-        RECORD_OUTCOMES.map((o) => workerMetric(`records_${o}`, 'Sum')),
-      ),
+      graph('Records', [
+        ...RECORD_OUTCOMES.map((o) => workerMetric(`records_${o}`, 'Sum')),
+        workerMetric('items_quarantined', 'Sum'),
+      ]),
       graph(
         'Function errors (left), throttles (right)',
         fnMetric((fn, name) => fn.metricErrors({ period: minute, label: `${name} errors` })),

@@ -19,6 +19,7 @@ export const JAMA_CALLERS = [WORKER_SERVICE, 'reconcile'] as const;
  * With only `service` = sync-worker:
  * - `sync_latency_ms` (Milliseconds): from the change (or enqueue) to the sink write.
  * - `records_done|throttled|failed|rejected|deferred` (Count): outcome per queue record.
+ * - `items_quarantined` (Count): items set aside as their own dead letters (malformed, too large).
  */
 export type JamaMetricName = 'jama_calls' | 'jama_429' | 'limiter_rate';
 export const RECORD_OUTCOMES = ['done', 'throttled', 'failed', 'rejected', 'deferred'] as const;

@@ -34,6 +34,9 @@ export interface SyncWebhookProps {
  * (Jama Connect, Jira, CI) cannot sign with SigV4; every request is authenticated by the handler
  * with the source's HMAC secret before anything is enqueued.
  */
+/** The only state-table partition keys the webhook may write: pending-pull markers and replay nonces. */
+export const WEBHOOK_STATE_KEYS = ['pending#*', 'nonce#*'];
+
 export class SyncWebhook extends Construct {
   readonly fn: NodejsFunction;
   readonly url: FunctionUrl;
@@ -60,7 +63,15 @@ export class SyncWebhook extends Construct {
     props.jobs.grant(role, 'sqs:SendMessage');
     // Pending-pull markers: one conditional PutItem per item coalesces repeated events; when SQS
     // then refuses the jobs, the markers just claimed are released in one BatchWriteItem.
-    props.stateTable.grant(role, 'dynamodb:PutItem', 'dynamodb:BatchWriteItem');
+    // The state table also holds the limiter, watermarks, leases and breakers: the public webhook may
+    // write only pending-pull markers (and replay nonces), by partition key.
+    role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:PutItem', 'dynamodb:BatchWriteItem'],
+        resources: [props.stateTable.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': WEBHOOK_STATE_KEYS } },
+      }),
+    );
     if (props.secrets.length > 0) {
       role.addToPrincipalPolicy(
         new PolicyStatement({

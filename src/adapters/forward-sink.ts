@@ -25,8 +25,9 @@ export interface ForwardSinkOptions {
  * HTTP forward sink: POSTs `{"env", "records": [...]}` (relationships: `{"env", "records": [],
  * "relationships": [...]}`) as JSON to a configured URL, signed with
  * `x-jama-sync-signature: sha256=HMAC(secret, "<timestamp>.<body>")` and `x-jama-sync-timestamp`
- * (epoch seconds). Retries 5xx, 408, 429 and network errors with backoff; when it gives up, the
- * batch's records fail — they go back to the queue — and other records of the SQS batch are unaffected.
+ * (epoch seconds). Retries 3xx (redirects are not followed: the signature is for this URL), 5xx,
+ * 408, 429 and network errors with backoff; when it gives up, the batch's records fail — they go
+ * back to the queue, retried within the outage budget — and other records of the batch are unaffected.
  * Receivers must be idempotent and order by `modifiedAt` / `deletedAt` (at-least-once delivery).
  * Item records carry `readable` names, `modifiedBy` and `bySync` (true when the integration's own
  * user made the last change — a write-back coming back, which a bidirectional relay drops).
@@ -82,7 +83,8 @@ export class ForwardSink implements Sink, RelationshipSink {
         const status = await this.post(body);
         if (status >= 200 && status < 300) return undefined;
         lastError = new Error(`forward to ${this.options.url} answered HTTP ${status}`);
-        if (status < 500 && status !== 408 && status !== 429) break;
+        // A redirect or 5xx is a receiver being moved or restarted: transient. Other 4xx will not pass by retrying now.
+        if (status >= 400 && status < 500 && status !== 408 && status !== 429) break;
       } catch (error) {
         lastError = new Error(`forward to ${this.options.url} failed: ${(error as Error).message}`, {
           cause: error,

@@ -17,8 +17,9 @@ import type {
   RelationshipSweepSource,
   RelationshipWriteResult,
 } from '../core/relationships/records';
-import type { ItemIndex, Sink, SinkRecord, SinkWriteResult } from '../core/sink';
+import type { IndexEntry, ItemIndex, Sink, SinkRecord, SinkWriteResult } from '../core/sink';
 import { chunk } from '../core/worker/util';
+import { fitItem } from './mirror-fit';
 import { putRelationship, unseenRelationshipIds } from './mirror-relationships';
 
 /** One row of the mirror table (key: env + itemId). */
@@ -32,6 +33,10 @@ export interface MirrorRow {
   lastSeenRun?: string;
   /** Monotonic version: the item's modifiedDate, or the deletion time of a tombstone (epoch ms). */
   version: number;
+  /** When Jama was seen to hold the item (or confirmed it gone): decides between a tombstone and a live row. */
+  observedAt?: number;
+  /** Paths of `item` values cut to fit DynamoDB's 400 KB item limit (the item is also quarantined). */
+  truncated?: string[];
   modifiedDate?: string;
   deleted: boolean;
   item?: Record<string, unknown>;
@@ -42,6 +47,24 @@ export interface MirrorRow {
   /** True when that user is the integration itself (a write-back). */
   bySync?: boolean;
   syncedAt: number;
+}
+
+/**
+ * When a write lands. Within a kind, the newer version wins (an older modifiedDate never replaces
+ * a newer one). Across kinds, what was observed last wins: a sighting of the item alive replaces a
+ * tombstone confirmed before it (and any tombstone never confirmed), and a confirmed tombstone
+ * replaces a row read before the confirmation — so a tombstone never outranks a later sighting,
+ * whatever date a sender gave the deletion. Writes that carry no observation time compare versions.
+ */
+function condition(kind: SinkRecord['kind'], observed: boolean): string {
+  const same = kind === 'item' ? 'deleted <> :t' : 'deleted = :t';
+  const other = kind === 'item' ? 'deleted = :t' : 'deleted <> :t';
+  const across = !observed
+    ? 'version <= :v'
+    : kind === 'item'
+      ? 'attribute_not_exists(observedAt) OR observedAt < :o'
+      : 'observedAt <= :o OR (attribute_not_exists(observedAt) AND version <= :v)';
+  return `attribute_not_exists(itemId) OR (${same} AND version <= :v) OR (${other} AND (${across}))`;
 }
 
 /**
@@ -74,6 +97,8 @@ export class DynamoDbMirror
   }
 
   private async put(env: string, record: SinkRecord): Promise<SinkWriteResult> {
+    // Over DynamoDB's item limit: store it with its longest values truncated and say so, rather than not at all.
+    const fitted = record.kind === 'item' ? fitItem(record.item) : undefined;
     const row: MirrorRow =
       record.kind === 'item'
         ? {
@@ -84,9 +109,11 @@ export class DynamoDbMirror
             // Same-version rewrites pass the `version <= :v` condition, so a full run always marks.
             ...(record.seenRun ? { lastSeenRun: record.seenRun } : {}),
             version: record.modifiedAt,
+            ...(record.observedAt === undefined ? {} : { observedAt: record.observedAt }),
             modifiedDate: record.item.modifiedDate,
             deleted: false,
-            item: record.item,
+            item: fitted?.item ?? record.item,
+            ...(fitted?.truncated.length ? { truncated: fitted.truncated } : {}),
             ...(record.readable ? { readable: record.readable } : {}),
             ...(record.modifiedBy === undefined ? {} : { modifiedBy: record.modifiedBy }),
             ...(record.bySync === undefined ? {} : { bySync: record.bySync }),
@@ -97,6 +124,7 @@ export class DynamoDbMirror
             itemId: record.itemId,
             ...(record.documentKey ? { documentKey: record.documentKey } : {}),
             version: record.deletedAt,
+            ...(record.observedAt === undefined ? {} : { observedAt: record.observedAt }),
             deleted: true,
             syncedAt: this.now(),
           };
@@ -105,8 +133,12 @@ export class DynamoDbMirror
         new PutCommand({
           TableName: this.tableName,
           Item: row,
-          ConditionExpression: 'attribute_not_exists(itemId) OR version <= :v',
-          ExpressionAttributeValues: { ':v': row.version },
+          ConditionExpression: condition(record.kind, row.observedAt !== undefined),
+          ExpressionAttributeValues: {
+            ':v': row.version,
+            ':t': true,
+            ...(row.observedAt === undefined ? {} : { ':o': row.observedAt }),
+          },
           ...(this.returnPrevious ? { ReturnValues: 'ALL_OLD' as const } : {}),
         }),
       );
@@ -115,7 +147,12 @@ export class DynamoDbMirror
         deleted: old.deleted === true,
         ...(old.item ? { item: old.item as unknown as JamaItem } : {}),
       };
-      return { itemId: record.itemId, status: 'written', previous };
+      if (!fitted?.truncated.length) return { itemId: record.itemId, status: 'written', previous };
+      const kb = (n: number) => `${Math.round(n / 1024)} KB`;
+      const altered =
+        `stored it truncated (${fitted.truncated.join(', ')} cut; ${kb(fitted.bytes.before)} → ${kb(fitted.bytes.after)}): ` +
+        "it is over DynamoDB's 400 KB item limit";
+      return { itemId: record.itemId, status: 'written', previous, altered };
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return { itemId: record.itemId, status: 'stale' };
       return { itemId: record.itemId, status: 'failed', error: error as Error };
@@ -135,8 +172,19 @@ export class DynamoDbMirror
 
   async documentKeys(env: string, itemIds: number[]): Promise<Map<number, string>> {
     const found = new Map<number, string>();
+    for (const [itemId, entry] of await this.lookup(env, itemIds))
+      if (!entry.deleted && entry.documentKey) found.set(itemId, entry.documentKey);
+    return found;
+  }
+
+  async lookup(env: string, itemIds: number[]): Promise<Map<number, IndexEntry>> {
+    const found = new Map<number, IndexEntry>();
     for (const row of await this.rows(env, itemIds, 'itemId, documentKey, deleted')) {
-      if (!row.deleted && typeof row.documentKey === 'string') found.set(Number(row.itemId), row.documentKey);
+      const documentKey = typeof row.documentKey === 'string' ? row.documentKey : undefined;
+      found.set(Number(row.itemId), {
+        deleted: row.deleted === true,
+        ...(documentKey ? { documentKey } : {}),
+      });
     }
     return found;
   }

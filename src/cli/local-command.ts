@@ -1,3 +1,4 @@
+import { join, resolve } from 'node:path';
 import { UsageError } from '../core/errors';
 import { runLocal } from '../local/run-local';
 import {
@@ -60,6 +61,10 @@ Options:
                          a random secret, printed at start
   --reconcile-every D    Interval of incremental reconciliation, e.g. 15m, 90s, 1h; at least 10s,
                          0 = off (default 15m; a full run follows daily at 03:30 UTC)
+  --data-dir DIR         Keep the mirror, state and queues on disk here, so that acknowledged work
+                         survives a crash and a restart resumes it (default with a real Jama:
+                         .jama-sync/data; the demo keeps them in memory unless this is given)
+  --ephemeral            Keep everything in memory (lost when the process ends)
   --items N              Demo: items per simulated project (default 200, at most 100000)
   --until-idle           Exit once the backlog is drained, with exit code 1 if the mirror does not
                          match the simulator or anything was dead-lettered
@@ -93,6 +98,8 @@ const FLAGS = {
   'webhook-port': { type: 'string' },
   'reconcile-every': { type: 'string' },
   items: { type: 'string' },
+  'data-dir': { type: 'string' },
+  ephemeral: { type: 'boolean' },
   'until-idle': { type: 'boolean' },
   json: { type: 'boolean' },
 } as const;
@@ -175,6 +182,7 @@ export async function local(
     untilIdle: values['until-idle'] === true,
     json: values.json === true,
     cwd,
+    ...maybe('dataDir', dataDir(values, Boolean(jamaUrl ?? env.JAMA_SYNC_URL ?? env.JAMA_SYNC_ENVIRONMENTS))),
     env,
     tty,
   };
@@ -187,8 +195,20 @@ export async function local(
   }
 }
 
+/** `--data-dir`, or `.jama-sync/data` with a real Jama; undefined (in memory) for `--ephemeral` and the demo. */
+function dataDir(
+  values: { 'data-dir'?: string; ephemeral?: boolean },
+  realJama: boolean,
+): string | undefined {
+  if (values.ephemeral && values['data-dir'] !== undefined)
+    throw new UsageError('`--ephemeral` and `--data-dir` contradict each other: give one of them.');
+  if (values.ephemeral) return undefined;
+  const dir = values['data-dir'] ?? (realJama ? join('.jama-sync', 'data') : undefined);
+  return dir === undefined ? undefined : resolve(dir);
+}
+
 /**
- * fauxqs loads node:sqlite (for persistence we do not use), and Node warns that it is experimental
+ * fauxqs loads node:sqlite (its persistence, used under --data-dir), and Node warns that it is experimental
  * on every start; keep that one warning out of the demo's output and pass every other through.
  */
 function hideSqliteWarning() {

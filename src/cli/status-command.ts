@@ -42,6 +42,13 @@ function limiterLine(l: Status['limiters'][number], now: number): string {
   return `  ${l.env}: ${parts.join(' · ')}`;
 }
 
+function quarantineLine(quarantined: NonNullable<Status['quarantined']>): string {
+  const some = quarantined.filter((q) => q.count > 0);
+  if (some.length === 0) return 'Quarantined      none';
+  const each = some.map((q) => `${q.env}: ${q.count} items (last: ${q.lastReason ?? '?'})`);
+  return `Quarantined      ${each.join(' · ')} — malformed or too large; see \`jama-sync dlq list\``;
+}
+
 /** The status as a few human lines. */
 export function formatStatus(s: Status, now = Date.now()): string {
   const queues = table([
@@ -97,6 +104,7 @@ export function formatStatus(s: Status, now = Date.now()): string {
         ` in ${r.slices} slice${r.slices === 1 ? '' : 's'} · ${r.itemsPerSecond.toFixed(0)} items/s` +
         `${r.etaMs === undefined ? '' : ` · ${duration(r.etaMs)} left`}`,
     ),
+    quarantineLine(s.quarantined ?? []),
     s.mirror
       ? `Mirror           ${s.mirror.approximate ? '≈' : ''}${s.mirror.items} items${s.mirror.tombstones !== undefined ? ` (+${s.mirror.tombstones} tombstones)` : ''}${s.mirror.approximate ? ' (DynamoDB item count, refreshed every ~6 h)' : ''}`
       : 'Mirror           none (HTTP forward only)',

@@ -13,6 +13,10 @@ export type ErrorCode =
   /** The TLS handshake failed: an untrusted certificate, or a scheme that does not match the server. */
   | 'JAMA_TLS'
   | 'JAMA_TIMEOUT'
+  /** Jama answered 2xx with a body that is not JSON (an HTML error page, a truncated answer): transient. */
+  | 'JAMA_BAD_RESPONSE'
+  /** The environment's circuit breaker is open: Jama is down, calls wait for the probe. */
+  | 'JAMA_UNAVAILABLE'
   | 'LIMITER_WAIT'
   | 'JOB_INVALID'
   | 'SINK_FAILED'

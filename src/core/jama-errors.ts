@@ -126,6 +126,16 @@ export class JamaValidationError extends JamaRequestError {
   }
 }
 
+/**
+ * Jama answered 2xx but the body is not JSON: an HTML page from a proxy in front of Jama, or an
+ * answer cut short. Real outages and maintenance windows look like this, so it is transient.
+ */
+export class JamaBadResponseError extends JamaRequestError {
+  constructor(context: JamaRequestContext & { detail: string }) {
+    super('JAMA_BAD_RESPONSE', context.detail, context, true);
+  }
+}
+
 /** Jama failed (5xx). Retryable: the caller decides whether and when. */
 export class JamaServerError extends JamaRequestError {
   constructor(context: JamaRequestContext) {

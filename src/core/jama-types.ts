@@ -159,7 +159,25 @@ export interface Page<T> {
   startIndex: number;
   resultCount: number;
   totalResults: number;
+  /** The entries that passed validation, in Jama's order. */
   data: T[];
+  /**
+   * Entries Jama returned that are malformed (item pages only): each is isolated — quarantined by
+   * the scan — instead of failing the page. Absent when every entry was valid.
+   */
+  rejected?: RejectedEntry[];
+}
+
+/** One malformed entry of a page: where it was and what could still be read of it. */
+export interface RejectedEntry {
+  /** Position in the page's `data` as Jama sent it. */
+  index: number;
+  itemId?: number;
+  documentKey?: string;
+  project?: number;
+  /** The entry's raw `lastActivityDate`, when it is a string (for the scan's keyset cursor). */
+  lastActivityDate?: string;
+  reason: string;
 }
 
 /** Body of `POST /items` and `PUT /items/{id}` (Jama's `RequestItem`). */

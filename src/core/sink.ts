@@ -23,15 +23,27 @@ export type SinkRecord =
       modifiedBy?: number;
       /** True when that user is the integration itself (a write-back coming back): relays drop these. */
       bySync?: boolean;
+      /** When jama-sync read the item from Jama (epoch ms): a sighting after a tombstone replaces it. */
+      observedAt?: number;
     }
-  | { kind: 'tombstone'; itemId: number; documentKey?: string; deletedAt: number };
+  | {
+      kind: 'tombstone';
+      itemId: number;
+      documentKey?: string;
+      /** When Jama deleted the item, never later than `observedAt` (epoch ms). */
+      deletedAt: number;
+      /** When Jama confirmed the item gone (a 404, or its DELETE activity was read), epoch ms. */
+      observedAt?: number;
+    };
 
 /**
  * Per-record result of a write, in record order. `stale` means a newer version was already there —
  * not an error. `previous` (mirror only) is the row a `written` record replaced; absent for a new row.
  */
 export type SinkWriteResult =
-  | { itemId: number; status: 'written' | 'stale'; previous?: PreviousItem | undefined }
+  /** `altered`: written, but not as given (e.g. truncated to fit the sink), and why. */
+  | { itemId: number; status: 'written'; previous?: PreviousItem | undefined; altered?: string }
+  | { itemId: number; status: 'stale'; previous?: PreviousItem | undefined }
   | { itemId: number; status: 'failed'; error: Error };
 
 /**
@@ -43,7 +55,19 @@ export interface Sink {
   write(env: string, records: SinkRecord[]): Promise<SinkWriteResult[]>;
 }
 
-/** Answers id → documentKey from what was synced before, so pulls can be batched by documentKey. */
+/** What a sink holds for one item. */
+export interface IndexEntry {
+  documentKey?: string;
+  deleted: boolean;
+}
+
+/**
+ * Answers what was synced before: documentKeys, so pulls can be batched 50 per call, and which ids
+ * the sink has ever held, so a delete or 404 for an id it never had costs no call and writes nothing.
+ */
 export interface ItemIndex {
+  /** id → documentKey of the live rows among `itemIds`. */
   documentKeys(env: string, itemIds: number[]): Promise<Map<number, string>>;
+  /** The sink's entry for each id it has a row for; ids it never held are absent from the map. */
+  lookup(env: string, itemIds: number[]): Promise<Map<number, IndexEntry>>;
 }

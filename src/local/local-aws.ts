@@ -8,8 +8,10 @@ export interface LocalEndpoints {
   region: string;
   dynamodb: string;
   sqs: string;
-  /** True when an embedded stand-in runs: clients then use the fixed local credentials (other emulators accept them too). */
+  /** True when an embedded stand-in runs: clients then need `credentials`. */
   embedded: boolean;
+  /** This run's credentials of the embedded stand-ins (they refuse any others); kept in the owner-only state file. */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
 }
 
 export interface LocalAws {
@@ -23,17 +25,19 @@ export interface LocalAws {
 /**
  * DynamoDB and SQS for the local stack, with jama-sync's tables and queues provisioned: the
  * endpoints of `AWS_ENDPOINT_URL` (or `_DYNAMODB`, `_SQS`) when set — moto_server, LocalStack —
- * otherwise embedded dynalite and fauxqs on 127.0.0.1.
+ * otherwise embedded dynalite and fauxqs on 127.0.0.1 — on disk under `dataDir` when given.
  */
 export async function openLocalAws(
   env: Record<string, string | undefined>,
   prefix: string,
+  options: { dataDir?: string } = {},
 ): Promise<LocalAws> {
   const region = env.AWS_REGION ?? 'us-east-1';
   const dynamodbUrl = env.AWS_ENDPOINT_URL_DYNAMODB ?? env.AWS_ENDPOINT_URL;
   const sqsUrl = env.AWS_ENDPOINT_URL_SQS ?? env.AWS_ENDPOINT_URL;
   let aws: EmbeddedAws | undefined;
-  if (!dynamodbUrl || !sqsUrl) aws = await startEmbeddedAws({ region });
+  if (!dynamodbUrl || !sqsUrl)
+    aws = await startEmbeddedAws({ region, ...(options.dataDir ? { dataDir: options.dataDir } : {}) });
   const configFor = (service: 'dynamodb' | 'sqs', url: string | undefined) =>
     url ? { region, endpoint: url } : clientConfig(aws as EmbeddedAws, service);
   const dynamodb = new DynamoDBClient(configFor('dynamodb', dynamodbUrl));
@@ -54,6 +58,7 @@ export async function openLocalAws(
         dynamodb: dynamodbUrl ?? (aws as EmbeddedAws).dynamodb,
         sqs: sqsUrl ?? (aws as EmbeddedAws).sqs,
         embedded: aws !== undefined,
+        ...(aws ? { credentials: aws.credentials } : {}),
       },
       stop,
     };

@@ -51,6 +51,8 @@ export interface LocalStackOptions {
   eventSource?: EventSourceTuning;
   /** Prefix of table and queue names. @default 'jama-sync' */
   prefix?: string;
+  /** Keep the embedded DynamoDB and SQS on disk here (durable local state). @default undefined (in memory) */
+  dataDir?: string;
   /** Port of the webhook on 127.0.0.1. @default 0 (a free port) */
   webhookPort?: number;
   /** Replace parts of a worker deployment's dependencies (tests). */
@@ -117,7 +119,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stops.length = 0;
   };
   try {
-    const aws = await openLocalAws(env, options.prefix ?? 'jama-sync');
+    const aws = await openLocalAws(env, options.prefix ?? 'jama-sync', {
+      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    });
     stops.push(aws.stop);
     const { resources, dynamodb, sqs } = aws;
     const clients = { dynamodb, sqs };

@@ -31,6 +31,11 @@ export interface LocalRunOptions {
   reconcileEveryMs: number;
   /** Where `.jama-sync/local.json` goes. */
   cwd: string;
+  /**
+   * Where the mirror, state and queues are kept on disk; undefined keeps them in memory. The CLI
+   * defaults it to `.jama-sync/data` with a real Jama, and leaves the demo in memory.
+   */
+  dataDir?: string;
   env: Record<string, string | undefined>;
   tty: boolean;
   /** Aborted on Ctrl-C (SIGINT) or SIGTERM. */
@@ -72,6 +77,7 @@ export async function runLocal(o: LocalRunOptions, io: CliIo): Promise<number> {
     },
     ...(o.eventsOut ? { eventsOut: o.eventsOut } : {}),
     ...(o.webhookPort !== undefined ? { webhookPort: o.webhookPort } : {}),
+    ...(o.dataDir ? { dataDir: o.dataDir } : {}),
   });
   const log = o.json ? io.err : io.out;
   const live = o.tty && !o.json;

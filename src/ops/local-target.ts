@@ -63,7 +63,8 @@ export function localDeployment(
 ): Deployment {
   const client = {
     region: state.aws.region,
-    ...(state.aws.embedded ? { credentials: { ...LOCAL_CREDENTIALS } } : {}),
+    // The embedded stand-ins accept only this run's credentials, kept in the owner-only state file.
+    ...(state.aws.embedded ? { credentials: state.aws.credentials ?? { ...LOCAL_CREDENTIALS } } : {}),
   };
   const sqs = new SQSClient({ ...client, endpoint: state.aws.sqs });
   const dynamodb = new DynamoDBClient({ ...client, endpoint: state.aws.dynamodb });

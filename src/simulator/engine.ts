@@ -25,6 +25,7 @@ export class SimulatorEngine {
   private readonly foreign: ForeignTraffic;
   private readonly log = new CallLog();
   private readonly faultRng: Rng;
+  private readonly garbageRng: Rng;
   private lastNow = 0;
   /** Start of the foreign schedule and the phase applied last. */
   private readonly scheduleOrigin: number;
@@ -45,6 +46,7 @@ export class SimulatorEngine {
     );
     // A stream of its own, so faults do not change when the amount of generated data does.
     this.faultRng = createRng(options.seed ^ 0x5eed_fa17);
+    this.garbageRng = createRng(options.seed ^ 0x6a7b_a6e0);
   }
 
   get options(): ResolvedSimulatorOptions {
@@ -77,7 +79,7 @@ export class SimulatorEngine {
   }
 
   drawFault(): FaultDecision {
-    return decideFault(this.faultRng, this.current.latencyMs, this.current.faults);
+    return decideFault(this.faultRng, this.current.latencyMs, this.current.faults, this.garbageRng);
   }
 
   setOptions(patch: SimulatorOptionsPatch): void {

@@ -11,6 +11,11 @@ export interface FaultOptions {
   slowRate?: number;
   /** @default 2000 */
   slowMs?: number;
+  /**
+   * Answer 200 with a body that is not Jama's JSON (a proxy's HTML page, or JSON cut short) without
+   * applying the request, as a load balancer in front of a Jama under maintenance does. @default 0
+   */
+  garbageRate?: number;
 }
 
 /** Options of {@link startJamaSimulator}; every one has a default. */
@@ -120,6 +125,7 @@ function resolveFaults(faults: FaultOptions = {}): Required<FaultOptions> {
     resetRate: check('faults.resetRate', faults.resetRate ?? 0, 0, 1),
     slowRate: check('faults.slowRate', faults.slowRate ?? 0, 0, 1),
     slowMs: check('faults.slowMs', faults.slowMs ?? 2000, 0),
+    garbageRate: check('faults.garbageRate', faults.garbageRate ?? 0, 0, 1),
   };
 }
 

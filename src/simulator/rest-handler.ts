@@ -22,7 +22,7 @@ const TOKEN_PATH = '/rest/oauth/token';
 const API_PATH = /^\/rest\/(?:v1|latest)(\/.*)$/;
 
 /** Where a call ended: an answer, or a connection dropped on purpose. */
-type Outcome = Reply | 'reset';
+type Outcome = Reply | 'reset' | 'html' | 'truncated';
 
 /**
  * Serves one /rest call in Jama's order: limit window (429 at once), then authentication, then
@@ -72,6 +72,15 @@ export async function handleRest(
     engine.finish(call, 0);
     return;
   }
+  if (outcome === 'html' || outcome === 'truncated') {
+    const [type, text] =
+      outcome === 'html'
+        ? ['text/html', '<html><body><h1>Jama is down for maintenance</h1></body></html>']
+        : ['application/json;charset=UTF-8', '{"meta":{"status":"OK","pageInfo":{"startIndex":0,"res'];
+    res.writeHead(200, { 'Content-Type': type }).end(text);
+    engine.finish(call, 200);
+    return;
+  }
   sendJson(res, outcome.status, outcome.body, outcome.headers);
   engine.finish(call, outcome.status);
 }
@@ -99,7 +108,8 @@ async function serve(
 
   const fault = engine.drawFault();
   if (fault.delayMs > 0) await systemClock.sleep(fault.delayMs, signal);
-  if (fault.outcome === 'reset') return 'reset';
+  if (fault.outcome === 'reset' || fault.outcome === 'html' || fault.outcome === 'truncated')
+    return fault.outcome;
   if (fault.outcome !== 'none') {
     throw new JamaRequestError(
       fault.outcome,

@@ -55,6 +55,11 @@ export interface JamaSimulator {
   relink(id: number, patch: RelationshipPatch): JamaRelationship;
   /** Removes a relationship; a RELATIONSHIP DELETE activity. */
   unlink(id: number): void;
+  /**
+   * Serves the item with these top-level properties replaced as they are (`null` included), as a
+   * Jama with a damaged record does; filters and sorting keep using its real dates.
+   */
+  damageItem(id: number, props: Record<string, unknown>): void;
   close(): Promise<void>;
 }
 
@@ -119,6 +124,9 @@ export async function startJamaSimulator(options: SimulatorOptions = {}): Promis
     },
     relink: (id, patch) => ({ ...store.relink(id, patch, UI_USER, engine.now()) }),
     unlink: (id) => store.unlink(id, UI_USER, engine.now()),
+    damageItem: (id, props) => {
+      Object.assign(store.require(id).item, props);
+    },
     close: async () => {
       shutdown.abort(new Error('Jama simulator closed'));
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDbBreakerStore } from '../adapters/dynamodb-breaker';
 import { DynamoDbRateLimiter } from '../adapters/dynamodb-limiter';
 import { EventBridgePublisher } from '../adapters/eventbridge-publisher';
 import { ForwardSink } from '../adapters/forward-sink';
@@ -14,10 +15,12 @@ import { DynamoDbReferenceStore } from '../adapters/reference-store';
 import { DynamoDbRunCursorStore } from '../adapters/run-cursors';
 import { sqsEventDeadLetters } from '../adapters/sqs-event-dead-letters';
 import { SqsJobQueue } from '../adapters/sqs-job-queue';
+import { SqsQuarantine } from '../adapters/sqs-quarantine';
 import { MirrorSweep } from '../adapters/sweep';
 import { DynamoDbReconcileState } from '../adapters/watermarks';
 import type { Config, JamaEnvironmentConfig } from '../config';
 import { backoffDelayMs } from '../core/backoff';
+import { CircuitBreaker } from '../core/circuit-breaker';
 import { type Clock, systemClock } from '../core/clock';
 import { ConfigError } from '../core/errors';
 import { type ChangeEventPublisher, ChangeEventSink } from '../core/events/events-sink';
@@ -89,6 +92,7 @@ export async function buildEnvironments(
 ): Promise<{ name: string; client: JamaClient; limiter: DynamoDbRateLimiter }[]> {
   const clock = options.clock ?? systemClock;
   const environments: { name: string; client: JamaClient; limiter: DynamoDbRateLimiter }[] = [];
+  const breakers = new DynamoDbBreakerStore(dynamodb, config.stateTable);
   for (const env of config.environments) {
     const limiter = new DynamoDbRateLimiter({
       client: dynamodb,
@@ -101,6 +105,8 @@ export async function buildEnvironments(
       backgroundShare: env.backgroundShare,
     });
     const credentials = await credentialsOf(env, options.resolveSecret);
+    // One breaker per environment, shared through the state table: while Jama is down everyone waits.
+    const breaker = new CircuitBreaker({ store: breakers, env: env.name, clock });
     environments.push({
       name: env.name,
       // The reference resolver caches reference data (shared in the state table), not the client.
@@ -111,6 +117,7 @@ export async function buildEnvironments(
         clock,
         referenceDataTtlMs: 0,
         environment: env.name,
+        breaker,
       }),
       limiter,
     });
@@ -169,10 +176,13 @@ export async function buildWorkerDeps(
     store: new DynamoDbReferenceStore(dynamodb, config.stateTable),
     clock,
   });
+  // Malformed or unstorable items become their own dead letters; the rest of a page goes on.
+  const quarantine = new SqsQuarantine(sqs, config.deadLetterQueueUrl, dynamodb, config.stateTable, clock);
   return {
     engine: {
       jama: (name) => jamaClients.get(name),
       sinks: withReadableValues(sinks, reference),
+      quarantine,
       push: { reference, ledger: new DynamoDbPushLedger(dynamodb, config.stateTable, clock) },
       ...(mirror ? { index: mirror, itemProjects: mirror, relationshipSweep: mirror } : {}),
       relationships: (name) => jamaClients.get(name),
@@ -189,12 +199,15 @@ export async function buildWorkerDeps(
     retry: {
       maxReceiveCount: QUEUES.jobs.deadLetter.maxReceiveCount,
       maxFailures: config.maxFailures,
+      outageBudgetMs: config.outageBudgetSeconds * 1000,
+      now: () => clock.now(),
       delayMs: (attempt) => backoffDelayMs(attempt, { capMs }),
     },
     jamaClients,
     limiters: new Map(environments.map((e) => [e.name, e.limiter])),
     usage: usageMeter(environments),
     softDeadlineMs: config.softDeadlineMs,
+    quarantined: () => quarantine.drainCount(),
     async close() {
       await Promise.all([...jamaClients.values()].map((c) => c.close()));
     },

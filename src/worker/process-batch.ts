@@ -15,6 +15,8 @@ export interface SqsWorkerDeps {
   usage?(): Promise<EnvironmentUsage[]>;
   /** Stop starting new work this long before the Lambda deadline (config `softDeadlineMs`). */
   softDeadlineMs?: number;
+  /** Items quarantined since the last batch (metrics). */
+  quarantined?(): number;
 }
 
 export interface SqsRecordLike extends ReceivedRecord {

@@ -94,6 +94,24 @@ describe('IAM', () => {
     expect(grants(role)).toEqual([...new Set(expected)].sort());
   });
 
+  it('lets the webhook write only pending-marker and nonce keys of the state table', () => {
+    const role = id('AWS::IAM::Role', 'WebhookRole');
+    const policy = Object.values(resources).find(
+      (r) =>
+        r.Type === 'AWS::IAM::Policy' &&
+        JSON.stringify(r.Properties.Roles) === JSON.stringify([{ Ref: role }]),
+    );
+    if (!policy) throw new Error(`no policy on ${role}`);
+    const statements = (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement;
+    const onState = statements.filter((s) => [s.Resource].flat().map(target).includes(STATE));
+    expect(onState).toEqual([
+      expect.objectContaining({
+        Action: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem'],
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['pending#*', 'nonce#*'] } },
+      }),
+    ]);
+  });
+
   it('uses no wildcard action anywhere, and `*` resources only for X-Ray', () => {
     for (const policy of Object.values(template.findResources('AWS::IAM::Policy') as Resources)) {
       for (const s of (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement) {

@@ -55,6 +55,16 @@ describe('alarms', () => {
     );
   });
 
+  it('fire on the first quarantined item', () => {
+    const quarantine = alarms.filter((a) => JSON.stringify(a.Metrics ?? []).includes('"items_quarantined"'));
+    expect(quarantine).toHaveLength(1);
+    expect(quarantine[0]).toMatchObject({
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+    expect(JSON.stringify(quarantine[0]?.Metrics)).toContain('"Stat":"Sum"');
+  });
+
   it('fire when the oldest job waits too long', () => {
     expect(alarms).toContainEqual(
       expect.objectContaining({ MetricName: 'ApproximateAgeOfOldestMessage', Threshold: 900 }),

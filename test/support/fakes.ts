@@ -4,7 +4,7 @@ import type { AbstractItemsQuery, JamaApi } from '../../src/core/jama-api';
 import { formatJamaDate, parseJamaDate } from '../../src/core/jama-date';
 import type { JamaItem, Page, PatchOperation } from '../../src/core/jama-types';
 import type { JobQueue } from '../../src/core/job-queue';
-import type { ItemIndex, Sink, SinkRecord, SinkWriteResult } from '../../src/core/sink';
+import type { IndexEntry, ItemIndex, Sink, SinkRecord, SinkWriteResult } from '../../src/core/sink';
 import type { JobInput } from '../../src/core/worker/jobs';
 
 /** A small Jama item factory. */
@@ -111,7 +111,7 @@ export class MemorySink implements Sink, ItemIndex {
       if (this.fail?.(r)) return { itemId: r.itemId, status: 'failed', error: new Error('sink down') };
       const key = `${env}/${r.itemId}`;
       const existing = this.rows.get(key);
-      if (existing && version(existing) > version(r)) return { itemId: r.itemId, status: 'stale' };
+      if (existing && !supersedes(r, existing)) return { itemId: r.itemId, status: 'stale' };
       this.rows.set(key, r);
       return { itemId: r.itemId, status: 'written' };
     });
@@ -119,16 +119,30 @@ export class MemorySink implements Sink, ItemIndex {
 
   async documentKeys(env: string, ids: number[]): Promise<Map<number, string>> {
     const out = new Map<number, string>();
+    for (const [id, entry] of await this.lookup(env, ids))
+      if (entry.documentKey) out.set(id, entry.documentKey);
+    return out;
+  }
+
+  async lookup(env: string, ids: number[]): Promise<Map<number, IndexEntry>> {
+    const out = new Map<number, IndexEntry>();
     for (const id of ids) {
       const r = this.rows.get(`${env}/${id}`);
-      if (r?.kind === 'item') out.set(id, r.documentKey);
+      if (r?.kind === 'item') out.set(id, { documentKey: r.documentKey, deleted: false });
+      else if (r) out.set(id, { deleted: true });
     }
     return out;
   }
 }
 
-function version(r: SinkRecord): number {
-  return r.kind === 'item' ? r.modifiedAt : r.deletedAt;
+/** The mirror's rule (src/adapters/mirror-sink.ts): versions within a kind, observations across kinds. */
+function supersedes(next: SinkRecord, existing: SinkRecord): boolean {
+  const version = (r: SinkRecord) => (r.kind === 'item' ? r.modifiedAt : r.deletedAt);
+  if (next.kind === existing.kind || next.observedAt === undefined) return version(next) >= version(existing);
+  if (next.kind === 'item') return existing.observedAt === undefined || next.observedAt > existing.observedAt;
+  return existing.observedAt === undefined
+    ? version(existing) <= version(next)
+    : existing.observedAt <= next.observedAt;
 }
 
 export class MemoryQueue implements JobQueue {

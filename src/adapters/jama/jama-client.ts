@@ -289,7 +289,8 @@ export class JamaClient implements JamaApi, RelationshipApi {
     options: CallOptions | undefined,
   ): Promise<Page<T>> {
     const { body, context } = await this.call('GET', resource, params, undefined, options);
-    return parsePage(schema, body, context, startAt);
+    // Item pages isolate malformed items (the scan quarantines them); other pages fail whole.
+    return parsePage(schema, body, context, startAt, (schema as unknown) === itemSchema);
   }
 
   private async all<T>(
@@ -355,7 +356,8 @@ async function* sequentialPages<T>(
   for (;;) {
     const page = await fetch(next);
     yield* page.data;
-    next = page.startIndex + page.data.length;
-    if (page.data.length === 0 || next >= page.totalResults) return;
+    const returned = page.data.length + (page.rejected?.length ?? 0);
+    next = page.startIndex + returned;
+    if (returned === 0 || next >= page.totalResults) return;
   }
 }

@@ -1,3 +1,4 @@
+import type { CircuitBreaker } from '../../core/circuit-breaker';
 import { type Clock, systemClock } from '../../core/clock';
 import { ConfigError } from '../../core/errors';
 import type { RateLimiter } from '../../core/rate-limiter';
@@ -41,6 +42,8 @@ export interface JamaClientOptions {
   userAgent?: string;
   /** The environment's name, on each call published for counting (transport.ts). @default 'default' */
   environment?: string;
+  /** The environment's circuit breaker: calls wait while Jama is down. @default undefined (none) */
+  breaker?: CircuitBreaker;
 }
 
 /** Where Jama lives, derived from {@link JamaClientOptions.url}. */
@@ -56,8 +59,9 @@ export interface JamaUrls {
 }
 
 /** {@link JamaClientOptions} with defaults applied and the URL normalised. */
-export type ResolvedJamaClientOptions = Required<Omit<JamaClientOptions, 'maxWaitMs'>> & {
+export type ResolvedJamaClientOptions = Required<Omit<JamaClientOptions, 'maxWaitMs' | 'breaker'>> & {
   maxWaitMs?: number;
+  breaker?: CircuitBreaker;
   urls: JamaUrls;
 };
 
@@ -195,6 +199,7 @@ export function resolveJamaClientOptions(options: JamaClientOptions): ResolvedJa
     userAgent,
     environment: options.environment ?? d.environment,
     ...(options.maxWaitMs === undefined ? {} : { maxWaitMs: options.maxWaitMs }),
+    ...(options.breaker === undefined ? {} : { breaker: options.breaker }),
     urls,
   };
 }

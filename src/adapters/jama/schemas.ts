@@ -2,7 +2,14 @@ import { z } from 'zod';
 import { parseJamaDate } from '../../core/jama-date';
 import type { JamaRequestContext } from '../../core/jama-errors';
 import { JamaValidationError } from '../../core/jama-errors';
-import type { JamaActivity, JamaItem, JamaItemType, JamaProject, Page } from '../../core/jama-types';
+import type {
+  JamaActivity,
+  JamaItem,
+  JamaItemType,
+  JamaProject,
+  Page,
+  RejectedEntry,
+} from '../../core/jama-types';
 import type { JamaPickListOption, JamaUser } from '../../core/reference/model';
 import type { JamaRelationship, JamaRelationshipType } from '../../core/relationships/types';
 
@@ -208,22 +215,56 @@ export function parseSingle<T>(schema: z.ZodType<T>, body: unknown, context: Jam
   return parseBody(schema, data, context, 'data');
 }
 
-/** `{ meta: { pageInfo }, data: […] }` → a validated page. Without `pageInfo`, the page is taken as the last. */
+/**
+ * `{ meta: { pageInfo }, data: […] }` → a validated page. Without `pageInfo`, the page is taken as
+ * the last. With `isolate`, a malformed entry goes to `rejected` with its reason instead of failing
+ * the whole page (one bad item must not stop the rest).
+ */
 export function parsePage<T>(
   schema: z.ZodType<T>,
   body: unknown,
   context: JamaRequestContext,
   startAt: number,
+  isolate = false,
 ): Page<T> {
   const envelope = parseBody(listEnvelope, body, context);
-  const data = envelope.data.map((entry, index) => parseBody(schema, entry, context, `data.${index}`));
+  const data: T[] = [];
+  const rejected: RejectedEntry[] = [];
+  for (const [index, entry] of envelope.data.entries()) {
+    if (!isolate) data.push(parseBody(schema, entry, context, `data.${index}`));
+    else {
+      const result = schema.safeParse(entry);
+      if (result.success) data.push(result.data);
+      else
+        rejected.push(
+          rejectedEntry(entry, index, unexpected(context, result.error, `data.${index}`).message),
+        );
+    }
+  }
   const info = envelope.meta?.pageInfo;
+  const count = envelope.data.length;
   return {
     startIndex: info?.startIndex ?? startAt,
-    resultCount: info?.resultCount ?? data.length,
-    totalResults: info?.totalResults ?? startAt + data.length,
+    resultCount: info?.resultCount ?? count,
+    totalResults: info?.totalResults ?? startAt + count,
     data,
+    ...(rejected.length ? { rejected } : {}),
   };
+}
+
+/** What can still be read of a malformed entry. */
+function rejectedEntry(entry: unknown, index: number, reason: string): RejectedEntry {
+  const raw = (entry !== null && typeof entry === 'object' ? entry : {}) as Record<string, unknown>;
+  const int = (v: unknown) => (typeof v === 'number' && Number.isSafeInteger(v) && v > 0 ? v : undefined);
+  const text = (v: unknown) => (typeof v === 'string' && v.length <= 255 ? v : undefined);
+  const out: RejectedEntry = { index, reason };
+  const [itemId, project] = [int(raw.id), int(raw.project)];
+  const [documentKey, lastActivityDate] = [text(raw.documentKey), text(raw.lastActivityDate)];
+  if (itemId !== undefined) out.itemId = itemId;
+  if (project !== undefined) out.project = project;
+  if (documentKey !== undefined) out.documentKey = documentKey;
+  if (lastActivityDate !== undefined) out.lastActivityDate = lastActivityDate;
+  return out;
 }
 
 /** `POST` answers `{ meta: { status: 'Created', id, location } }` → the new id. */

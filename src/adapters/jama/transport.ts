@@ -1,13 +1,15 @@
 import diagnostics from 'node:diagnostics_channel';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Pool } from 'undici';
+import { OUTAGE_CODES } from '../../core/circuit-breaker';
 import type { CallOptions } from '../../core/jama-api';
 import {
   type JamaAuthKind,
+  JamaBadResponseError,
   JamaRateLimitedError,
   type JamaRequestContext,
+  JamaRequestError,
   JamaTimeoutError,
-  JamaValidationError,
 } from '../../core/jama-errors';
 import { errorForFailure, errorForStatus, jamaMessage, parseRetryAfter } from './http-errors';
 import type { ResolvedJamaClientOptions } from './options';
@@ -91,8 +93,27 @@ export class JamaTransport {
 
   async send(request: TransportRequest, options: CallOptions = {}): Promise<TransportResponse> {
     if (this.pool.closed) throw new Error('JamaClient is closed');
-    const { limiter, timeoutMs, urls } = this.options;
+    const breaker = this.options.breaker;
+    if (!breaker) return this.attempt(request, options);
+    let response: TransportResponse;
+    try {
+      response = await this.attempt(request, options);
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (typeof code === 'string' && OUTAGE_CODES.has(code)) await breaker.failed(error);
+      // Any other answer from Jama (a 4xx, a 429) shows it is up; a limiter wait or an abort shows nothing.
+      else if (error instanceof JamaRequestError && error.status !== undefined) await breaker.succeeded();
+      throw error;
+    }
+    await breaker.succeeded();
+    return response;
+  }
+
+  private async attempt(request: TransportRequest, options: CallOptions): Promise<TransportResponse> {
+    const { limiter, timeoutMs, urls, breaker } = this.options;
     const maxWaitMs = options.maxWaitMs ?? this.options.maxWaitMs;
+    // While Jama is down every caller waits for the breaker's probe instead of spending a slot.
+    await breaker?.before();
     await limiter.acquire({
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       ...(maxWaitMs === undefined ? {} : { maxWaitMs }),
@@ -142,7 +163,7 @@ export class JamaTransport {
     const body = parseJson(text);
     if (status >= 200 && status < 300) {
       if (body === INVALID) {
-        throw new JamaValidationError({
+        throw new JamaBadResponseError({
           ...context,
           status,
           detail: `Jama answered ${context.method} ${context.path} (${status}) with a body that is not JSON (${describe(headers)})`,

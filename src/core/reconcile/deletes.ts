@@ -21,6 +21,7 @@ export function deleteJobs(env: string, activities: Iterable<JamaActivity>): Del
     env,
     kind: 'delete',
     itemId,
+    confirmed: true,
     ...(deletedAt === undefined ? {} : { deletedAt }),
   }));
 }

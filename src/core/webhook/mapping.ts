@@ -1,6 +1,6 @@
 import * as jmespath from 'jmespath';
 import { z } from 'zod';
-import { NATIVE_TYPES } from './contract';
+import { MAX_EVENTS, NATIVE_TYPES } from './contract';
 import { WebhookError } from './errors';
 
 /** jmespath ships `compile` (a syntax check that evaluates nothing); its types only declare `search`. */
@@ -48,6 +48,9 @@ export type Mapping = 'native' | MappingConfig;
 
 const OPTIONAL = ['projectId', 'documentKey', 'fields', 'occurredAt'] as const;
 
+/** Elements a mapping's `events` may select (ignored ones included); more are refused unmapped. */
+export const MAX_MAPPED_ELEMENTS = 4 * MAX_EVENTS;
+
 /** Native-shaped events (not yet validated) and how many the type map dropped. */
 export interface MappedEvents {
   events: unknown[];
@@ -84,6 +87,13 @@ export function applyMapping(mapping: MappingConfig, body: unknown): MappedEvent
   const selected = mapping.events === undefined ? body : evaluate(mapping, 'events', body);
   const elements =
     selected === null || selected === undefined ? [] : Array.isArray(selected) ? selected : [selected];
+  // Refuse before mapping: each element costs several expressions, and only MAX_EVENTS may pass.
+  if (elements.length > MAX_MAPPED_ELEMENTS) {
+    throw new WebhookError(
+      'WEBHOOK_SCHEMA',
+      `mapping \`events\` selected ${elements.length} elements; at most ${MAX_MAPPED_ELEMENTS} are mapped per request`,
+    );
+  }
   const events: unknown[] = [];
   let ignored = 0;
   for (const element of elements) {
@@ -91,6 +101,9 @@ export function applyMapping(mapping: MappingConfig, body: unknown): MappedEvent
     if (type === 'ignore') {
       ignored++;
       continue;
+    }
+    if (events.length === MAX_EVENTS) {
+      throw new WebhookError('WEBHOOK_SCHEMA', `events: the mapping yields more than ${MAX_EVENTS} events`);
     }
     const event: Record<string, unknown> = { type, itemId: evaluate(mapping, 'itemId', element) };
     for (const key of OPTIONAL) {

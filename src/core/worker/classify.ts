@@ -1,17 +1,23 @@
 import { JamaSyncError } from '../errors';
 import type { Outcome } from './outcome';
 
+/** Programming errors: retrying the same job runs the same code into the same wall. */
+const BUGS = [RangeError, ReferenceError, SyntaxError, TypeError] as const;
+
 /**
- * Maps an error from a Jama call or a sink to a record outcome. Throttling (429 or a limiter
- * wait) is not failure; an invalid request can never succeed; everything else may pass later.
+ * Maps an error from a Jama call or a sink to a record outcome. Throttling (429, a limiter wait or
+ * an open circuit breaker) is not failure; an invalid request can never succeed, and neither can a
+ * job that trips a bug in jama-sync (a stack overflow on a value nested 10,000 deep, say); every
+ * other error — 5xx, garbage bodies, network, sinks — may pass later and is retried.
  */
 export function classify(error: unknown, signal?: AbortSignal): Outcome {
   if (signal?.aborted) return { type: 'deferred' };
   if (error instanceof JamaSyncError) {
     switch (error.code) {
       case 'JAMA_RATE_LIMITED':
-      case 'LIMITER_WAIT': {
-        const by = error.code === 'LIMITER_WAIT' ? 'limiter' : 'jama';
+      case 'LIMITER_WAIT':
+      case 'JAMA_UNAVAILABLE': {
+        const by = error.code === 'JAMA_RATE_LIMITED' ? 'jama' : 'limiter';
         const retryAfterMs = (error as { retryAfterMs?: unknown }).retryAfterMs;
         return typeof retryAfterMs === 'number'
           ? { type: 'throttled', by, retryAfterMs }
@@ -22,6 +28,17 @@ export function classify(error: unknown, signal?: AbortSignal): Outcome {
       case 'JOB_INVALID':
         return { type: 'rejected', reason: `${error.code}: ${error.message}` };
     }
+    return { type: 'failed', error };
+  }
+  if (isBug(error)) {
+    return { type: 'rejected', reason: `BUG: ${error.name}: ${error.message}`.slice(0, 1000) };
   }
   return { type: 'failed', error: error instanceof Error ? error : new Error(String(error)) };
+}
+
+/** A JavaScript engine error raised by jama-sync's own code (not an I/O error that reuses the class). */
+function isBug(error: unknown): error is Error {
+  if (!BUGS.some((type) => error instanceof type)) return false;
+  const tagged = error as { code?: unknown; $metadata?: unknown };
+  return tagged.code === undefined && tagged.$metadata === undefined;
 }

@@ -19,7 +19,12 @@ export const jobMetaSchema = z.object({
   failures: z.number().int().nonnegative().default(0),
   /** The last real failure, kept so a dead letter says why. */
   lastError: z.string().max(1000).optional(),
+  /** When the first real failure happened (epoch ms): the outage budget counts from here. */
+  firstFailureAt: z.number().int().nonnegative().optional(),
 });
+
+/** Deepest nesting a job may carry; deeper values are malformed, refused before anything recurses into them. */
+export const MAX_JOB_DEPTH = 64;
 
 const base = { v: z.literal(1), env, meta: jobMetaSchema.optional() };
 
@@ -99,8 +104,13 @@ export const deleteJobSchema = z.object({
   kind: z.literal('delete'),
   itemId,
   documentKey: z.string().min(1).max(255).optional(),
-  /** When Jama deleted the item (epoch ms); defaults to when the worker saw the job. */
+  /** When Jama deleted the item (epoch ms); capped at when the worker writes the tombstone. */
   deletedAt: epochMs.optional(),
+  /**
+   * Jama itself reported the deletion (a DELETE activity): tombstone without asking. Otherwise (a
+   * webhook's word) the worker asks Jama first: a 404 confirms, a live item is re-synced instead.
+   */
+  confirmed: z.literal(true).optional(),
 });
 
 /**
@@ -163,12 +173,29 @@ export function parseJob(body: string): ParsedJob {
   } catch (error) {
     return { ok: false, reason: `body is not JSON: ${(error as Error).message}` };
   }
+  if (depthOf(json, MAX_JOB_DEPTH) > MAX_JOB_DEPTH) {
+    return { ok: false, reason: `invalid job: nested deeper than ${MAX_JOB_DEPTH} levels` };
+  }
   const result = jobSchema.safeParse(json);
   if (result.success) return { ok: true, job: result.data };
   const reason = result.error.issues
     .map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`)
     .join('; ');
   return { ok: false, reason: `invalid job: ${reason}` };
+}
+
+/** Nesting depth of a JSON value, counted without recursion and without looking past `limit` + 1. */
+export function depthOf(value: unknown, limit: number): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [unknown, number];
+    deepest = Math.max(deepest, depth);
+    if (deepest > limit) return deepest;
+    if (node !== null && typeof node === 'object')
+      for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return deepest;
 }
 
 /** Serialises a job for the queue. */

@@ -4,7 +4,8 @@ export type Outcome =
   | { type: 'done'; note?: string }
   /**
    * Jama's limit said "later": a 429 from Jama (`by: 'jama'`), or the shared limiter's next slot is
-   * too far away (`by: 'limiter'`). Try again after a delay; never dead-letter.
+   * too far away or the environment's circuit breaker is open (`by: 'limiter'`). Try again after a
+   * delay; never dead-letter.
    */
   | { type: 'throttled'; by: 'jama' | 'limiter'; retryAfterMs?: number }
   /** A real failure that may pass (5xx, network, timeout, sink error): counts toward the DLQ. */

@@ -9,9 +9,12 @@ import { chunk } from './util';
 export interface PullTarget {
   itemId: number;
   documentKey?: string;
+  /** A miss in the documentKey call settles it (`absent`, no per-id call): for deletes of ids the sink never held. */
+  keyOnly?: boolean;
 }
 
-export type PullResult = { itemId: number; record?: SinkRecord; error?: unknown };
+/** A record to write, an error, or `absent`: Jama has no such item and the sink never held it. */
+export type PullResult = { itemId: number; record?: SinkRecord; error?: unknown; absent?: true };
 
 /** Jama's largest page: one /abstractitems call returns at most this many items. */
 export const MAX_PAGE = 50;
@@ -24,17 +27,27 @@ export const MAX_PAGE = 50;
  * Each Jama call's failure is reported against exactly the items that call was fetching. Once the
  * limiter or Jama says "later", the items not yet fetched get the same answer without further
  * calls: asking again within the same batch would only add load. `shouldStop` is checked before every call.
+ *
+ * With `known` (the sink's index), an id the sink never held that Jama answers 404 for is `absent`:
+ * a tombstone only hides what was there. A `keyOnly` target the documentKey call did not return
+ * is `absent` without a per-id call.
  */
 export async function pullItems(
   jama: JamaApi,
   targets: PullTarget[],
-  options: { now: () => number; shouldStop: () => boolean; signal?: AbortSignal },
+  options: {
+    now: () => number;
+    shouldStop: () => boolean;
+    signal?: AbortSignal;
+    known?: (itemId: number) => boolean;
+  },
 ): Promise<{ results: PullResult[]; notStarted: number[] }> {
   const results: PullResult[] = [];
   const notStarted: number[] = [];
   const keyed = targets.filter((t) => t.documentKey !== undefined);
   const unkeyed = targets.filter((t) => t.documentKey === undefined).map((t) => t.itemId);
   const callOptions = options.signal ? { signal: options.signal } : {};
+  const known = options.known ?? (() => true);
   let throttle: unknown;
   const fail = (itemId: number, error: unknown) => {
     if (isThrottle(error)) throttle ??= error;
@@ -51,6 +64,8 @@ export async function pullItems(
       continue;
     }
     let items: JamaItem[];
+    // A sighting is dated before the read, a 404 after it: a race between them cannot favour the stale one.
+    const observedAt = options.now();
     try {
       items = await jama.getItemsByDocumentKeys(
         group.map((t) => t.documentKey as string),
@@ -63,7 +78,8 @@ export async function pullItems(
     const byId = new Map(items.map((item) => [item.id, item]));
     for (const t of group) {
       const item = byId.get(t.itemId);
-      if (item) results.push({ itemId: t.itemId, record: itemRecord(item) });
+      if (item) results.push({ itemId: t.itemId, record: itemRecord(item, observedAt) });
+      else if (t.keyOnly) results.push({ itemId: t.itemId, absent: true });
       else unkeyed.push(t.itemId); // documentKey changed (item moved) or item deleted: ask by id
     }
   }
@@ -77,11 +93,17 @@ export async function pullItems(
       fail(itemId, throttle);
       continue;
     }
+    const observedAt = options.now();
     try {
-      results.push({ itemId, record: itemRecord(await jama.getItem(itemId, callOptions)) });
+      results.push({ itemId, record: itemRecord(await jama.getItem(itemId, callOptions), observedAt) });
     } catch (error) {
       if (error instanceof JamaSyncError && error.code === 'JAMA_NOT_FOUND') {
-        results.push({ itemId, record: { kind: 'tombstone', itemId, deletedAt: options.now() } });
+        const at = options.now();
+        results.push(
+          known(itemId)
+            ? { itemId, record: { kind: 'tombstone', itemId, deletedAt: at, observedAt: at } }
+            : { itemId, absent: true },
+        );
       } else {
         fail(itemId, error);
       }
@@ -90,19 +112,21 @@ export async function pullItems(
   return { results, notStarted };
 }
 
-/** The sink record for an item as Jama returned it. */
-export function itemRecord(item: JamaItem): SinkRecord {
+/** The sink record for an item as Jama returned it at `observedAt` (epoch ms, when known). */
+export function itemRecord(item: JamaItem, observedAt?: number): SinkRecord {
   return {
     kind: 'item',
     itemId: item.id,
     documentKey: item.documentKey,
     modifiedAt: parseJamaDate(item.modifiedDate),
     item,
+    ...(observedAt === undefined ? {} : { observedAt }),
   };
 }
 
 function isThrottle(error: unknown): boolean {
   return (
-    error instanceof JamaSyncError && (error.code === 'LIMITER_WAIT' || error.code === 'JAMA_RATE_LIMITED')
+    error instanceof JamaSyncError &&
+    ['LIMITER_WAIT', 'JAMA_RATE_LIMITED', 'JAMA_UNAVAILABLE'].includes(error.code)
   );
 }

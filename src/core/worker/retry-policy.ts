@@ -14,8 +14,16 @@ export type RecordAction =
 export interface RetryPolicyConfig {
   /** The queue's redrive maxReceiveCount; throttled records are re-sent before they reach it. */
   maxReceiveCount: number;
-  /** Real failures allowed before a record is dead-lettered. */
+  /** Real failures allowed before a record is dead-lettered (once the outage budget is spent too). */
   maxFailures: number;
+  /**
+   * How long transient failures (outages, garbage bodies, sink errors) are retried, from a job's
+   * first failure, before it may be dead-lettered: a realistic Jama maintenance window.
+   * @default 0 (only `maxFailures` counts)
+   */
+  outageBudgetMs?: number;
+  /** Epoch ms, for the outage budget. @default Date.now */
+  now?: () => number;
   /** Delay before the n-th retry (0-based), already jittered. */
   delayMs(attempt: number): number;
   /** Delay for records the worker had no time to start. @default 1 s */
@@ -62,13 +70,18 @@ export function decide(
     case 'failed': {
       const failures = meta.failures + 1;
       const lastError = describe(outcome.error);
-      if (failures >= config.maxFailures) {
-        return { action: 'dead-letter', reason: `failed ${failures} times; last error: ${lastError}` };
+      const now = (config.now ?? Date.now)();
+      const firstFailureAt = meta.firstFailureAt ?? now;
+      // Only transient errors get the outage budget; a refusal that retrying cannot fix (bad credentials) counts only.
+      const budgetMs = isTransient(outcome.error) ? (config.outageBudgetMs ?? 0) : 0;
+      if (failures >= config.maxFailures && now - firstFailureAt >= budgetMs) {
+        const over = budgetMs > 0 ? ` over ${Math.round((now - firstFailureAt) / 1000)} s` : '';
+        return { action: 'dead-letter', reason: `failed ${failures} times${over}; last error: ${lastError}` };
       }
       return {
         action: 'resend',
         delaySeconds: seconds(config.delayMs(failures - 1)),
-        meta: { ...meta, failures, lastError },
+        meta: { ...meta, failures, lastError, firstFailureAt },
       };
     }
   }
@@ -96,6 +109,11 @@ function handBack(
  */
 function limiterDelayMs(retryAfterMs: number, random: () => number): number {
   return retryAfterMs * (1 + 0.2 * random());
+}
+
+/** Errors jama-sync marks as not retryable (e.g. `JAMA_AUTH`) are not outages; anything else may be. */
+function isTransient(error: Error): boolean {
+  return (error as { retryable?: unknown }).retryable !== false;
 }
 
 function describe(error: Error): string {

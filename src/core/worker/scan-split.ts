@@ -4,10 +4,11 @@ import type { CursorKey, SlicePosition } from '../reconcile/cursor';
 import type { ScanJob } from './jobs';
 import { MAX_PAGE } from './pull';
 import type { ScanDeps } from './scan';
+import type { Dated } from './scan-page';
 import { sliceCount } from './scan-settings';
 
 /** When the item last changed in any way (falls back to modifiedDate if Jama omits lastActivityDate). */
-export function activityAt(item: JamaItem): number {
+export function activityAt(item: Dated): number {
   return parseJamaDate(item.lastActivityDate ?? item.modifiedDate);
 }
 
@@ -15,7 +16,7 @@ export function activityAt(item: JamaItem): number {
  * The keyset position after `items` (sorted by lastActivityDate ascending): past the newest date,
  * skipping the items already written at exactly it; pages and items counted, newest remembered.
  */
-export function nextPosition(pos: SlicePosition, items: readonly JamaItem[]): SlicePosition {
+export function nextPosition(pos: SlicePosition, items: readonly Dated[]): SlicePosition {
   const counted = { ...pos, pages: pos.pages + 1, items: pos.items + items.length };
   const lastItem = items.at(-1);
   if (!lastItem) return counted;

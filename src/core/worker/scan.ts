@@ -7,10 +7,11 @@ import type { Sink } from '../sink';
 import { classify } from './classify';
 import type { ScanJob } from './jobs';
 import { done, type Outcome } from './outcome';
-import { itemRecord, MAX_PAGE } from './pull';
+import { MAX_PAGE } from './pull';
+import type { Quarantine } from './quarantine';
+import { datedEntries, writeScanPage } from './scan-page';
 import type { ScanSettings } from './scan-settings';
 import { activityAt, nextPosition, splitRun } from './scan-split';
-import { writeSinks } from './write-sinks';
 
 export interface ScanDeps {
   sinks: readonly Sink[];
@@ -21,6 +22,8 @@ export interface ScanDeps {
   /** A fresh unique id (reader ids and hand-back tokens). */
   newId(): string;
   signal?: AbortSignal;
+  /** Where malformed or unstorable items go, so that the rest of the page and the run go on. */
+  quarantine?: Quarantine;
   /** Whether the job's run still holds its lease; a run taken over stops. @default always */
   isLive?(job: ScanJob): Promise<boolean>;
   /** Called once after the last page of every slice of a run is in the sinks (watermark, sweep, lease). */
@@ -111,14 +114,20 @@ export async function runScan(jama: JamaApi, job: ScanJob, deps: ScanDeps): Prom
     }
     // A full run marks what it saw, so that its sweep can find mirror rows Jama no longer has.
     const mark = job.mode === 'full' ? { seenRun: job.runId } : {};
-    const records = page.data.map((item) => ({ ...itemRecord(item), ...mark }));
-    const [firstFailure] = (await writeSinks(deps.sinks, job.env, records)).values();
-    if (firstFailure) {
+    // Item by item: a malformed or unstorable item is quarantined; the rest of the page goes on.
+    const { failure } = await writeScanPage(job.env, page, mark, job.projectId, {
+      sinks: deps.sinks,
+      ...(deps.quarantine ? { quarantine: deps.quarantine } : {}),
+      observedAt: startedAt,
+    });
+    if (failure) {
       await cursors.release(key, owner);
-      return { type: 'failed', error: firstFailure };
+      return { type: 'failed', error: failure };
     }
-    const more = page.data.length > 0 && pos.skip + page.data.length < page.totalResults;
-    let next = nextPosition(pos, page.data);
+    // Malformed entries count for the keyset position too, or the cursor would stall on them.
+    const entries = datedEntries(page, pos.from);
+    const more = entries.length > 0 && pos.skip + entries.length < page.totalResults;
+    let next = nextPosition(pos, entries);
     if (job.slice === 0 && pos.pages === 0) {
       const until = await splitRun(jama, job, page, clock.now() - startedAt, deps);
       if (until !== undefined) next = { ...next, until };

@@ -7,7 +7,7 @@ import type { RunCursorStore } from '../reconcile/cursor';
 import { InMemoryRunCursorStore } from '../reconcile/memory-cursors';
 import type { ReferenceResolver } from '../reference/resolver';
 import { type RelationshipEngineDeps, runRelationshipJobs } from '../relationships/engine';
-import type { ItemIndex, Sink, SinkRecord } from '../sink';
+import type { IndexEntry, ItemIndex, Sink, SinkRecord } from '../sink';
 import { classify } from './classify';
 import {
   type DeleteJob,
@@ -21,10 +21,11 @@ import {
   type ScanJob,
 } from './jobs';
 import { deferred, done, type Outcome } from './outcome';
-import { pullItems } from './pull';
+import { type PullTarget, pullItems } from './pull';
 import { runPush } from './push';
 import type { PushLedger } from './push-ledger';
 import { prefetchPushTargets } from './push-prefetch';
+import type { Quarantine } from './quarantine';
 import { runScan } from './scan';
 import { DEFAULT_SCAN_SETTINGS, type ScanSettings } from './scan-settings';
 import { writeSinks } from './write-sinks';
@@ -57,6 +58,8 @@ export interface EngineDeps extends Omit<RelationshipEngineDeps, 'sinks' | 'queu
    * enqueues a fresh pull instead of being coalesced into one that already missed it.
    */
   beforePull?(env: string, itemIds: number[]): Promise<void>;
+  /** Where malformed or unstorable items go, each its own dead letter, so the rest goes on. */
+  quarantine?: Quarantine;
   /** Called once the last page of a scan run is in the sinks (reconciliation advances its watermark). */
   onScanComplete?(job: ScanJob, newestActivity: number | undefined): Promise<void>;
   /** Write-back: names resolved through the reference data, pushes ordered by the ledger. Without it, pushes are rejected. */
@@ -91,8 +94,8 @@ export async function runBatch(
     results.set(id, { id, outcome, meta: job?.meta ?? NO_META, ...(job ? { job } : {}) });
   const stopped = () => signal?.aborted === true;
 
-  // env → itemId → { documentKey, record ids }
-  const pulls = new Map<string, Map<number, { documentKey?: string; ids: string[] }>>();
+  // env → itemId → { documentKey, record ids, whether only deletes asked }
+  const pulls = new Map<string, Map<number, PullEntry>>();
   const pushes: { id: string; job: PushJob }[] = [];
   const scans: { id: string; job: ScanJob }[] = [];
   const deletes: { id: string; job: DeleteJob }[] = [];
@@ -113,25 +116,40 @@ export async function runBatch(
     if (job.kind === 'pull') addPull(pulls, job, record.id);
     else if (job.kind === 'push') pushes.push({ id: record.id, job });
     else if (job.kind === 'scan') scans.push({ id: record.id, job });
-    else if (job.kind === 'delete') deletes.push({ id: record.id, job });
-    else relationshipJobs.push({ id: record.id, job });
+    else if (job.kind === 'delete') {
+      if (job.confirmed) deletes.push({ id: record.id, job });
+      // A webhook's delete is a hint: Jama is asked with the batch's pulls (a 404 confirms it).
+      else addPull(pulls, job, record.id, true);
+    } else relationshipJobs.push({ id: record.id, job });
   }
 
   const now = () => deps.clock.now();
   const writeOrFail = async (env: string, byItem: Map<number, string[]>, recordsToWrite: SinkRecord[]) => {
-    const failures = await writeSinks(deps.sinks, env, recordsToWrite);
+    const { failures, quarantined } = await writeSinks(deps.sinks, env, recordsToWrite);
+    // An item a sink refuses for good (or had to truncate) is quarantined; without a quarantine its job dead-letters.
+    const parked = await park(deps.quarantine, env, quarantined, recordsToWrite);
     for (const [itemId, ids] of byItem) {
       const error = failures.get(itemId);
-      for (const id of ids) set(id, error ? { type: 'failed', error } : done, results.get(id)?.job);
+      const reason = quarantined.get(itemId);
+      const outcome: Outcome = error
+        ? { type: 'failed', error }
+        : reason === undefined
+          ? done
+          : parked
+            ? { type: 'done', note: reason }
+            : { type: 'rejected', reason };
+      for (const id of ids) set(id, outcome, results.get(id)?.job);
     }
   };
 
-  // Deletes need no Jama call: tombstone at once.
+  // Deletes Jama reported itself (DELETE activities) need no call: tombstone at once, never future-dated.
   for (const { id, job } of deletes) {
+    const at = now();
     const tombstone: SinkRecord = {
       kind: 'tombstone',
       itemId: job.itemId,
-      deletedAt: job.deletedAt ?? now(),
+      deletedAt: Math.min(job.deletedAt ?? at, at),
+      observedAt: at,
       ...(job.documentKey ? { documentKey: job.documentKey } : {}),
     };
     await writeOrFail(job.env, new Map([[job.itemId, [id]]]), [tombstone]);
@@ -176,15 +194,25 @@ export async function runBatch(
         for (const id of ids) set(id, classify(error, signal), results.get(id)?.job);
       continue;
     }
-    const known = await documentKeysFor(deps.index, env, targets);
-    const { results: pulled } = await pullItems(
-      jama,
-      [...targets].map(([itemId, t]) => {
-        const documentKey = t.documentKey ?? known.get(itemId);
-        return documentKey ? { itemId, documentKey } : { itemId };
-      }),
-      { now, shouldStop: stopped, ...(signal ? { signal } : {}) },
-    );
+    const index = await lookup(deps.index, env, [...targets.keys()]);
+    const toRead: PullTarget[] = [];
+    for (const [itemId, t] of targets) {
+      const entry = index?.get(itemId);
+      // A delete for an id the mirror never held, or holds as deleted, and no key to check it by: no call.
+      if (t.deleteOnly && index && !t.documentKey && (entry === undefined || entry.deleted)) {
+        for (const id of t.ids) set(id, { type: 'done', note: 'nothing to delete' }, results.get(id)?.job);
+        continue;
+      }
+      const documentKey = t.documentKey ?? entry?.documentKey;
+      const keyOnly = t.deleteOnly && index !== undefined && entry === undefined;
+      toRead.push({ itemId, ...(documentKey ? { documentKey } : {}), ...(keyOnly ? { keyOnly } : {}) });
+    }
+    const { results: pulled } = await pullItems(jama, toRead, {
+      now,
+      shouldStop: stopped,
+      ...(signal ? { signal } : {}),
+      ...(index ? { known: (itemId: number) => index.has(itemId) } : {}),
+    });
     const fetched: SinkRecord[] = [];
     const fetchedIds = new Map<number, string[]>();
     for (const r of pulled) {
@@ -192,6 +220,8 @@ export async function runBatch(
       if (r.record) {
         fetched.push(r.record);
         fetchedIds.set(r.itemId, ids);
+      } else if (r.absent) {
+        for (const id of ids) set(id, { type: 'done', note: 'not in Jama' }, results.get(id)?.job);
       } else {
         for (const id of ids) set(id, classify(r.error, signal), results.get(id)?.job);
       }
@@ -213,6 +243,7 @@ export async function runBatch(
         clock: deps.clock,
         settings,
         newId: () => randomUUID(),
+        ...(deps.quarantine ? { quarantine: deps.quarantine } : {}),
         ...(signal ? { signal } : {}),
         ...(deps.isLiveRun ? { isLive: deps.isLiveRun } : {}),
         ...(deps.onScanComplete ? { onComplete: deps.onScanComplete } : {}),
@@ -229,26 +260,61 @@ export async function runBatch(
   return records.map((r) => results.get(r.id) as RecordResult);
 }
 
+interface PullEntry {
+  documentKey?: string;
+  ids: string[];
+  /** Only delete jobs asked: an id nobody ever synced needs no call. */
+  deleteOnly: boolean;
+}
+
 function addPull(
-  pulls: Map<string, Map<number, { documentKey?: string; ids: string[] }>>,
+  pulls: Map<string, Map<number, PullEntry>>,
   job: Pick<PullJob, 'env' | 'itemId'> & { documentKey?: string | undefined },
   id: string,
+  deleteOnly = false,
 ) {
-  const byItem = pulls.get(job.env) ?? new Map<number, { documentKey?: string; ids: string[] }>();
+  const byItem = pulls.get(job.env) ?? new Map<number, PullEntry>();
   pulls.set(job.env, byItem);
-  const entry = byItem.get(job.itemId) ?? { ids: [] };
+  const entry = byItem.get(job.itemId) ?? { ids: [], deleteOnly };
   entry.ids.push(id);
+  entry.deleteOnly &&= deleteOnly;
   if (job.documentKey) entry.documentKey = job.documentKey;
   byItem.set(job.itemId, entry);
 }
 
-async function documentKeysFor(
+/** Quarantines what the sinks set aside; false when there is no quarantine (the jobs dead-letter instead). */
+async function park(
+  quarantine: Quarantine | undefined,
+  env: string,
+  reasons: Map<number, string>,
+  records: SinkRecord[],
+): Promise<boolean> {
+  if (!quarantine) return false;
+  if (reasons.size === 0) return true;
+  const items = [...reasons].map(([itemId, reason]) => {
+    const record = records.find((r) => r.itemId === itemId);
+    const documentKey = record?.kind === 'item' ? record.documentKey : undefined;
+    const projectId = record?.kind === 'item' ? record.item.project : undefined;
+    return {
+      env,
+      itemId,
+      reason,
+      ...(documentKey ? { documentKey } : {}),
+      ...(projectId ? { projectId } : {}),
+    };
+  });
+  return quarantine.put(items).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** What the index holds for `itemIds`; undefined without an index or when it is unavailable (it only saves calls). */
+async function lookup(
   index: ItemIndex | undefined,
   env: string,
-  targets: Map<number, { documentKey?: string }>,
-): Promise<Map<number, string>> {
-  const missing = [...targets].filter(([, t]) => !t.documentKey).map(([itemId]) => itemId);
-  if (!index || missing.length === 0) return new Map();
-  // The index only saves calls; if it is unavailable, fall back to reading by id.
-  return index.documentKeys(env, missing).catch(() => new Map());
+  itemIds: number[],
+): Promise<Map<number, IndexEntry> | undefined> {
+  if (!index) return undefined;
+  return index.lookup(env, itemIds).catch(() => undefined);
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { STACK_OUTPUTS } from '../../../src/infra/outputs';
 import type { LocalState } from '../../../src/local/state-file';
 import { runCli, startCli } from '../../support/cli';
@@ -11,7 +11,9 @@ import { openDashboard, type PageView } from '../../support/dashboard';
 import { startFakeCloudFormation } from '../../support/fake-cloudformation';
 
 const STACK_TRACE = /\n\s+at /;
-const LOCAL = { accessKeyId: 'local', secretAccessKey: 'local' };
+/** The running stand-ins' per-run credentials, from the owner-only state file (they refuse any others). */
+const ownerCredentials = (state: LocalState) =>
+  state.aws.credentials as { accessKeyId: string; secretAccessKey: string };
 
 describe('operator commands against a running `jama-sync local`', () => {
   const cwd = mkdtempSync(join(tmpdir(), 'jama-sync-operate-'));
@@ -122,18 +124,26 @@ describe('operator commands against a running `jama-sync local`', () => {
   });
 
   it('dlq list shows each dead letter with its reason; redrive moves it back with fresh attempts', async () => {
-    const sqs = new SQSClient({
-      region: state.aws.region,
-      endpoint: state.aws.sqs,
-      credentials: LOCAL,
-    });
-    const poison = {
-      v: 1,
-      env: 'default',
-      kind: 'pull',
-      itemId: 424242,
-      meta: { failures: 5, throttles: 0 },
-    };
+    const owner = { region: state.aws.region, credentials: ownerCredentials(state) };
+    const sqs = new SQSClient({ ...owner, endpoint: state.aws.sqs });
+    const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({ ...owner, endpoint: state.aws.dynamodb }));
+    // An item whose mirror row is gone: the redriven pull must bring it back.
+    const [some] =
+      (
+        await ddb.send(
+          new QueryCommand({
+            TableName: state.tables.mirror,
+            KeyConditionExpression: '#env = :env',
+            ExpressionAttributeNames: { '#env': 'env' },
+            ExpressionAttributeValues: { ':env': 'default' },
+            Limit: 1,
+          }),
+        )
+      ).Items ?? [];
+    const itemId = Number(some?.itemId);
+    const key = { TableName: state.tables.mirror, Key: { env: 'default', itemId } };
+    await ddb.send(new DeleteCommand(key));
+    const poison = { v: 1, env: 'default', kind: 'pull', itemId, meta: { failures: 5, throttles: 0 } };
     await sqs.send(
       new SendMessageCommand({
         QueueUrl: state.queues.deadLetter,
@@ -141,7 +151,7 @@ describe('operator commands against a running `jama-sync local`', () => {
         MessageAttributes: {
           'jama-sync-reason': {
             DataType: 'String',
-            StringValue: 'Jama failed on GET /rest/v1/items/424242 (503)',
+            StringValue: `Jama failed on GET /rest/v1/items/${itemId} (503)`,
           },
         },
       }),
@@ -156,7 +166,9 @@ describe('operator commands against a running `jama-sync local`', () => {
     const list = await cli('dlq', 'list');
     expect(list.code).toBe(0);
     expect(list.stdout).toMatch(
-      /pull default item 424242, 5 failed attempts\n\s+reason: Jama failed on GET \/rest\/v1\/items\/424242 \(503\)/,
+      new RegExp(
+        `pull default item ${itemId}, 5 failed attempts\\n\\s+reason: Jama failed on GET /rest/v1/items/${itemId} \\(503\\)`,
+      ),
     );
     const redrive = await cli('dlq', 'redrive', '--all');
     expect(redrive).toMatchObject({
@@ -164,18 +176,14 @@ describe('operator commands against a running `jama-sync local`', () => {
       stdout: expect.stringMatching(/^Moved 1 message back with fresh attempts: 1 to the jobs queue/),
     });
     expect((await cli('dlq', 'list')).stdout).toContain('No dead letters.');
-    // The pull ran again, on the jobs queue: item 424242 does not exist, so it is a tombstone now.
-    const ddb = DynamoDBDocumentClient.from(
-      new DynamoDBClient({ region: state.aws.region, endpoint: state.aws.dynamodb, credentials: LOCAL }),
-    );
-    const key = { TableName: state.tables.mirror, Key: { env: 'default', itemId: 424242 } };
+    // The pull ran again, on the jobs queue: the item is back in the mirror.
     let row: Record<string, unknown> | undefined;
     for (let i = 0; i < 40 && !row; i++) {
       row = (await ddb.send(new GetCommand(key))).Item;
       if (!row) await new Promise((r) => setTimeout(r, 250));
     }
     ddb.destroy();
-    expect(row).toMatchObject({ deleted: true });
+    expect(row).toMatchObject({ deleted: false, itemId });
     const bare = await cli('dlq', 'redrive');
     expect(bare.code).toBe(2);
     expect(bare.stderr).toMatch(/Say which dead letters: `--all` or `--id/);
@@ -269,8 +277,9 @@ describe('operator commands against a running `jama-sync local`', () => {
       },
     });
     const env = {
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
+      // A deployed stack takes the SDK's default credentials; here the local stand-ins' own.
+      AWS_ACCESS_KEY_ID: ownerCredentials(state).accessKeyId,
+      AWS_SECRET_ACCESS_KEY: ownerCredentials(state).secretAccessKey,
       AWS_ENDPOINT_URL_CLOUDFORMATION: cfn.url,
       AWS_ENDPOINT_URL_SQS: state.aws.sqs,
       AWS_ENDPOINT_URL_DYNAMODB: state.aws.dynamodb,

@@ -63,3 +63,39 @@ describe('mirror marks and sweep', () => {
     expect(found).toEqual([{ itemId: 3, documentKey: 'P-REQ-3' }]);
   });
 });
+
+describe('mirror: tombstones against sightings', () => {
+  const FUTURE = Date.UTC(2099, 0, 1);
+  const live = (id: number, observedAt?: number) => ({
+    ...(itemRecord(item(id)) as ItemRecord),
+    ...(observedAt === undefined ? {} : { observedAt }),
+  });
+  const rowOf = async (mirror: DynamoDbMirror, env: string, id: number) =>
+    (await mirror.lookup(env, [id])).get(id);
+
+  it('lets a later sighting of the item alive replace any tombstone, even one dated 2099', async () => {
+    const mirror = new DynamoDbMirror(ddb, aws.tables.mirror);
+    // An unconfirmed tombstone from before deletes were verified, dated by a sender's occurredAt.
+    await mirror.write('tomb', [{ kind: 'tombstone', itemId: 1, deletedAt: FUTURE }]);
+    expect(await mirror.write('tomb', [live(1, T0)])).toEqual([{ itemId: 1, status: 'written' }]);
+    expect(await rowOf(mirror, 'tomb', 1)).toMatchObject({ deleted: false });
+  });
+
+  it('keeps a confirmed tombstone against a read made before the confirmation, and yields to one after', async () => {
+    const mirror = new DynamoDbMirror(ddb, aws.tables.mirror);
+    await mirror.write('tomb', [live(2, T0)]);
+    const gone: SinkRecord = { kind: 'tombstone', itemId: 2, deletedAt: T0 + 10, observedAt: T0 + 10 };
+    expect(await mirror.write('tomb', [gone])).toEqual([{ itemId: 2, status: 'written' }]);
+    expect(await mirror.write('tomb', [live(2, T0 + 5)])).toEqual([{ itemId: 2, status: 'stale' }]);
+    expect(await rowOf(mirror, 'tomb', 2)).toMatchObject({ deleted: true });
+    expect(await mirror.write('tomb', [live(2, T0 + 20)])).toEqual([{ itemId: 2, status: 'written' }]);
+    expect(await rowOf(mirror, 'tomb', 2)).toMatchObject({ deleted: false });
+  });
+
+  it('reports ids it never held as absent from the index', async () => {
+    const mirror = new DynamoDbMirror(ddb, aws.tables.mirror);
+    await mirror.write('tomb', [live(3, T0)]);
+    const entries = await mirror.lookup('tomb', [3, 999]);
+    expect([...entries]).toEqual([[3, { deleted: false, documentKey: 'P-REQ-3' }]]);
+  });
+});

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import {
   JamaAuthError,
+  JamaBadResponseError,
   JamaNetworkError,
   JamaNotFoundError,
   JamaRateLimitedError,
@@ -108,12 +109,13 @@ describe('jama client › error mapping', () => {
     expect(error.message).toContain('--jama-url');
   });
 
-  it('rejects a 200 whose body is not JSON (an SSO login page, say)', async () => {
+  it('treats a 200 whose body is not JSON (a proxy page, a cut answer) as transient', async () => {
     await jamaAnswering({ text: '<html>login</html>', headers: { 'content-type': 'text/html' } });
     const jama = clientFor(fake as FakeJama, new CountingLimiter());
     const error = await failureOf(jama.getItem(1));
     await jama.close();
-    expect(error).toBeInstanceOf(JamaValidationError);
+    expect(error).toBeInstanceOf(JamaBadResponseError);
+    expect(error).toMatchObject({ code: 'JAMA_BAD_RESPONSE', retryable: true });
     expect(error.message).toContain('not JSON (content-type text/html)');
   });
 

@@ -20,8 +20,8 @@ describe('deleteJobs', () => {
       activity({ item: 8 }),
     ]);
     expect(jobs).toEqual([
-      { v: 1, env: 'prod', kind: 'delete', itemId: 7, deletedAt: T0 + 5 },
-      { v: 1, env: 'prod', kind: 'delete', itemId: 8, deletedAt: T0 },
+      { v: 1, env: 'prod', kind: 'delete', itemId: 7, confirmed: true, deletedAt: T0 + 5 },
+      { v: 1, env: 'prod', kind: 'delete', itemId: 8, confirmed: true, deletedAt: T0 },
     ]);
   });
 
@@ -38,7 +38,7 @@ describe('deleteJobs', () => {
 
   it('leaves an unreadable date to the worker', () => {
     expect(deleteJobs('prod', [activity({ date: 'yesterday' })])).toEqual([
-      { v: 1, env: 'prod', kind: 'delete', itemId: 7 },
+      { v: 1, env: 'prod', kind: 'delete', itemId: 7, confirmed: true },
     ]);
   });
 });

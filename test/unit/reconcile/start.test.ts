@@ -108,8 +108,8 @@ describe('startReconcile', () => {
     ]);
     expect(queries).toHaveLength(0);
     expect(queue.sent.map((s) => s.job)).toEqual([
-      { v: 1, env: 'prod', kind: 'delete', itemId: 8, deletedAt: w - MIN },
-      { v: 1, env: 'prod', kind: 'delete', itemId: 9, deletedAt: w + 2 * MIN },
+      { v: 1, env: 'prod', kind: 'delete', itemId: 8, confirmed: true, deletedAt: w - MIN },
+      { v: 1, env: 'prod', kind: 'delete', itemId: 9, confirmed: true, deletedAt: w + 2 * MIN },
       expect.objectContaining({ kind: 'scan', projectId: 20, mode: 'incremental', from: w - 2 * MIN }),
       // Relationship changes come from RELATIONSHIP activities since the same point.
       expect.objectContaining({ kind: 'relationship-scan', projectId: 20, since: w - 2 * MIN }),

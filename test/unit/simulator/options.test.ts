@@ -14,7 +14,7 @@ describe('resolveOptions', () => {
       retryAfterSeconds: undefined,
       latencyMs: { fixed: 0, jitter: 0 },
       foreignRate: 0,
-      faults: { serverErrorRate: 0, resetRate: 0, slowRate: 0, slowMs: 2000 },
+      faults: { serverErrorRate: 0, resetRate: 0, slowRate: 0, slowMs: 2000, garbageRate: 0 },
       clients: [{ clientId: 'jama-sync', clientSecret: 'jama-sync-secret' }],
       users: [{ username: 'admin', password: 'admin' }],
       tokenTtlSeconds: 3599,

@@ -128,3 +128,29 @@ describe('webhook mappings', () => {
     expect(result.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')).toMatch(reason);
   });
 });
+
+describe('mapping work is bounded before it is done', () => {
+  const mapping: MappingConfig = { events: 'xs', type: "'item.updated'", itemId: 'id' };
+
+  it('refuses a body whose `events` selects more elements than it may map, without mapping any', () => {
+    // About what fits in 256 KiB: {"id":1} × 131,000 would take ≈ 350 ms to map element by element.
+    const xs = Array.from({ length: 131_000 }, (_, i) => ({ id: i + 1 }));
+    let mapped = 0;
+    const counting = { ...mapping, itemId: 'id' };
+    Object.defineProperty(xs[0], 'id', { get: () => ++mapped, enumerable: true });
+    expect(() => applyMapping(counting, { xs })).toThrow(/selected 131000 elements; at most 4000/);
+    expect(mapped).toBe(0);
+  });
+
+  it('stops at the first event past the 1,000-event cap', () => {
+    let mapped = 0;
+    const xs = Array.from({ length: 3000 }, (_, i) => ({
+      get id() {
+        mapped++;
+        return i + 1;
+      },
+    }));
+    expect(() => applyMapping(mapping, { xs })).toThrow(/more than 1000 events/);
+    expect(mapped).toBe(1000);
+  });
+});

@@ -1,3 +1,4 @@
+import { classify } from '../../../src/core/worker/classify';
 import { parseJob } from '../../../src/core/worker/jobs';
 
 describe('jobs', () => {
@@ -50,5 +51,30 @@ describe('jobs', () => {
     const parsed = parseJob(body);
     expect(parsed.ok).toBe(false);
     if (!parsed.ok) expect(parsed.reason).toMatch(reason);
+  });
+});
+
+describe('jobs that would overflow the stack', () => {
+  it('refuses a value nested 10,000 deep as malformed, without recursing into it', () => {
+    // Written as text: JSON.stringify itself overflows on it.
+    const value = `${'['.repeat(10_000)}"x"${']'.repeat(10_000)}`;
+    const body = `{"v":1,"env":"prod","kind":"push","itemId":1,"ops":[{"op":"replace","path":"/fields/name","value":${value}}]}`;
+    expect(parseJob(body)).toEqual({ ok: false, reason: 'invalid job: nested deeper than 64 levels' });
+  });
+
+  it('turns a stack overflow or another bug on a job into a permanent failure with a reason', () => {
+    const overflow = (): number => overflow() + 1;
+    let error: unknown;
+    try {
+      overflow();
+    } catch (e) {
+      error = e;
+    }
+    expect(classify(error)).toEqual({
+      type: 'rejected',
+      reason: 'BUG: RangeError: Maximum call stack size exceeded',
+    });
+    const sdk = Object.assign(new TypeError('socket hang up'), { code: 'ECONNRESET' });
+    expect(classify(sdk)).toMatchObject({ type: 'failed' });
   });
 });

@@ -1,3 +1,4 @@
+import type { JobMeta } from '../../../src/core/worker/jobs';
 import { decide, type RetryPolicyConfig } from '../../../src/core/worker/retry-policy';
 
 const schedule = [3, 5, 8, 13, 21, 34, 55, 89, 144];
@@ -101,6 +102,29 @@ describe('retry policy', () => {
     expect(decide({ type: 'failed', error }, 1, meta, config)).toEqual({
       action: 'dead-letter',
       reason: 'failed 5 times; last error: JAMA_SERVER: Jama answered 503',
+    });
+  });
+
+  it('keeps retrying transient failures until the outage budget is spent, then dead-letters', () => {
+    const error = Object.assign(new Error('Jama answered 503'), { code: 'JAMA_SERVER' });
+    let now = 1_000_000;
+    const budgeted = { ...config, outageBudgetMs: 15 * 60_000, now: () => now };
+    let meta: JobMeta = fresh;
+    let action = decide({ type: 'failed', error }, 1, meta, budgeted);
+    let failures = 0;
+    // A 15-minute outage: every failure comes back after its delay, none is dead-lettered early.
+    while (action.action === 'resend') {
+      failures++;
+      expect(action.meta.firstFailureAt).toBe(1_000_000);
+      meta = action.meta;
+      now += action.delaySeconds * 1000;
+      action = decide({ type: 'failed', error }, 1, meta, budgeted);
+    }
+    expect(failures).toBeGreaterThan(5);
+    expect(now - 1_000_000).toBeGreaterThanOrEqual(15 * 60_000);
+    expect(action).toEqual({
+      action: 'dead-letter',
+      reason: `failed ${failures + 1} times over ${(now - 1_000_000) / 1000} s; last error: JAMA_SERVER: Jama answered 503`,
     });
   });
 

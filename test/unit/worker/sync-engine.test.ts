@@ -53,12 +53,23 @@ describe('sync engine', () => {
   });
 
   it('falls back to GET /items/{id} and tombstones items Jama no longer has', async () => {
-    const { jama, sink, deps } = setup([item(1), item(2)]);
+    const { jama, sink, deps } = setup([item(1), item(2), item(3)]);
+    await runBatch(records([pull(3, 'P-REQ-3')]), deps);
+    jama.items.delete(3);
+    jama.calls.length = 0;
     const results = await runBatch(records([pull(1), pull(2, 'OLD-KEY-2'), pull(3)]), deps);
     expect(results.map((r) => r.outcome.type)).toEqual(['done', 'done', 'done']);
+    // Item 3's key comes from the mirror; its miss there is confirmed by id.
     expect(jama.count('getItem')).toBe(3);
     expect(sink.rows.get('prod/3')).toMatchObject({ kind: 'tombstone', itemId: 3 });
     expect(sink.rows.get('prod/2')).toMatchObject({ kind: 'item', documentKey: 'P-REQ-2' });
+  });
+
+  it('writes no tombstone for an id neither Jama nor the mirror ever had', async () => {
+    const { sink, deps } = setup([item(1)]);
+    const results = await runBatch(records([pull(404)]), deps);
+    expect(results.map((r) => r.outcome)).toEqual([{ type: 'done', note: 'not in Jama' }]);
+    expect(sink.rows.size).toBe(0);
   });
 
   it('stops calling Jama for the rest of the batch after a 429', async () => {
@@ -238,11 +249,62 @@ describe('sync engine', () => {
     });
   });
 
-  it('tombstones delete jobs without calling Jama', async () => {
+  it('tombstones deletes Jama reported itself without a call, never dated in the future', async () => {
     const { jama, sink, deps } = setup();
-    await runBatch(records([{ v: 1, env: 'prod', kind: 'delete', itemId: 9, deletedAt: 123 }]), deps);
+    const future = deps.clock.now() + 1e12;
+    await runBatch(
+      records([
+        { v: 1, env: 'prod', kind: 'delete', itemId: 9, deletedAt: 123, confirmed: true },
+        { v: 1, env: 'prod', kind: 'delete', itemId: 10, deletedAt: future, confirmed: true },
+      ]),
+      deps,
+    );
     expect(jama.calls).toHaveLength(0);
-    expect(sink.rows.get('prod/9')).toEqual({ kind: 'tombstone', itemId: 9, deletedAt: 123 });
+    expect(sink.rows.get('prod/9')).toMatchObject({ kind: 'tombstone', itemId: 9, deletedAt: 123 });
+    expect(sink.rows.get('prod/10')).toMatchObject({ kind: 'tombstone', deletedAt: deps.clock.now() });
+  });
+
+  it("checks a webhook's deletes with Jama: a live item is re-synced, a 404 confirms, 50 per call", async () => {
+    const { jama, sink, deps } = setup(Array.from({ length: 60 }, (_, i) => item(i + 1)));
+    await runBatch(records(Array.from({ length: 60 }, (_, i) => pull(i + 1, `P-REQ-${i + 1}`))), deps);
+    jama.items.delete(7);
+    jama.calls.length = 0;
+    const del = (itemId: number, deletedAt?: number): JobInput => ({
+      v: 1,
+      env: 'prod',
+      kind: 'delete',
+      itemId,
+      ...(deletedAt === undefined ? {} : { deletedAt }),
+    });
+    const far = Date.UTC(2099, 0, 1);
+    const results = await runBatch(records([...Array.from({ length: 60 }, (_, i) => del(i + 1, far))]), deps);
+    expect(results.every((r) => r.outcome.type === 'done')).toBe(true);
+    // Two documentKey calls for 60 keys from the mirror, one GET to confirm the one that is gone.
+    expect(jama.calls.map((c) => c.call)).toEqual([
+      'getItemsByDocumentKeys',
+      'getItemsByDocumentKeys',
+      'getItem',
+    ]);
+    expect(sink.rows.get('prod/7')).toMatchObject({ kind: 'tombstone', deletedAt: deps.clock.now() });
+    expect(sink.rows.get('prod/8')).toMatchObject({ kind: 'item' });
+  });
+
+  it('spends at most one batched check on deletes of ids the mirror never held, and writes nothing', async () => {
+    const { jama, sink, deps } = setup([item(1)]);
+    const unknown = Array.from(
+      { length: 300 },
+      (_, i): JobInput => ({
+        v: 1,
+        env: 'prod',
+        kind: 'delete',
+        itemId: 10_000 + i,
+        ...(i < 40 ? { documentKey: `FAKE-${i}` } : {}),
+      }),
+    );
+    const results = await runBatch(records(unknown), deps);
+    expect(results.every((r) => r.outcome.type === 'done')).toBe(true);
+    expect(jama.calls.map((c) => c.call)).toEqual(['getItemsByDocumentKeys']);
+    expect(sink.rows.size).toBe(0);
   });
 
   it('defers every record it has not started once the signal aborts', async () => {
