@@ -14,6 +14,10 @@ describe('events delivered out of order or twice', () => {
     expect((await p.webhook?.post(SOURCE.name, { events }))?.status).toBe(202);
     await p.idle();
   };
+  const nextSecond = async () => {
+    const second = Math.floor(Date.now() / 1000);
+    while (Math.floor(Date.now() / 1000) === second) await new Promise((r) => setTimeout(r, 20));
+  };
   const item = (i: number) =>
     p.simulator.items()[i] as NonNullable<ReturnType<Pipeline['simulator']['getItem']>>;
 
@@ -47,6 +51,7 @@ describe('events delivered out of order or twice', () => {
     const stale = { v: 1 as const, env: 'default', kind: 'pull' as const, itemId: id, documentKey };
     for (const n of [1, 2]) {
       p.simulator.updateItem(id, { name: `change ${n}` });
+      if (n === 2) await nextSecond(); // the same event body again: a new request, not a replay
       await post([{ type: 'item.updated', itemId: id, documentKey }]);
     }
     const synced = (await p.mirror()).get(id);
@@ -79,6 +84,9 @@ describe('events delivered out of order or twice', () => {
     const push = { type: 'item.push', itemId: id, fields: { name: 'pushed once' }, occurredAt: Date.now() };
     await post([push]);
     const after = p.simulator.getItem(id)?.modifiedDate;
+    // A sender's second delivery is a new request, signed at a later second (an exact replay of the
+    // first request would be refused with 409 — test/security covers that).
+    await nextSecond();
     await post([push]); // the same change again: its values are already in Jama, nothing is PATCHed
     expect(p.simulator.getItem(id)?.modifiedDate).toBe(after);
     expect((await p.mirror()).get(id)).toMatchObject({
