@@ -28,7 +28,7 @@ export interface CircuitBreakerOptions {
   store: BreakerStore;
   env: string;
   clock: Clock;
-  /** Consecutive transient failures (5xx, network, timeouts, garbage bodies) that open it. @default 5 */
+  /** Consecutive transient failures (5xx, network, timeouts, garbage bodies) that open it. @default 10 */
   threshold?: number;
   /** First cool-down; it doubles each time a probe fails. @default 5000 */
   coolDownMs?: number;
@@ -78,7 +78,7 @@ export class CircuitBreaker {
   private probing = false;
 
   constructor(private readonly options: CircuitBreakerOptions) {
-    this.threshold = options.threshold ?? 5;
+    this.threshold = options.threshold ?? 10;
     this.coolDownMs = options.coolDownMs ?? 5000;
     this.maxCoolDownMs = options.maxCoolDownMs ?? 60_000;
     this.refreshMs = options.refreshMs ?? 1000;

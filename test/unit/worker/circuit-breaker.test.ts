@@ -29,12 +29,12 @@ const refused = (b: CircuitBreaker) =>
   );
 
 describe('circuit breaker', () => {
-  it('opens for everyone after 5 outage failures in a row, probes once after the cool-down, closes on success', async () => {
+  it('opens for everyone after 10 outage failures in a row (the default), probes once after the cool-down, closes on success', async () => {
     const clock = new FakeClock();
     const store = new MemoryBreakerStore();
     const a = new CircuitBreaker({ store, env: 'prod', clock });
     const b = new CircuitBreaker({ store, env: 'prod', clock });
-    for (let i = 0; i < 4; i++) await a.failed(outage);
+    for (let i = 0; i < 9; i++) await a.failed(outage);
     expect(store.record).toBeUndefined();
     await a.failed(outage);
     expect(store.record).toMatchObject({ opened: 1, openUntil: clock.now() + 5000 });
