@@ -179,6 +179,7 @@ describe('DynamoDB rate limiter', () => {
   });
 
   it('stores the knee on the item, regains quickly up to 0.9 × knee and slowly above, and removes it once passed', async () => {
+    // Clean periods are 2 s (src/core/limiter-config.ts): each 10 s step below is five of them.
     const clock = new FakeClock();
     const environment = env('knee');
     const l = limiter(environment, { clock, random: () => 0.5, maxWaitMs: 10_000 });
@@ -195,7 +196,9 @@ describe('DynamoDB rate limiter', () => {
       await l.acquire();
       rates.push((await l.readState())?.rate ?? Number.NaN);
     }
-    expect(rates).toEqual([4.91, 5.41, 5.67, 5.795, 5.92, 6.045, 6.17, 6.295, 6.42, 6.92]);
+    // +0.5/s per period to 0.9 × knee (5.67), then +0.05/s per period; a whole period above the knee
+    // (6.32) forgets it, and the rate grows × 1.25 per period to the 9/s ceiling.
+    expect(rates).toEqual([5.77, 6.02, 6.27, 9, 9, 9, 9, 9, 9, 9]);
     expect(await knee()).toBeUndefined();
     expect(l.stats).toMatchObject({ acquires: 11, refusals: 0 });
   });
@@ -222,11 +225,11 @@ describe('DynamoDB rate limiter', () => {
     );
     const l = limiter(environment, { clock, random: () => 0.5 });
     expect(await l.readState()).toMatchObject({ rate: 6.3, streak: 1, knee: null });
-    await l.acquire(); // one clean period has passed: +0.5/s, no knee to stop under
-    expect(await l.readState()).toMatchObject({ rate: 6.8, streak: 0, knee: null });
+    await l.acquire(); // five clean 2 s periods have passed and no knee stops the rate: × 1.25 each, to 9
+    expect(await l.readState()).toMatchObject({ rate: 9, streak: 0, knee: null });
     await l.onThrottled();
-    expect(await l.readState()).toMatchObject({ rate: 4.76, knee: 6.8, streak: 1 });
-    expect((await rawItem(environment))?.knee).toEqual({ N: '6.8' });
+    expect(await l.readState()).toMatchObject({ rate: 6.3, knee: 9, streak: 1 });
+    expect((await rawItem(environment))?.knee).toEqual({ N: '9' });
   });
 
   it('places every slot exactly where the pure arithmetic does, for any sequence of operations', async () => {
