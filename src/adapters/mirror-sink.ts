@@ -59,12 +59,14 @@ export interface MirrorRow {
 function condition(kind: SinkRecord['kind'], observed: boolean): string {
   const same = kind === 'item' ? 'deleted <> :t' : 'deleted = :t';
   const other = kind === 'item' ? 'deleted = :t' : 'deleted <> :t';
+  // Written without parentheses (AND binds tighter than OR; `X AND (A OR B)` as `X AND A OR X AND B`):
+  // the same condition, and the local DynamoDB stand-in parses nested parentheses about eight times slower.
   const across = !observed
-    ? 'version <= :v'
+    ? [`${other} AND version <= :v`]
     : kind === 'item'
-      ? 'attribute_not_exists(observedAt) OR observedAt < :o'
-      : 'observedAt <= :o OR (attribute_not_exists(observedAt) AND version <= :v)';
-  return `attribute_not_exists(itemId) OR (${same} AND version <= :v) OR (${other} AND (${across}))`;
+      ? [`${other} AND attribute_not_exists(observedAt)`, `${other} AND observedAt < :o`]
+      : [`${other} AND observedAt <= :o`, `${other} AND attribute_not_exists(observedAt) AND version <= :v`];
+  return ['attribute_not_exists(itemId)', `${same} AND version <= :v`, ...across].join(' OR ');
 }
 
 /**
