@@ -66,8 +66,9 @@ export async function startEmbeddedAws(options: EmbeddedAwsOptions = {}): Promis
   const resolve = createRequire(here()).resolve;
   const worker = new Worker(BOOTSTRAP, {
     eval: true,
-    // Its one warning is node:sqlite's (fauxqs's persistence) "experimental" on every start.
-    execArgv: [...process.execArgv, '--disable-warning=ExperimentalWarning'],
+    // Not the parent's flags (a V8 flag there would refuse the thread). Its one warning is node:sqlite's
+    // (fauxqs's persistence) "experimental" on every start.
+    execArgv: ['--disable-warning=ExperimentalWarning'],
     workerData: {
       tsx: resolve('tsx/esm/api'),
       module: pathToFileURL(join(here(), '..', 'stand-ins.ts')).href,
