@@ -40,7 +40,7 @@ const SEND_DELAY_CAP_S = 900;
  * token (a duplicate, stale or finished message stops here, without a Jama call), then reads
  * pages of 50 by `lastActivityDate` ascending (keyset: items edited meanwhile reappear later,
  * none are skipped) through the limiter's background lane, writing each page to the sinks and
- * then advancing the cursor, until the slice ends or it must stop: `maxRunMs` or the invocation's
+ * then advancing the cursor (reading the next page meanwhile), until the slice ends or it must stop: `maxRunMs` or the invocation's
  * deadline, a limiter wait beyond `waitBudgetMs` (interactive work is taking the slots, or a 429
  * paused the timeline), or a 429. Then it hands the slice back under a new token with one
  * message. The run's first page decides whether to split it into slices (see {@link splitRun}).
@@ -86,25 +86,36 @@ export async function runScan(jama: JamaApi, job: ScanJob, deps: ScanDeps): Prom
     return done;
   };
 
-  for (;;) {
-    if (deps.signal?.aborted || clock.now() >= stopAt) return handBack();
+  const read = (at: SlicePosition): ReadAhead => {
     const startedAt = clock.now();
+    const page = jama.searchAbstractItems(
+      {
+        project: [job.projectId],
+        lastActivityDate: at.until === undefined ? [at.from] : [at.from, at.until],
+        sortBy: ['lastActivityDate.asc'],
+        startAt: at.skip,
+        maxResults: MAX_PAGE,
+      },
+      {
+        lane: 'background',
+        maxWaitMs: settings.waitBudgetMs,
+        ...(deps.signal ? { signal: deps.signal } : {}),
+      },
+    );
+    // Awaited in the next turn, or dropped with the invocation's end; never an unhandled rejection.
+    page.catch(() => undefined);
+    return { startedAt, page };
+  };
+
+  let ahead: ReadAhead | undefined;
+  for (;;) {
+    // A page already asked for is still written (its call is paid); no new one starts past the stop.
+    if (!ahead && (deps.signal?.aborted || clock.now() >= stopAt)) return handBack();
+    const { startedAt, page: reading } = ahead ?? read(pos);
+    ahead = undefined;
     let page: Page<JamaItem>;
     try {
-      page = await jama.searchAbstractItems(
-        {
-          project: [job.projectId],
-          lastActivityDate: pos.until === undefined ? [pos.from] : [pos.from, pos.until],
-          sortBy: ['lastActivityDate.asc'],
-          startAt: pos.skip,
-          maxResults: MAX_PAGE,
-        },
-        {
-          lane: 'background',
-          maxWaitMs: settings.waitBudgetMs,
-          ...(deps.signal ? { signal: deps.signal } : {}),
-        },
-      );
+      page = await reading;
     } catch (error) {
       const outcome = classify(error, deps.signal);
       if (outcome.type === 'throttled') return handBack(outcome.retryAfterMs ?? 0);
@@ -112,6 +123,15 @@ export async function runScan(jama: JamaApi, job: ScanJob, deps: ScanDeps): Prom
       await cursors.release(key, owner);
       return outcome;
     }
+    // Malformed entries count for the keyset position too, or the cursor would stall on them.
+    const entries = datedEntries(page, pos.from);
+    const more = entries.length > 0 && pos.skip + entries.length < page.totalResults;
+    let next = nextPosition(pos, entries);
+    const first = job.slice === 0 && pos.pages === 0;
+    // The next page's position follows from this page alone: Jama answers it while this one is
+    // written (a slice's pace is then Jama's latency or the sink writes, not their sum). Not after
+    // the run's first page, which may still split the run and bound this slice.
+    if (more && !first && !deps.signal?.aborted && clock.now() < stopAt) ahead = read(next);
     // A full run marks what it saw, so that its sweep can find mirror rows Jama no longer has.
     const mark = job.mode === 'full' ? { seenRun: job.runId } : {};
     // Item by item: a malformed or unstorable item is quarantined; the rest of the page goes on.
@@ -124,11 +144,7 @@ export async function runScan(jama: JamaApi, job: ScanJob, deps: ScanDeps): Prom
       await cursors.release(key, owner);
       return { type: 'failed', error: failure };
     }
-    // Malformed entries count for the keyset position too, or the cursor would stall on them.
-    const entries = datedEntries(page, pos.from);
-    const more = entries.length > 0 && pos.skip + entries.length < page.totalResults;
-    let next = nextPosition(pos, entries);
-    if (job.slice === 0 && pos.pages === 0) {
+    if (first) {
       const until = await splitRun(jama, job, page, clock.now() - startedAt, deps);
       if (until !== undefined) next = { ...next, until };
     }
@@ -137,6 +153,12 @@ export async function runScan(jama: JamaApi, job: ScanJob, deps: ScanDeps): Prom
       return { type: 'done', note: 'slice lost' };
     pos = next;
   }
+}
+
+/** A page asked of Jama before the previous one was written, and when it was asked. */
+interface ReadAhead {
+  startedAt: number;
+  page: Promise<Page<JamaItem>>;
 }
 
 /**
