@@ -73,8 +73,12 @@ export function startEventSource(options: EventSourceOptions): EventSource {
     while (batch.length > 0 && batch.length < batchSize && !controller.signal.aborted) {
       const left = deadline - Date.now();
       if (left <= 0) break;
-      const more = await receive(batchSize - batch.length, Math.min(20, Math.ceil(left / 1000)));
+      // Long polls wait whole seconds; the window is not stretched to the next one (Lambda's is
+      // exact): under a second left, short polls every 50 ms.
+      const wait = Math.min(20, Math.floor(left / 1000));
+      const more = await receive(batchSize - batch.length, wait);
       batch.push(...more);
+      if (more.length === 0 && wait === 0) await new Promise((r) => setTimeout(r, Math.min(50, left)));
     }
     return batch;
   };
