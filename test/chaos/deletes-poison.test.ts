@@ -76,6 +76,28 @@ describe(`verified deletes and poison isolation (${CHAOS.items} items)`, () => {
     mirror = await p.mirror();
     expect(mirror.size).toBe(rows);
 
+    // 300 updates of ids nobody ever had, without documentKeys, beside one item just created in
+    // Jama: one recent-activity search per worker batch (Jama has no filter by id; a batch holding
+    // a single such id reads it by id instead), never one GET per id; the new item is synced.
+    const created = p.simulator.createItem({
+      project: 20,
+      itemType: future.itemType,
+      fields: { name: 'new' },
+    });
+    const updates = [
+      ...Array.from({ length: 300 }, (_, i) => ({ type: 'item.updated', itemId: 800_000 + i })),
+      { type: 'item.created', itemId: created.id },
+    ];
+    const updated = Date.now();
+    expect(await post(updates)).toMatchObject({ status: 202 });
+    await p.idle(CHAOS.drainTimeoutMs);
+    const searches = reads(p, updated);
+    process.stdout.write(`pulls: 300 unknown ids and a new item cost ${searches.length} Jama calls\n`);
+    expect(searches.length).toBeLessThanOrEqual(Math.ceil(updates.length / defaultWorkerEsm(10).batchSize));
+    mirror = await p.mirror();
+    expect(mirror.get(created.id)).toMatchObject({ deleted: false, modifiedDate: created.modifiedDate });
+    expect(mirror.size).toBe(rows + 1);
+
     // A later edit in Jama reaches the mirror through a pull: nothing outranks it.
     const edited = p.simulator.updateItem(future.id, { name: 'edited after a bogus delete' });
     expect(await post([{ type: 'item.updated', itemId: future.id }])).toMatchObject({ status: 202 });

@@ -95,7 +95,7 @@ export function planJobs(
       };
       others.push(job);
     } else {
-      const pull = pulls.get(itemId) ?? { v: 1, env, kind: 'pull', itemId };
+      const pull = pulls.get(itemId) ?? { v: 1, env, kind: 'pull', itemId, acceptedAt: acceptance.now };
       if (pulls.has(itemId)) coalesced++;
       pulls.set(itemId, pull);
       if (documentKey !== undefined) pull.documentKey = documentKey;

@@ -36,6 +36,12 @@ export const pullJobSchema = z.object({
   documentKey: z.string().min(1).max(255).optional(),
   /** When the change that caused this pull happened; only for latency metrics. */
   occurredAt: epochMs.optional(),
+  /**
+   * When the webhook accepted the event (epoch ms); absent for pulls an operator or Jama's activity
+   * asked for. An id the mirror never held is then looked for among Jama's activity since shortly
+   * before this (one call for the whole batch), not read by id (src/core/worker/pull.ts).
+   */
+  acceptedAt: epochMs.optional(),
 });
 
 /** `path` names a field by key (`/fields/priority$89`) or by the label Jama shows ("/fields/Priority"). */

@@ -11,13 +11,30 @@ export interface PullTarget {
   documentKey?: string;
   /** A miss in the documentKey call settles it (`absent`, no per-id call): for deletes of ids the sink never held. */
   keyOnly?: boolean;
+  /**
+   * A webhook named it at this time (epoch ms). If the sink never held it either, it is looked for
+   * among Jama's recent activity with the batch's other such ids — one call, not one GET each.
+   */
+  heardAt?: number;
 }
 
 /** A record to write, an error, or `absent`: Jama has no such item and the sink never held it. */
-export type PullResult = { itemId: number; record?: SinkRecord; error?: unknown; absent?: true };
+export type PullResult = {
+  itemId: number;
+  record?: SinkRecord;
+  error?: unknown;
+  absent?: true;
+  note?: string;
+};
 
 /** Jama's largest page: one /abstractitems call returns at most this many items. */
 export const MAX_PAGE = 50;
+
+/**
+ * How long before a webhook accepted an event the change may have happened in Jama (sender's
+ * delay and clock skew): the recent-activity check for ids the sink never held looks back this far.
+ */
+export const HEARD_LOOKBACK_MS = 10 * 60_000;
 
 /**
  * Fetches the current state of `targets` with the fewest Jama calls: items whose documentKey is
@@ -30,7 +47,11 @@ export const MAX_PAGE = 50;
  *
  * With `known` (the sink's index), an id the sink never held that Jama answers 404 for is `absent`:
  * a tombstone only hides what was there. A `keyOnly` target the documentKey call did not return
- * is `absent` without a per-id call.
+ * is `absent` without a per-id call. Two or more `heardAt` targets the sink never held (and whose
+ * key, if any, missed) cost one call together, not one each: Jama has no filter by id, so they are
+ * looked for among the newest 50 items active since the earliest `heardAt` less
+ * {@link HEARD_LOOKBACK_MS} ({@link findAmongRecent}); one not there is `absent` — if it exists,
+ * the next incremental reconciliation reads it.
  */
 export async function pullItems(
   jama: JamaApi,
@@ -84,7 +105,20 @@ export async function pullItems(
     }
   }
 
-  for (const itemId of unkeyed) {
+  const heard = new Map(targets.flatMap((t) => (t.heardAt === undefined ? [] : [[t.itemId, t.heardAt]])));
+  const strangers = new Set(unkeyed.filter((itemId) => heard.has(itemId) && !known(itemId)));
+  let byId = unkeyed;
+  if (strangers.size >= 2) {
+    byId = unkeyed.filter((itemId) => !strangers.has(itemId));
+    const since =
+      Math.min(...[...strangers].map((itemId) => heard.get(itemId) as number)) - HEARD_LOOKBACK_MS;
+    if (options.shouldStop()) notStarted.push(...strangers);
+    else if (throttle) for (const itemId of strangers) fail(itemId, throttle);
+    else
+      results.push(...(await findAmongRecent(jama, [...strangers], since, options.now, callOptions, fail)));
+  }
+
+  for (const itemId of byId) {
     if (options.shouldStop()) {
       notStarted.push(itemId);
       continue;
@@ -110,6 +144,41 @@ export async function pullItems(
     }
   }
   return { results, notStarted };
+}
+
+/**
+ * One call for ids nobody ever synced: the newest 50 items active in the environment since `since`
+ * (`GET /abstractitems?lastActivityDate=…&sortBy=lastActivityDate.desc`). A real change a webhook
+ * reports is among them unless 50 others changed after it; an id not there is `absent` (no
+ * tombstone — nothing was there to hide).
+ */
+async function findAmongRecent(
+  jama: JamaApi,
+  itemIds: number[],
+  since: number,
+  now: () => number,
+  callOptions: { signal?: AbortSignal },
+  fail: (itemId: number, error: unknown) => void,
+): Promise<PullResult[]> {
+  const observedAt = now();
+  let recent: JamaItem[];
+  try {
+    const page = await jama.searchAbstractItems(
+      { lastActivityDate: [since], sortBy: ['lastActivityDate.desc'], maxResults: MAX_PAGE },
+      callOptions,
+    );
+    recent = page.data;
+  } catch (error) {
+    for (const itemId of itemIds) fail(itemId, error);
+    return [];
+  }
+  const found = new Map(recent.map((item) => [item.id, item]));
+  return itemIds.map((itemId): PullResult => {
+    const item = found.get(itemId);
+    return item
+      ? { itemId, record: itemRecord(item, observedAt) }
+      : { itemId, absent: true, note: 'not among Jama’s recent activity' };
+  });
 }
 
 /** The sink record for an item as Jama returned it at `observedAt` (epoch ms, when known). */

@@ -180,7 +180,7 @@ export async function runBatch(
       ...(signal ? { signal } : {}),
     }).catch((error: unknown) => ({ outcome: classify(error, signal), documentKey: undefined }));
     // A pushed (or conflicting) item is re-read with the batch's pulls; that read decides the outcome.
-    if (outcome.type === 'done') addPull(pulls, { ...job, documentKey }, id);
+    if (outcome.type === 'done') addPull(pulls, { env: job.env, itemId: job.itemId, documentKey }, id);
     else set(id, outcome, job);
   }
 
@@ -205,7 +205,12 @@ export async function runBatch(
       }
       const documentKey = t.documentKey ?? entry?.documentKey;
       const keyOnly = t.deleteOnly && index !== undefined && entry === undefined;
-      toRead.push({ itemId, ...(documentKey ? { documentKey } : {}), ...(keyOnly ? { keyOnly } : {}) });
+      toRead.push({
+        itemId,
+        ...(documentKey ? { documentKey } : {}),
+        ...(keyOnly ? { keyOnly } : {}),
+        ...(t.heardAt === undefined ? {} : { heardAt: t.heardAt }),
+      });
     }
     const { results: pulled } = await pullItems(jama, toRead, {
       now,
@@ -221,7 +226,7 @@ export async function runBatch(
         fetched.push(r.record);
         fetchedIds.set(r.itemId, ids);
       } else if (r.absent) {
-        for (const id of ids) set(id, { type: 'done', note: 'not in Jama' }, results.get(id)?.job);
+        for (const id of ids) set(id, { type: 'done', note: r.note ?? 'not in Jama' }, results.get(id)?.job);
       } else {
         for (const id of ids) set(id, classify(r.error, signal), results.get(id)?.job);
       }
@@ -265,19 +270,31 @@ interface PullEntry {
   ids: string[];
   /** Only delete jobs asked: an id nobody ever synced needs no call. */
   deleteOnly: boolean;
+  /** Only webhook pulls asked, the earliest accepted then: an id nobody ever synced is checked in bulk. */
+  heardAt?: number | undefined;
 }
 
 function addPull(
   pulls: Map<string, Map<number, PullEntry>>,
-  job: Pick<PullJob, 'env' | 'itemId'> & { documentKey?: string | undefined },
+  job: Pick<PullJob, 'env' | 'itemId'> & {
+    documentKey?: string | undefined;
+    acceptedAt?: number | undefined;
+  },
   id: string,
   deleteOnly = false,
 ) {
   const byItem = pulls.get(job.env) ?? new Map<number, PullEntry>();
   pulls.set(job.env, byItem);
+  const fresh = !byItem.has(job.itemId);
   const entry = byItem.get(job.itemId) ?? { ids: [], deleteOnly };
   entry.ids.push(id);
   entry.deleteOnly &&= deleteOnly;
+  // Any other asker (an operator, a push's re-read, a delete) gets the item read by id.
+  const heardAt = job.acceptedAt !== undefined && !deleteOnly ? job.acceptedAt : undefined;
+  entry.heardAt =
+    heardAt === undefined || (!fresh && entry.heardAt === undefined)
+      ? undefined
+      : Math.min(entry.heardAt ?? heardAt, heardAt);
   if (job.documentKey) entry.documentKey = job.documentKey;
   byItem.set(job.itemId, entry);
 }

@@ -79,7 +79,17 @@ describe('webhook on localhost over SQS and DynamoDB', () => {
       .sqs()
       .send(new ReceiveMessageCommand({ QueueUrl: aws.queues.jobs.url, MaxNumberOfMessages: 10 }));
     expect(out.Messages?.map((m) => parseJob(m.Body ?? ''))).toEqual([
-      { ok: true, job: { v: 1, env: 'default', kind: 'pull', itemId: 42, documentKey: 'P-42' } },
+      {
+        ok: true,
+        job: {
+          v: 1,
+          env: 'default',
+          kind: 'pull',
+          itemId: 42,
+          documentKey: 'P-42',
+          acceptedAt: expect.any(Number),
+        },
+      },
     ]);
   });
 

@@ -54,7 +54,9 @@ describe('webhook handler', () => {
   it('reads a base64-encoded body, as Function URLs send non-text bodies', async () => {
     const t = setup();
     expect(await t.post({ events: [updated(7)] }, { base64: true })).toMatchObject({ status: 202 });
-    expect(t.queue.sent).toEqual([{ v: 1, env: 'default', kind: 'pull', itemId: 7 }]);
+    expect(t.queue.sent).toEqual([
+      { v: 1, env: 'default', kind: 'pull', itemId: 7, acceptedAt: expect.any(Number) },
+    ]);
   });
 
   it('coalesces an item whose pull is already pending, and queues it again once the worker took it', async () => {

@@ -72,6 +72,7 @@ describe('webhook mappings', () => {
         projectId: 20,
         documentKey: 'PROJ-REQ-12',
         occurredAt: Date.parse('2026-01-31T12:00:00Z'),
+        acceptedAt: f.clock.now(),
       },
       { v: 1, env: 'default', kind: 'delete', itemId: 4712 },
     ]);

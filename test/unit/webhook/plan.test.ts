@@ -23,8 +23,9 @@ describe('webhook job planning', () => {
         documentKey: 'P-1',
         projectId: 20,
         occurredAt: 1769860800000,
+        acceptedAt: ACCEPTED,
       },
-      { v: 1, env: 'default', kind: 'pull', itemId: 2 },
+      { v: 1, env: 'default', kind: 'pull', itemId: 2, acceptedAt: ACCEPTED },
     ]);
     expect(p.coalesced).toBe(2);
   });

@@ -72,6 +72,46 @@ describe('sync engine', () => {
     expect(sink.rows.size).toBe(0);
   });
 
+  it('checks webhook pulls of ids the mirror never held with one call for the batch, not one GET each', async () => {
+    const now = Date.UTC(2026, 0, 1);
+    const { jama, sink, deps } = setup([item(1), item(2, { at: now - 60_000 }), item(3)]);
+    await runBatch(records([pull(1, 'P-REQ-1')]), deps);
+    jama.calls.length = 0;
+    const heard = (itemId: number, documentKey?: string) => ({
+      ...pull(itemId, documentKey),
+      acceptedAt: now,
+    });
+    // Item 2 was created a minute ago (the mirror never had it); 900… never existed; one bogus key.
+    const jobs = [
+      heard(2),
+      heard(1),
+      heard(900, 'NOPE-900'),
+      ...Array.from({ length: 40 }, (_, i) => heard(901 + i)),
+    ];
+    const results = await runBatch(records(jobs), deps);
+
+    expect(results.every((r) => r.outcome.type === 'done')).toBe(true);
+    expect(results[2]?.outcome).toEqual({ type: 'done', note: 'not among Jama’s recent activity' });
+    // Item 1 by its key from the mirror; the bogus key misses; the 42 strangers cost one search.
+    expect(jama.calls.map((c) => c.call)).toEqual(['getItemsByDocumentKeys', 'searchAbstractItems']);
+    expect(jama.calls[1]?.args).toMatchObject({
+      lastActivityDate: [now - 10 * 60_000],
+      sortBy: ['lastActivityDate.desc'],
+      maxResults: 50,
+    });
+    expect(sink.rows.get('prod/2')).toMatchObject({ kind: 'item', itemId: 2 });
+    expect([...sink.rows.keys()].sort()).toEqual(['prod/1', 'prod/2']);
+  });
+
+  it('reads by id what an operator asked for, even when a webhook named the same id', async () => {
+    const { jama, sink, deps } = setup([item(1), item(2), item(3)]);
+    const heard = (itemId: number) => ({ ...pull(itemId), acceptedAt: Date.UTC(2026, 0, 1) });
+    // Items 1–3 are old (2025) and unknown to the mirror: a recent-activity search would miss them.
+    await runBatch(records([pull(1), pull(2), heard(2), heard(3)]), deps);
+    expect(jama.calls.map((c) => c.call)).toEqual(['getItem', 'getItem', 'getItem']);
+    expect(sink.rows.size).toBe(3);
+  });
+
   it('stops calling Jama for the rest of the batch after a 429', async () => {
     const { jama, deps } = setup();
     let first = true;
