@@ -272,6 +272,36 @@ describe('sync engine', () => {
     expect(sink.rows.get('prod/1')).toMatchObject({ item: { fields: { name: 'second' } } });
   });
 
+  // The floor for write-back (issue 12): Jama's PATCH answers with no item and Jama has no
+  // conditional write, so each batch pays one read before (the conflict guard) and one after (the
+  // mirror holds what Jama holds): N + 2⌈N/50⌉ calls, 3 for one push, 12 for 10, 52 for 50.
+  it.each([1, 10, 50])(
+    'lands a batch of %i pushes in N PATCHes plus one read before and one after',
+    async (n) => {
+      const { jama, sink, deps } = setup();
+      const ids = Array.from({ length: n }, (_, i) => i + 1);
+      await runBatch(records(ids.map((i) => pull(i, `P-REQ-${i}`))), deps);
+      jama.calls.length = 0;
+      const push = (itemId: number): JobInput => ({
+        v: 1,
+        env: 'prod',
+        kind: 'push',
+        itemId,
+        ops: [{ op: 'replace', path: '/fields/name', value: `pushed ${itemId}` }],
+      });
+      const results = await runBatch(records(ids.map(push)), deps);
+      expect(results.every((r) => r.outcome.type === 'done')).toBe(true);
+      const read = n === 1 ? 'getItem' : 'getItemsByDocumentKeys';
+      expect(jama.calls.map((c) => c.call)).toEqual([
+        read,
+        ...ids.map(() => 'patchItem'),
+        'getItemsByDocumentKeys',
+      ]);
+      for (const i of ids)
+        expect(sink.rows.get(`prod/${i}`)).toMatchObject({ item: { fields: { name: `pushed ${i}` } } });
+    },
+  );
+
   it('rejects pushes when the worker has no write-back services', async () => {
     const { deps } = setup();
     const { push: _none, ...without } = deps;
