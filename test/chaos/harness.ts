@@ -231,9 +231,11 @@ export class Chaos {
 /** Client settings for extra DynamoDB clients (each its own connection pool) on the pipeline's store. */
 async function dynamodbConfigOf(p: Pipeline) {
   const endpoint = await p.dynamodb.config.endpoint?.();
+  // The stand-ins accept only this run's credentials (the fixed local ones are refused).
+  const { accessKeyId, secretAccessKey } = await p.dynamodb.config.credentials();
   return {
     region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    credentials: { accessKeyId, secretAccessKey },
     endpoint: `${endpoint?.protocol}//${endpoint?.hostname}:${endpoint?.port}`,
   };
 }

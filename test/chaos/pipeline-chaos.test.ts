@@ -9,8 +9,8 @@ function summary(r: ChaosReport): string {
     `(${r.events.outOfOrder} out of order, ${r.events.queueDuplicates} pulls queued twice, ${r.events.pushes} pushes, ${r.events.poison} invalid)`,
     `| Jama: ${r.jama.calls} calls, ${r.jama.faults} 5xx/resets, ${r.jama.ours429} 429s (${r.unexpected429.length} outside the storm)`,
     `| kills: ${r.kills.map((k) => `${k.point} (${k.records} records)`).join(', ')}`,
-    `| rogue writes: ${r.rogue.writes}, ${r.rogue.mustBeStale} behind a newer version, ${r.rogue.lostRaces.length} landed`,
-    `| siblings: ${r.siblings.calls} calls, ${r.siblings.conflicts} limiter conflicts`,
+    `| rogue writes: ${r.rogue.writes}, ${r.rogue.mustBeStale} behind a newer version, ${r.rogue.lostRaces.length} landed, ${r.rogue.stale} refused as stale, ${r.rogue.failed} failed`,
+    `| siblings: ${r.siblings.calls} calls, ${r.siblings.errors} errors, ${r.siblings.conflicts} limiter conflicts`,
     `| end: ${v.synced}/${v.checked} synced, ${v.deadLettered} dead-lettered, ${v.mismatches.length} wrong,`,
     `${v.deadLetters.length} DLQ messages (${v.withoutReason.length} without reason)`,
     `| watcher: ${r.watcherPolls} polls, ${r.regressions.length} regressions`,
@@ -56,6 +56,10 @@ describe(`the pipeline under chaos (${CHAOS.items} items)`, () => {
       expect(report.jama.faults).toBeGreaterThan(0);
       expect(report.jama.ours429).toBeGreaterThan(0);
       expect(report.rogue.mustBeStale).toBeGreaterThan(0);
+      // The rogue writers and sibling limiters really reached the stand-ins (they need the run's credentials).
+      expect(report.rogue.stale).toBeGreaterThan(0);
+      expect(report.rogue.failed).toBe(0);
+      expect(report.siblings.calls).toBeGreaterThan(0);
       expect(report.events.outOfOrder).toBeGreaterThan(0);
       expect(report.events.queueDuplicates).toBeGreaterThan(0);
       // Invalid pushes can never apply: each sits in the DLQ, saying why.
