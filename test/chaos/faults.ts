@@ -7,8 +7,8 @@ export interface FaultPhase {
   patch: SimulatorOptionsPatch;
   /**
    * Whether jama-sync has met the fault, given its own calls since the phase began. A phase that
-   * has not been felt after `durationMs` (the workers were busy elsewhere) stays on, up to four
-   * times as long, so every run really goes through every fault.
+   * has not been felt after `durationMs` (the workers were busy elsewhere) stays on, up to
+   * `patience` times as long (playSchedule), so every run really goes through every fault.
    */
   felt?(ours: readonly CallRecord[]): boolean;
 }
@@ -65,8 +65,15 @@ export const DEFAULT_SCHEDULE: readonly FaultPhase[] = [
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Plays `phases` one after another on the simulator, `gapMs` of calm before each; `done` resolves after the last. */
-export function playSchedule(simulator: JamaSimulator, phases: readonly FaultPhase[], gapMs = 2000) {
+/**
+ * Plays `phases` one after another on the simulator, `gapMs` of calm before each; `done` resolves
+ * after the last. A phase not yet felt stays on up to `patience` × its duration.
+ */
+export function playSchedule(
+  simulator: JamaSimulator,
+  phases: readonly FaultPhase[],
+  { gapMs = 2000, patience = 4 }: { gapMs?: number; patience?: number } = {},
+) {
   const runs: PhaseRun[] = [];
   let cancelled = false;
   const started = Date.now();
@@ -80,7 +87,7 @@ export function playSchedule(simulator: JamaSimulator, phases: readonly FaultPha
       const felt = () =>
         phase.felt?.(simulator.calls().filter((c) => !c.foreign && c.at >= run.from)) ?? true;
       await sleep(phase.durationMs);
-      while (!cancelled && !felt() && Date.now() - run.from < 4 * phase.durationMs) await sleep(250);
+      while (!cancelled && !felt() && Date.now() - run.from < patience * phase.durationMs) await sleep(250);
       run.felt = felt();
       simulator.setOptions(CALM);
       run.to = Date.now();

@@ -144,7 +144,11 @@ export class Chaos {
       count: options.siblings ?? 4,
       itemIds: () => [...allIds],
     });
-    const schedule = playSchedule(simulator, phases);
+    // One process serves the whole pipeline and its tormentors; at 2,000 items the workers' calls
+    // come in bursts seconds apart, so a fault may need longer than at 200 to be met.
+    const schedule = playSchedule(simulator, phases, {
+      patience: Math.max(4, Math.ceil(options.items / 250)),
+    });
     const timers = (options.kills ?? DEFAULT_KILLS).map((k) =>
       setTimeout(() => this.killer.arm(k.point), k.atMs),
     );
