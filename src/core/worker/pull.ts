@@ -1,7 +1,7 @@
 import { JamaSyncError } from '../errors';
 import type { JamaApi } from '../jama-api';
 import { parseJamaDate } from '../jama-date';
-import type { JamaItem } from '../jama-types';
+import type { JamaItem, Page } from '../jama-types';
 import type { SinkRecord } from '../sink';
 import { chunk } from './util';
 
@@ -114,8 +114,18 @@ export async function pullItems(
       Math.min(...[...strangers].map((itemId) => heard.get(itemId) as number)) - HEARD_LOOKBACK_MS;
     if (options.shouldStop()) notStarted.push(...strangers);
     else if (throttle) for (const itemId of strangers) fail(itemId, throttle);
-    else
-      results.push(...(await findAmongRecent(jama, [...strangers], since, options.now, callOptions, fail)));
+    else {
+      const { found, malformed } = await findAmongRecent(
+        jama,
+        [...strangers],
+        since,
+        options.now,
+        callOptions,
+        fail,
+      );
+      results.push(...found);
+      byId.push(...malformed); // read by id, which reports what is wrong with it
+    }
   }
 
   for (const itemId of byId) {
@@ -150,7 +160,7 @@ export async function pullItems(
  * One call for ids nobody ever synced: the newest 50 items active in the environment since `since`
  * (`GET /abstractitems?lastActivityDate=…&sortBy=lastActivityDate.desc`). A real change a webhook
  * reports is among them unless 50 others changed after it; an id not there is `absent` (no
- * tombstone — nothing was there to hide).
+ * tombstone — nothing was there to hide). One Jama returned malformed is left to a read by id.
  */
 async function findAmongRecent(
   jama: JamaApi,
@@ -159,26 +169,27 @@ async function findAmongRecent(
   now: () => number,
   callOptions: { signal?: AbortSignal },
   fail: (itemId: number, error: unknown) => void,
-): Promise<PullResult[]> {
+): Promise<{ found: PullResult[]; malformed: number[] }> {
   const observedAt = now();
-  let recent: JamaItem[];
+  let page: Page<JamaItem>;
   try {
-    const page = await jama.searchAbstractItems(
+    page = await jama.searchAbstractItems(
       { lastActivityDate: [since], sortBy: ['lastActivityDate.desc'], maxResults: MAX_PAGE },
       callOptions,
     );
-    recent = page.data;
   } catch (error) {
     for (const itemId of itemIds) fail(itemId, error);
-    return [];
+    return { found: [], malformed: [] };
   }
-  const found = new Map(recent.map((item) => [item.id, item]));
-  return itemIds.map((itemId): PullResult => {
-    const item = found.get(itemId);
-    return item
-      ? { itemId, record: itemRecord(item, observedAt) }
-      : { itemId, absent: true, note: 'not among Jama’s recent activity' };
-  });
+  const recent = new Map(page.data.map((item) => [item.id, item]));
+  const bad = new Set((page.rejected ?? []).flatMap((r) => (r.itemId === undefined ? [] : [r.itemId])));
+  const found: PullResult[] = [];
+  for (const itemId of itemIds) {
+    const item = recent.get(itemId);
+    if (item) found.push({ itemId, record: itemRecord(item, observedAt) });
+    else if (!bad.has(itemId)) found.push({ itemId, absent: true, note: 'not among Jama’s recent activity' });
+  }
+  return { found, malformed: itemIds.filter((itemId) => bad.has(itemId)) };
 }
 
 /** The sink record for an item as Jama returned it at `observedAt` (epoch ms, when known). */

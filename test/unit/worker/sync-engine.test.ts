@@ -103,6 +103,25 @@ describe('sync engine', () => {
     expect([...sink.rows.keys()].sort()).toEqual(['prod/1', 'prod/2']);
   });
 
+  it('reads by id a stranger the recent-activity search returned malformed', async () => {
+    const now = Date.UTC(2026, 0, 1);
+    const { jama, sink, deps } = setup([item(2, { at: now - 60_000 })]);
+    const search = jama.searchAbstractItems.bind(jama);
+    jama.searchAbstractItems = async (query) => ({
+      ...(await search(query)),
+      data: [],
+      rejected: [{ index: 0, itemId: 2, reason: 'modifiedDate: expected string' }],
+    });
+    const heard = (itemId: number) => ({ ...pull(itemId), acceptedAt: now });
+    const results = await runBatch(records([heard(2), heard(3)]), deps);
+    expect(results.map((r) => r.outcome)).toEqual([
+      { type: 'done' },
+      { type: 'done', note: 'not among Jama’s recent activity' },
+    ]);
+    expect(jama.calls.map((c) => c.call)).toEqual(['searchAbstractItems', 'getItem']);
+    expect(sink.rows.get('prod/2')).toMatchObject({ kind: 'item', itemId: 2 });
+  });
+
   it('reads by id what an operator asked for, even when a webhook named the same id', async () => {
     const { jama, sink, deps } = setup([item(1), item(2), item(3)]);
     const heard = (itemId: number) => ({ ...pull(itemId), acceptedAt: Date.UTC(2026, 0, 1) });
