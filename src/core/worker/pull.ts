@@ -115,7 +115,7 @@ export async function pullItems(
     if (options.shouldStop()) notStarted.push(...strangers);
     else if (throttle) for (const itemId of strangers) fail(itemId, throttle);
     else {
-      const { found, malformed } = await findAmongRecent(
+      const { found, readById } = await findAmongRecent(
         jama,
         [...strangers],
         since,
@@ -124,7 +124,7 @@ export async function pullItems(
         fail,
       );
       results.push(...found);
-      byId.push(...malformed); // read by id, which reports what is wrong with it
+      byId.push(...readById); // read by id: exact where the page was not (or reports what is wrong)
     }
   }
 
@@ -159,8 +159,9 @@ export async function pullItems(
 /**
  * One call for ids nobody ever synced: the newest 50 items active in the environment since `since`
  * (`GET /abstractitems?lastActivityDate=…&sortBy=lastActivityDate.desc`). A real change a webhook
- * reports is among them unless 50 others changed after it; an id not there is `absent` (no
- * tombstone — nothing was there to hide). One Jama returned malformed is left to a read by id.
+ * reports is among them; when they all fit on the page, an id not there is `absent` (no tombstone —
+ * nothing was there to hide). When more changed than one page holds, ids not on it are left to a
+ * read by id (a real change is never dropped for being busy), as is one Jama returned malformed.
  */
 async function findAmongRecent(
   jama: JamaApi,
@@ -169,7 +170,7 @@ async function findAmongRecent(
   now: () => number,
   callOptions: { signal?: AbortSignal },
   fail: (itemId: number, error: unknown) => void,
-): Promise<{ found: PullResult[]; malformed: number[] }> {
+): Promise<{ found: PullResult[]; readById: number[] }> {
   const observedAt = now();
   let page: Page<JamaItem>;
   try {
@@ -179,17 +180,21 @@ async function findAmongRecent(
     );
   } catch (error) {
     for (const itemId of itemIds) fail(itemId, error);
-    return { found: [], malformed: [] };
+    return { found: [], readById: [] };
   }
   const recent = new Map(page.data.map((item) => [item.id, item]));
   const bad = new Set((page.rejected ?? []).flatMap((r) => (r.itemId === undefined ? [] : [r.itemId])));
+  // More than one page changed since: an id not on it may still be a real change, so it is read by id.
+  const whole = page.data.length + bad.size >= page.totalResults;
   const found: PullResult[] = [];
+  const byId: number[] = [];
   for (const itemId of itemIds) {
     const item = recent.get(itemId);
     if (item) found.push({ itemId, record: itemRecord(item, observedAt) });
-    else if (!bad.has(itemId)) found.push({ itemId, absent: true, note: 'not among Jama’s recent activity' });
+    else if (bad.has(itemId) || !whole) byId.push(itemId);
+    else found.push({ itemId, absent: true, note: 'not among Jama’s recent activity' });
   }
-  return { found, malformed: itemIds.filter((itemId) => bad.has(itemId)) };
+  return { found, readById: byId };
 }
 
 /** The sink record for an item as Jama returned it at `observedAt` (epoch ms, when known). */

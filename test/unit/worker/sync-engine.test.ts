@@ -122,6 +122,19 @@ describe('sync engine', () => {
     expect(sink.rows.get('prod/2')).toMatchObject({ kind: 'item', itemId: 2 });
   });
 
+  it('reads by id the strangers a busy environment pushed off the recent-activity page', async () => {
+    const now = Date.UTC(2026, 0, 1);
+    const { jama, sink, deps } = setup([item(2, { at: now - 60_000 })]);
+    const search = jama.searchAbstractItems.bind(jama);
+    // More changed since than one page holds: the page (here: without item 2) proves nothing.
+    jama.searchAbstractItems = async (query) => ({ ...(await search(query)), data: [], totalResults: 120 });
+    const heard = (itemId: number) => ({ ...pull(itemId), acceptedAt: now });
+    const results = await runBatch(records([heard(2), heard(3)]), deps);
+    expect(results.map((r) => r.outcome)).toEqual([{ type: 'done' }, { type: 'done', note: 'not in Jama' }]);
+    expect(jama.calls.map((c) => c.call)).toEqual(['searchAbstractItems', 'getItem', 'getItem']);
+    expect(sink.rows.get('prod/2')).toMatchObject({ kind: 'item', itemId: 2 });
+  });
+
   it('reads by id what an operator asked for, even when a webhook named the same id', async () => {
     const { jama, sink, deps } = setup([item(1), item(2), item(3)]);
     const heard = (itemId: number) => ({ ...pull(itemId), acceptedAt: Date.UTC(2026, 0, 1) });
