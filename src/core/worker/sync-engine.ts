@@ -78,15 +78,67 @@ const localCursors = new WeakMap<EngineDeps, RunCursorStore>();
 const NO_META: JobMeta = { throttles: 0, failures: 0 };
 
 /**
- * Runs one batch of jobs with the fewest Jama calls: duplicate pulls of an item are coalesced,
- * pulls are fetched 50 per call by documentKey, pushes are applied before the batch's pulls so
- * the sinks see their result, and the batch's scan jobs read their slices side by side, each many
- * pages (see {@link runScan}). Returns one outcome per record;
- * records not started when `signal` aborts are `deferred`.
+ * Runs one batch of jobs. The batch's environments run side by side, each on its own
+ * ({@link runEnvironmentJobs}): an environment that is down, paused after a 429 or slow delays only
+ * its own records, which end as `throttled` within the limiter's wait budget (or at once while its
+ * circuit breaker is open) and go back to the queue with a delay — they wait in SQS, not in this
+ * invocation, and never in front of another environment's work (docs/deploy.md, "Many
+ * environments"). Returns one outcome per record, in the records' order; records not started when
+ * `signal` aborts are `deferred`.
  */
 export async function runBatch(
   records: readonly BatchRecord[],
   deps: EngineDeps,
+  signal?: AbortSignal,
+): Promise<RecordResult[]> {
+  const results = new Map<string, RecordResult>();
+  const byEnv = new Map<string, { id: string; job: Job }[]>();
+  for (const record of records) {
+    const parsed = parseJob(record.body);
+    if (!parsed.ok) {
+      results.set(record.id, {
+        id: record.id,
+        outcome: { type: 'rejected', reason: parsed.reason },
+        meta: NO_META,
+      });
+      continue;
+    }
+    const job = parsed.job;
+    if (!deps.jama(job.env)) {
+      const reason = `unknown Jama environment \`${job.env}\``;
+      results.set(record.id, {
+        id: record.id,
+        outcome: { type: 'rejected', reason },
+        job,
+        meta: job.meta ?? NO_META,
+      });
+      continue;
+    }
+    const group = byEnv.get(job.env) ?? [];
+    byEnv.set(job.env, group);
+    group.push({ id: record.id, job });
+  }
+  const cursors = deps.cursors ?? localCursors.get(deps) ?? new InMemoryRunCursorStore();
+  if (!deps.cursors) localCursors.set(deps, cursors);
+  await Promise.all(
+    [...byEnv.values()].map(async (jobs) => {
+      for (const result of await runEnvironmentJobs(jobs, { ...deps, cursors }, signal))
+        results.set(result.id, result);
+    }),
+  );
+  return records.map((r) => results.get(r.id) as RecordResult);
+}
+
+/**
+ * Runs one environment's jobs of a batch with the fewest Jama calls: duplicate pulls of an item are coalesced,
+ * pulls are fetched 50 per call by documentKey, pushes are applied before the batch's pulls so
+ * the sinks see their result, and the batch's scan jobs read their slices side by side, each many
+ * pages (see {@link runScan}). Returns one outcome per job;
+ * jobs not started when `signal` aborts are `deferred`.
+ */
+async function runEnvironmentJobs(
+  jobs: readonly { id: string; job: Job }[],
+  deps: EngineDeps & { cursors: RunCursorStore },
   signal?: AbortSignal,
 ): Promise<RecordResult[]> {
   const results = new Map<string, RecordResult>();
@@ -101,26 +153,16 @@ export async function runBatch(
   const deletes: { id: string; job: DeleteJob }[] = [];
   const relationshipJobs: { id: string; job: RelationshipScanJob | RelationshipPullJob }[] = [];
 
-  for (const record of records) {
-    const parsed = parseJob(record.body);
-    if (!parsed.ok) {
-      set(record.id, { type: 'rejected', reason: parsed.reason });
-      continue;
-    }
-    const job = parsed.job;
-    if (!deps.jama(job.env)) {
-      set(record.id, { type: 'rejected', reason: `unknown Jama environment \`${job.env}\`` }, job);
-      continue;
-    }
-    results.set(record.id, { id: record.id, outcome: deferred, job, meta: job.meta ?? NO_META });
-    if (job.kind === 'pull') addPull(pulls, job, record.id);
-    else if (job.kind === 'push') pushes.push({ id: record.id, job });
-    else if (job.kind === 'scan') scans.push({ id: record.id, job });
+  for (const { id, job } of jobs) {
+    results.set(id, { id, outcome: deferred, job, meta: job.meta ?? NO_META });
+    if (job.kind === 'pull') addPull(pulls, job, id);
+    else if (job.kind === 'push') pushes.push({ id, job });
+    else if (job.kind === 'scan') scans.push({ id, job });
     else if (job.kind === 'delete') {
-      if (job.confirmed) deletes.push({ id: record.id, job });
+      if (job.confirmed) deletes.push({ id, job });
       // A webhook's delete is a hint: Jama is asked with the batch's pulls (a 404 confirms it).
-      else addPull(pulls, job, record.id, true);
-    } else relationshipJobs.push({ id: record.id, job });
+      else addPull(pulls, job, id, true);
+    } else relationshipJobs.push({ id, job });
   }
 
   const now = () => deps.clock.now();
@@ -234,8 +276,7 @@ export async function runBatch(
     if (fetched.length) await writeOrFail(env, fetchedIds, fetched);
   }
 
-  const cursors = deps.cursors ?? localCursors.get(deps) ?? new InMemoryRunCursorStore();
-  if (!deps.cursors) localCursors.set(deps, cursors);
+  const { cursors } = deps;
   const settings = { ...DEFAULT_SCAN_SETTINGS, ...deps.scanSettings };
   await Promise.all(
     scans.map(async ({ id, job }) => {
@@ -262,7 +303,7 @@ export async function runBatch(
       set(id, outcome, results.get(id)?.job);
   }
 
-  return records.map((r) => results.get(r.id) as RecordResult);
+  return jobs.map(({ id }) => results.get(id) as RecordResult);
 }
 
 interface PullEntry {
