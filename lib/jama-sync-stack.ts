@@ -3,7 +3,6 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import { STACK_OUTPUTS } from '../src/infra/outputs';
 import { RECONCILE } from '../src/infra/resources';
-import { RESERVED_HEADROOM } from './config/sizing';
 import type { JamaSyncConfig } from './config/stack-config';
 import { SyncAlarms } from './constructs/sync-alarms';
 import { SyncDashboard } from './constructs/sync-dashboard';
@@ -83,7 +82,8 @@ export class JamaSyncStack extends Stack {
       environment: workerEnvironment(shared, jobs, config, sinks),
     });
     // The same code on the reconcile queue; its calls take the limiter's background lane, so its
-    // concurrency is sized to read slices side by side, not to brake it (src/infra/resources.ts, RECONCILE).
+    // concurrency is sized to read every environment's slices side by side, not to brake it
+    // (src/infra/resources.ts, reconcileConcurrency).
     const { consumer } = RECONCILE;
     const reconcileWorker = new SyncWorker(this, 'ReconcileWorker', {
       ...workerBase,
@@ -92,8 +92,7 @@ export class JamaSyncStack extends Stack {
       environment: workerEnvironment(shared, reconcileQueue, config, sinks),
       batchSize: consumer.batchSize,
       batchingWindowSeconds: consumer.batchingWindowSeconds,
-      maxConcurrency: consumer.maximumConcurrency,
-      reservedConcurrency: consumer.maximumConcurrency + RESERVED_HEADROOM,
+      ...config.reconcileWorker,
     });
     const functions: Record<string, IFunction> = { Worker: worker.fn, ReconcileWorker: reconcileWorker.fn };
     // Both deployments write the sinks, so both publish change events: PutEvents on that bus only.

@@ -1,8 +1,8 @@
 import type { z } from 'zod';
 import { ConfigError } from '../../src/core/errors';
-import { WORKER_TIMEOUT_SECONDS } from '../../src/infra/resources';
+import { reconcileConcurrency, WORKER_TIMEOUT_SECONDS } from '../../src/infra/resources';
 import { type ConfigInput, configSchema, type environmentSchema, type webhookSourceSchema } from './schema';
-import { type WorkerConcurrency, workerConcurrency } from './sizing';
+import { RESERVED_HEADROOM, type WorkerConcurrency, workerConcurrency } from './sizing';
 
 export type JamaEnvironmentProps = z.output<typeof environmentSchema>;
 export type WebhookSourceProps = z.output<typeof webhookSourceSchema>;
@@ -24,6 +24,8 @@ export interface JamaSyncConfig {
     limiterMaxWaitMs: number;
     softDeadlineMs: number;
   };
+  /** The reconcile worker's concurrency, sized from every environment's rate (`reconcileConcurrency`). */
+  reconcileWorker: WorkerConcurrency;
   alarms: {
     email?: string;
     topicArn?: string;
@@ -92,6 +94,7 @@ export function parseConfig(input: ConfigInput, rename?: (path: string) => strin
       limiterMaxWaitMs: c.limiterMaxWaitMs,
       softDeadlineMs: c.softDeadlineMs,
     },
+    reconcileWorker: reconcileWorkerConcurrency(c.environments, c.jamaP95LatencyMs),
     alarms: {
       ...(c.alarmEmail ? { email: c.alarmEmail } : {}),
       ...(c.alarmTopicArn ? { topicArn: c.alarmTopicArn } : {}),
@@ -103,4 +106,12 @@ export function parseConfig(input: ConfigInput, rename?: (path: string) => strin
     logRetentionDays: c.logRetentionDays,
     tracing: c.tracing,
   });
+}
+
+function reconcileWorkerConcurrency(
+  environments: readonly { rateLimit: number }[],
+  p95LatencyMs: number,
+): WorkerConcurrency {
+  const maxConcurrency = reconcileConcurrency(environments, p95LatencyMs);
+  return { maxConcurrency, reservedConcurrency: maxConcurrency + RESERVED_HEADROOM };
 }

@@ -116,11 +116,40 @@ export const RECONCILE = {
     incremental: { expression: 'rate(15 minutes)', input: { mode: 'incremental' } },
     full: { expression: 'cron(30 3 * * ? *)', input: { mode: 'full' } },
   },
-  /** Event source mapping of the reconcile queue (batches over 10 would need a batching window). */
-  consumer: { queue: 'reconcile', maximumConcurrency: 10, batchSize: 10, batchingWindowSeconds: 0 },
+  /**
+   * Event source mapping of the reconcile queue (batches over 10 would need a batching window).
+   * Its `maximumConcurrency` is {@link reconcileConcurrency}: sized from the environments, never
+   * below `minimumConcurrency`.
+   */
+  consumer: { queue: 'reconcile', minimumConcurrency: 10, batchSize: 10, batchingWindowSeconds: 0 },
   /** The reconcile function only plans and reads DELETE activities; it never pages items. */
   timeoutSeconds: 120,
 } as const;
+
+/** p95 latency of one Jama call that sizing assumes unless told (CDK context `jamaP95LatencyMs`). */
+export const DEFAULT_JAMA_P95_MS = 300;
+
+/** What writing one page of 50 items to the sinks adds to a scan page's time, for sizing. */
+export const PAGE_WRITE_MS = 250;
+
+/**
+ * The reconcile consumer's `maximumConcurrency` for these environments. Each environment needs
+ * as many sequential scan readers as fill its own rate — rate × (p95 latency + {@link PAGE_WRITE_MS})
+ * × 1.2, the rule its runs are split by (`sliceCount`) — and each reader may land in an invocation
+ * of its own, so the environments' readers add up; never below `minimumConcurrency` (the slices
+ * of a few projects side by side). Shared by the CDK stack and the local runtime.
+ *
+ * @example reconcileConcurrency([{ rateLimit: 10 }]) // 10 (7 readers; the minimum)
+ * @example reconcileConcurrency(Array(5).fill({ rateLimit: 10 })) // 35
+ */
+export function reconcileConcurrency(
+  environments: readonly { rateLimit: number }[],
+  p95LatencyMs = DEFAULT_JAMA_P95_MS,
+): number {
+  const pageSeconds = (p95LatencyMs + PAGE_WRITE_MS) / 1000;
+  const readers = environments.reduce((sum, e) => sum + Math.ceil(e.rateLimit * pageSeconds * 1.2 - 1e-9), 0);
+  return Math.max(RECONCILE.consumer.minimumConcurrency, readers);
+}
 
 /** Physical names for a local deployment called `prefix`. */
 export function localName(prefix: string, spec: { suffix: string }): string {

@@ -3,7 +3,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { makeHandler } from '../../functions/sync-worker/handler';
 import type { Config } from '../config';
 import type { ChangeEventPublisher } from '../core/events/events-sink';
-import { RECONCILE } from '../infra/resources';
+import { DEFAULT_JAMA_P95_MS, RECONCILE, reconcileConcurrency } from '../infra/resources';
 import { buildWorkerDeps, type WorkerDeps } from '../worker/build-deps';
 import { type ActivityRecorder, activityRecorder } from './activity';
 import { type EventSource, type EventSourceOptions, type SqsHandler, startEventSource } from './event-source';
@@ -27,17 +27,20 @@ export function defaultWorkerEsm(totalRate: number) {
   return {
     batchSize: 50,
     batchingWindowSeconds: 1,
-    maxConcurrency: Math.max(2, Math.ceil((totalRate * 300) / 1000 - 1e-9)),
+    maxConcurrency: Math.max(2, Math.ceil((totalRate * DEFAULT_JAMA_P95_MS) / 1000 - 1e-9)),
   };
 }
 
-/** The reconcile queue's event source mapping as the CDK stack deploys it: `RECONCILE.consumer`. */
-export function reconcileEsm() {
+/**
+ * The reconcile queue's event source mapping as the CDK stack deploys it for these environments:
+ * `RECONCILE.consumer`, at {@link reconcileConcurrency}.
+ */
+export function reconcileEsm(environments: readonly { rateLimit: number }[]) {
   const { consumer } = RECONCILE;
   return {
     batchSize: consumer.batchSize,
     batchingWindowSeconds: consumer.batchingWindowSeconds,
-    maxConcurrency: consumer.maximumConcurrency,
+    maxConcurrency: reconcileConcurrency(environments),
   };
 }
 
@@ -109,7 +112,7 @@ export async function startLocalWorkers(options: {
     queueUrl: resources.queues.reconcile.url,
     queueArn: resources.queues.reconcile.arn,
     handler: handler(reconcileDeps, 'reconcile'),
-    ...reconcileEsm(),
+    ...reconcileEsm(config.environments),
     idleWaitSeconds: 1,
   });
   return {

@@ -193,6 +193,7 @@ export async function buildWorkerDeps(
       isLiveRun: async (job) =>
         (await state.currentRun(job.env, job.projectId, job.mode))?.runId === job.runId,
       beforePull: (env, itemIds) => markers.release(env, itemIds),
+      scanRate: (name) => scanTargetRate(config.environments.find((e) => e.name === name)),
     },
     sqs,
     urls: { jobs: config.jobsQueueUrl, deadLetter: config.deadLetterQueueUrl },
@@ -212,6 +213,14 @@ export async function buildWorkerDeps(
       await Promise.all([...jamaClients.values()].map((c) => c.close()));
     },
   };
+}
+
+/**
+ * What an environment's reconciliation can fill on its own: 0.9 × its rate (the limiter's
+ * ceiling) × its background share; its runs are split into enough slices to reach it.
+ */
+export function scanTargetRate(env: { rateLimit: number; backgroundShare: number } | undefined) {
+  return env ? 0.9 * env.rateLimit * env.backgroundShare : undefined;
 }
 
 /** Change events go to EventBridge when `JAMA_SYNC_EVENT_BUS` is set, or wherever `options.events` says. */

@@ -1,11 +1,10 @@
-import { QUEUES, RECONCILE } from '../../src/infra/resources';
+import { QUEUES, RECONCILE, reconcileConcurrency } from '../../src/infra/resources';
 import { defaultWorkerEsm, reconcileEsm } from '../../src/local/local-workers';
 import { build, logicalId, type Resources } from './support';
 
-describe('jama-sync local drives the workers as the deployed event source mappings do', () => {
-  const { template } = build();
-  const resources = template.toJSON().Resources as Resources;
-  const mapping = (fn: string) => {
+/** The event source mapping of a function, by its logical id prefix. */
+function deployed(resources: Resources) {
+  return (fn: string) => {
     const target = logicalId(resources, 'AWS::Lambda::Function', fn);
     const found = Object.values(resources).find(
       (r) =>
@@ -14,6 +13,12 @@ describe('jama-sync local drives the workers as the deployed event source mappin
     );
     return found?.Properties as Record<string, unknown>;
   };
+}
+
+describe('jama-sync local drives the workers as the deployed event source mappings do', () => {
+  const { template } = build();
+  const resources = template.toJSON().Resources as Resources;
+  const mapping = deployed(resources);
 
   it('the jobs queue: batch size, batching window and maximum concurrency', () => {
     const local = defaultWorkerEsm(10);
@@ -29,16 +34,42 @@ describe('jama-sync local drives the workers as the deployed event source mappin
     const m = mapping('ReconcileWorkerFunction');
     expect(m).toMatchObject({
       BatchSize: RECONCILE.consumer.batchSize,
-      ScalingConfig: { MaximumConcurrency: RECONCILE.consumer.maximumConcurrency },
+      ScalingConfig: { MaximumConcurrency: RECONCILE.consumer.minimumConcurrency },
     });
     expect(m.MaximumBatchingWindowInSeconds ?? 0).toBe(RECONCILE.consumer.batchingWindowSeconds);
     // …and the local reconcile worker is driven with exactly these settings.
-    const local = reconcileEsm();
+    const local = reconcileEsm([{ rateLimit: 10 }]);
     expect(m).toMatchObject({
       BatchSize: local.batchSize,
       ScalingConfig: { MaximumConcurrency: local.maxConcurrency },
     });
     expect(m.MaximumBatchingWindowInSeconds ?? 0).toBe(local.batchingWindowSeconds);
+  });
+
+  it('many environments: both consumers sized from the sum of their rates, here as deployed', () => {
+    const rates = [10, 10, 5, 2, 10];
+    const environments = rates.map((rateLimit, i) => ({
+      name: `env${i}`,
+      url: `https://env${i}.example.com`,
+      projects: [20],
+      rateLimit,
+    }));
+    const many = build({ environments: JSON.stringify(environments) });
+    const manyMapping = deployed(many.template.toJSON().Resources as Resources);
+    const total = rates.reduce((a, b) => a + b, 0);
+    expect(manyMapping('WorkerFunction')).toMatchObject({
+      ScalingConfig: { MaximumConcurrency: defaultWorkerEsm(total).maxConcurrency },
+    });
+    // 37 calls/s: 12 jobs invocations; readers 7 + 7 + 4 + 2 + 7 = 27 reconcile invocations.
+    expect(defaultWorkerEsm(total).maxConcurrency).toBe(12);
+    expect(reconcileConcurrency(environments)).toBe(27);
+    expect(manyMapping('ReconcileWorkerFunction')).toMatchObject({
+      ScalingConfig: { MaximumConcurrency: reconcileEsm(environments).maxConcurrency },
+    });
+    const reserved = Object.values(many.template.toJSON().Resources as Resources).filter(
+      (r) => r.Type === 'AWS::Lambda::Function' && r.Properties.ReservedConcurrentExecutions === 28,
+    );
+    expect(reserved).toHaveLength(1);
   });
 
   it('both queues: the visibility timeouts the local runtime provisions', () => {

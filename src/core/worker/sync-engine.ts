@@ -68,6 +68,11 @@ export interface EngineDeps extends Omit<RelationshipEngineDeps, 'sinks' | 'queu
   cursors?: RunCursorStore;
   /** How scans read (lease, budgets, slicing). @default DEFAULT_SCAN_SETTINGS */
   scanSettings?: Partial<ScanSettings>;
+  /**
+   * The rate an environment's slices together should fill (its `targetRate`): reconciliation
+   * sizes each environment's readers by that environment's own rate. @default scanSettings.targetRate
+   */
+  scanRate?(env: string): number | undefined;
   /** Whether a scan's run still holds its lease (a run taken over stops). */
   isLiveRun?(job: ScanJob): Promise<boolean>;
 }
@@ -277,7 +282,13 @@ async function runEnvironmentJobs(
   }
 
   const { cursors } = deps;
-  const settings = { ...DEFAULT_SCAN_SETTINGS, ...deps.scanSettings };
+  const env = jobs[0]?.job.env ?? '';
+  const targetRate = deps.scanRate?.(env);
+  const settings = {
+    ...DEFAULT_SCAN_SETTINGS,
+    ...(targetRate === undefined ? {} : { targetRate }),
+    ...deps.scanSettings,
+  };
   await Promise.all(
     scans.map(async ({ id, job }) => {
       if (stopped()) return;
