@@ -9,7 +9,7 @@ const HELP = `Usage: jama-sync status [--local | --stack NAME [--region R]] [--j
 Shows how a running jama-sync is doing: each queue's depth (waiting, in flight, delayed) and the
 oldest dead letter's age, each Jama environment's limiter (rate now, next free slot, a pause after a
 429), Jama calls and 429s, webhook events and reconciliation runs, and the mirror's size (items and
-relationships).
+relationships). With several environments, every figure is shown per environment.
 
 Jama calls and 429s are counted per environment in the local process's Jama clients, as they are
 made (the progress line, the summary and the local dashboard show the same figures); the busiest
@@ -108,6 +108,12 @@ export function formatStatus(s: Status, now = Date.now()): string {
     s.mirror
       ? `Mirror           ${s.mirror.approximate ? '≈' : ''}${s.mirror.items} items${s.mirror.tombstones !== undefined ? ` (+${s.mirror.tombstones} tombstones)` : ''}${s.mirror.approximate ? ' (DynamoDB item count, refreshed every ~6 h)' : ''}`
       : 'Mirror           none (HTTP forward only)',
+    ...(s.mirror?.environments && s.mirror.environments.length > 1
+      ? s.mirror.environments.map(
+          (e) =>
+            `  ${e.env}: ${e.items} items (+${e.tombstones} tombstones) · ${e.relationships} links (+${e.relationshipTombstones} tombstones)`,
+        )
+      : []),
     ...(s.mirror?.relationships !== undefined
       ? [
           `Relationships    ${s.mirror.approximate ? '≈' : ''}${s.mirror.relationships} links${s.mirror.relationshipTombstones !== undefined ? ` (+${s.mirror.relationshipTombstones} tombstones)` : ''}`,

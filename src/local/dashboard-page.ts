@@ -40,7 +40,7 @@ function envCard(env) {
   card = el('section'); card.id = 'env-' + env.env;
   card.append(el('h2', 'Jama calls/s · ' + env.env));
   const figures = el('div');
-  for (const [key, label] of [['ratePerSecond','calls/s now'],['rateLimit','limit'],['calls','calls'],['throttled','429s'],['busiestSecond','busiest second']]) {
+  for (const [key, label] of [['ratePerSecond','calls/s now'],['rateLimit','limit'],['calls','calls'],['throttled','429s'],['busiestSecond','busiest second'],['mirrorItems','items in mirror'],['limiterRate','limiter rate']]) {
     const f = el('span', '', 'big'); f.dataset.figure = 'jama.' + env.env + '.' + key;
     figures.append(f, el('span', ' ' + label + '  ', 'muted'));
   }
@@ -71,6 +71,10 @@ function render(d) {
   for (const env of c ? c.jama.environments : []) {
     const card = envCard(env);
     for (const k of ['ratePerSecond','rateLimit','calls','throttled','busiestSecond']) set('jama.' + env.env + '.' + k, env[k]);
+    const m = s.mirror && s.mirror.environments ? s.mirror.environments.find((e) => e.env === env.env) : undefined;
+    set('jama.' + env.env + '.mirrorItems', m ? m.items : undefined);
+    const l = s.limiters.find((x) => x.env === env.env);
+    set('jama.' + env.env + '.limiterRate', l && l.rate !== undefined ? l.rate.toFixed(1) : undefined);
     chart(card, env, d.history[env.env] || []);
   }
   rows($('#queues'), s.queues.map((q) => [q.name, q.visible, q.inFlight, q.delayed, q.oldestAgeSeconds === undefined ? '–' : q.oldestAgeSeconds + ' s']));

@@ -18,13 +18,13 @@ export function progress(stack: LocalStack, io: CliIo, tty: boolean) {
       if (now - last < (tty ? 1000 : 5000)) return;
       last = now;
       const jama = stack.jama();
-      const [mirror, jobs, reconcile, dlq] = await Promise.all([
-        stack.mirror(),
+      const [counts, jobs, reconcile, dlq] = await Promise.all([
+        mirrorCountsByEnvironment(stack),
         stack.depth('jobs'),
         stack.depth('reconcile'),
         stack.depth('jobsDlq'),
       ]);
-      const { live, tombstones } = mirrorCounts(mirror);
+      const { live, tombstones } = totalCounts(counts);
       line.show(
         `synced ${live} items (+${tombstones} tombstones) · backlog ${jobs + reconcile} · DLQ ${dlq} · ` +
           `${jama.ratePerSecond.toFixed(1)}/${limit} calls/s · 429s ${jama.throttled}`,
@@ -40,6 +40,25 @@ export function mirrorCounts(mirror: Map<number, MirrorRow>): { live: number; to
   let tombstones = 0;
   for (const row of mirror.values()) if (row.deleted) tombstones++;
   return { live: mirror.size - tombstones, tombstones };
+}
+
+/** Live items and tombstones of every configured environment's mirror partition, in config order. */
+export async function mirrorCountsByEnvironment(
+  stack: LocalStack,
+): Promise<{ env: string; live: number; tombstones: number; mirror: Map<number, MirrorRow> }[]> {
+  return Promise.all(
+    stack.config.environments.map(async ({ name }) => {
+      const mirror = await stack.mirror(name);
+      return { env: name, ...mirrorCounts(mirror), mirror };
+    }),
+  );
+}
+
+function totalCounts(counts: readonly { live: number; tombstones: number }[]) {
+  return counts.reduce((t, c) => ({ live: t.live + c.live, tombstones: t.tombstones + c.tombstones }), {
+    live: 0,
+    tombstones: 0,
+  });
 }
 
 /** Waits until both queues are drained and nothing runs, showing progress meanwhile. */
@@ -58,9 +77,12 @@ export async function drain(stack: LocalStack, io: CliIo, tty: boolean, signal?:
 
 /** What the run did so far, with the mirror checked against the simulator when there is one. */
 export async function summarize(stack: LocalStack, startedAt: number): Promise<RunSummary> {
-  const mirror = await stack.mirror();
+  const counts = await mirrorCountsByEnvironment(stack);
   const jama = stack.jama();
-  const { live, tombstones } = mirrorCounts(mirror);
+  // Every environment's partition counts (the total was once the first environment's alone).
+  const { live, tombstones } = totalCounts(counts);
+  // The bundled simulator stands in for the first environment only.
+  const mirror = counts[0]?.mirror ?? new Map<number, MirrorRow>();
   const mismatches = stack.simulator ? mirrorDifferences(mirror, stack.simulator.items()) : [];
   const links = await stack.relationships();
   const linkMismatches = stack.simulator
@@ -76,7 +98,10 @@ export async function summarize(stack: LocalStack, startedAt: number): Promise<R
     maxCallsInAnySecond: jama.busiestSecond,
     rateLimit: stack.config.environments[0]?.rateLimit ?? 10,
     countedAt: jama.countedAt,
-    environments: jama.environments,
+    environments: jama.environments.map((e) => {
+      const c = counts.find((x) => x.env === e.env);
+      return { ...e, itemsInMirror: c?.live ?? 0, tombstones: c?.tombstones ?? 0 };
+    }),
     deadLetters: await stack.depth('jobsDlq'),
     webhookEvents: stack.webhook.events,
     reconcileRuns: stack.reconcile.runs,
@@ -109,7 +134,7 @@ export async function follow(
     log(`Work arrived (${new Date(since).toISOString().slice(11, 19)} UTC): syncing…`);
     await drain(stack, io, tty, signal);
     if (signal.aborted) return;
-    const { live, tombstones } = mirrorCounts(await stack.mirror());
+    const { live, tombstones } = totalCounts(await mirrorCountsByEnvironment(stack));
     log(
       `Drained in ${((Date.now() - since) / 1000).toFixed(1)} s: ${stack.jama().calls - before} Jama calls; ` +
         `mirror ${live} items (+${tombstones} tombstones). Waiting for more.`,

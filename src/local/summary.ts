@@ -10,7 +10,7 @@ export interface RunSummary {
   /** Requests sent to Jama, token requests and 429s included, all environments. */
   jamaCalls: number;
   jama429s: number;
-  /** Live items in the mirror (tombstones not included). */
+  /** Live items in the mirror, every environment's (tombstones not included; each in `environments`). */
   itemsInMirror: number;
   /** Mirror rows of items deleted in Jama. */
   tombstones: number;
@@ -21,7 +21,8 @@ export interface RunSummary {
   /** The first environment's limit (see `environments` for each). */
   rateLimit: number;
   countedAt: string;
-  environments: EnvironmentCalls[];
+  /** Each environment's Jama calls and its own partition of the mirror. */
+  environments: (EnvironmentCalls & { itemsInMirror: number; tombstones: number })[];
   deadLetters: number;
   /** Webhook events accepted by the local webhook (duplicates that were coalesced included). */
   webhookEvents: number;
@@ -83,9 +84,10 @@ export function formatSummary(s: RunSummary): string {
   const lines = [
     `Synced ${s.itemsInMirror} items (+${s.tombstones} tombstones) in ${s.elapsedSeconds.toFixed(1)} s`,
     `Jama calls: ${s.jamaCalls} (${s.itemsPerCall.toFixed(1)} items per call), 429s: ${s.jama429s} — counted in the ${s.countedAt}`,
-    ...s.environments.map(
-      (e) =>
-        `Busiest second${s.environments.length > 1 ? ` (${e.env})` : ''}: ${e.busiestSecond} calls (limit ${e.rateLimit}/s)`,
+    ...s.environments.map((e) =>
+      s.environments.length > 1
+        ? `  ${e.env}: ${e.itemsInMirror} items (+${e.tombstones} tombstones), ${e.calls} Jama calls, 429s ${e.throttled}, busiest second ${e.busiestSecond} calls (limit ${e.rateLimit}/s)`
+        : `Busiest second: ${e.busiestSecond} calls (limit ${e.rateLimit}/s)`,
     ),
     `Webhook events: ${s.webhookEvents}, reconciliation runs: ${s.reconcileRuns}`,
     `Dead letters: ${s.deadLetters}`,

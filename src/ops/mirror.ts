@@ -16,6 +16,17 @@ export interface MirrorCount {
   relationshipTombstones?: number;
   /** DynamoDB's own count (refreshed about every six hours) rather than an exact one. */
   approximate: boolean;
+  /** The same, per environment (exact counts only: DynamoDB keeps no count per partition). */
+  environments?: EnvironmentMirrorCount[];
+}
+
+/** One environment's partitions of the mirror: items and relationships, live and tombstoned. */
+export interface EnvironmentMirrorCount {
+  env: string;
+  items: number;
+  tombstones: number;
+  relationships: number;
+  relationshipTombstones: number;
 }
 
 function mirrorTable(d: Deployment): string {
@@ -66,13 +77,14 @@ export async function mirrorCount(d: Deployment): Promise<MirrorCount | undefine
     const items = Math.max(0, (out.Table?.ItemCount ?? 0) - (relationships ?? 0));
     return { items, ...(relationships === undefined ? {} : { relationships }), approximate: true };
   }
-  const count = { items: 0, tombstones: 0, relationships: 0, relationshipTombstones: 0 };
   const filter = {
     Select: 'COUNT' as const,
     FilterExpression: 'deleted = :t',
     ExpressionAttributeValues: { ':t': true },
   };
+  const environments: EnvironmentMirrorCount[] = [];
   for (const env of d.environments) {
+    const count = { env, items: 0, tombstones: 0, relationships: 0, relationshipTombstones: 0 };
     for await (const page of mirrorPages(d, env, filter)) {
       count.items += page.scanned - page.count;
       count.tombstones += page.count;
@@ -81,8 +93,18 @@ export async function mirrorCount(d: Deployment): Promise<MirrorCount | undefine
       count.relationships += page.scanned - page.count;
       count.relationshipTombstones += page.count;
     }
+    environments.push(count);
   }
-  return { ...count, approximate: false };
+  const sum = (key: Exclude<keyof EnvironmentMirrorCount, 'env'>) =>
+    environments.reduce((total, e) => total + e[key], 0);
+  return {
+    items: sum('items'),
+    tombstones: sum('tombstones'),
+    relationships: sum('relationships'),
+    relationshipTombstones: sum('relationshipTombstones'),
+    approximate: false,
+    environments,
+  };
 }
 
 /** Item ids of mirror rows with these document keys (tombstones excluded). */
