@@ -58,7 +58,7 @@ Options:
                          whole rate; leave headroom for other integrations that fail on a 429
   --webhook-port N       Port of the webhook on 127.0.0.1, 1–65535 (default: a free port). Sources
                          come from JAMA_SYNC_WEBHOOK_SOURCES (docs/webhooks.md), else one source 'demo' with
-                         a random secret, printed at start
+                         a random secret, printed at start ('demo-<env>' for each of several environments)
   --reconcile-every D    Interval of incremental reconciliation, e.g. 15m, 90s, 1h; at least 10s,
                          0 = off (default 15m; a full run follows daily at 03:30 UTC)
   --data-dir DIR         Keep the mirror, state and queues on disk here, so that acknowledged work

@@ -181,6 +181,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       stateTable: resources.tables.state,
       jobsQueueUrl: resources.queues.jobs.url,
       clients,
+      environments: config.environments.map((e) => e.name),
       ...(options.webhookPort !== undefined ? { port: options.webhookPort } : {}),
       ...(options.adjustWebhook ? { adjust: options.adjustWebhook } : {}),
     });

@@ -38,19 +38,26 @@ export interface LocalWebhookOptions {
   port?: number;
   /** Replace parts of the webhook's dependencies (tests). */
   adjust?(deps: IngestDeps): IngestDeps;
+  /** The configured Jama environments' names: a generated source each when there are several. */
+  environments?: readonly string[];
 }
 
 /**
  * The webhook function on 127.0.0.1, as its Function URL serves it in AWS. Sources come from
- * `JAMA_SYNC_WEBHOOK_SOURCES`; without it, one source `demo` with a random secret (printed at start).
+ * `JAMA_SYNC_WEBHOOK_SOURCES`; without it, one source per Jama environment with a random secret
+ * (printed at start): `demo` for a single environment, `demo-<env>` for each of several (as the
+ * stack's default is one source per environment).
  */
 export async function startLocalWebhook(options: LocalWebhookOptions): Promise<LocalWebhook> {
+  const names = options.environments ?? [];
   const generated = options.env.JAMA_SYNC_WEBHOOK_SOURCES
-    ? undefined
-    : { name: 'demo', secret: randomBytes(24).toString('base64url') };
+    ? []
+    : names.length > 1
+      ? names.map((env) => ({ name: `demo-${env}`, env, secret: randomBytes(24).toString('base64url') }))
+      : [{ name: 'demo', secret: randomBytes(24).toString('base64url') }];
   const config = loadWebhookConfig({
     ...options.env,
-    JAMA_SYNC_WEBHOOK_SOURCES: options.env.JAMA_SYNC_WEBHOOK_SOURCES ?? JSON.stringify([generated]),
+    JAMA_SYNC_WEBHOOK_SOURCES: options.env.JAMA_SYNC_WEBHOOK_SOURCES ?? JSON.stringify(generated),
     JAMA_SYNC_STATE_TABLE: options.stateTable,
     JAMA_SYNC_JOBS_QUEUE_URL: options.jobsQueueUrl,
   });
@@ -77,7 +84,9 @@ export async function startLocalWebhook(options: LocalWebhookOptions): Promise<L
   return {
     url: server.url,
     sources: config.sources.flatMap((s) =>
-      s.secret ? [{ name: s.name, secret: s.secret, generated: s.name === generated?.name }] : [],
+      s.secret
+        ? [{ name: s.name, secret: s.secret, generated: generated.some((g) => g.name === s.name) }]
+        : [],
     ),
     get events() {
       return events;

@@ -203,6 +203,7 @@ export async function buildWorkerDeps(
       outageBudgetMs: config.outageBudgetSeconds * 1000,
       now: () => clock.now(),
       delayMs: (attempt) => backoffDelayMs(attempt, { capMs }),
+      deferredDelaySeconds: 0,
     },
     jamaClients,
     limiters: new Map(environments.map((e) => [e.name, e.limiter])),

@@ -73,9 +73,19 @@ export interface EngineDeps extends Omit<RelationshipEngineDeps, 'sinks' | 'queu
    * sizes each environment's readers by that environment's own rate. @default scanSettings.targetRate
    */
   scanRate?(env: string): number | undefined;
+  /** How long one environment's pulls may run in one invocation. @default {@link DEFAULT_TURN_MS} */
+  turnMs?: number;
   /** Whether a scan's run still holds its lease (a run taken over stops). */
   isLiveRun?(job: ScanJob): Promise<boolean>;
 }
+
+/**
+ * How long one environment's pulls may keep an invocation busy. Reads not started by then are
+ * `deferred` and go back to the queue (1 s): an environment whose calls wait on its limiter — busy
+ * at its full rate, paused after a 429, or slow — hands its remaining work back instead of holding
+ * a worker slot that another environment's records, waiting in the queue, could use.
+ */
+export const DEFAULT_TURN_MS = 3000;
 
 /** Cursors of engines wired without a store (unit tests): one per deps object. */
 const localCursors = new WeakMap<EngineDeps, RunCursorStore>();
@@ -231,6 +241,8 @@ async function runEnvironmentJobs(
     else set(id, outcome, job);
   }
 
+  // Spread by ± 50 %, so that invocations started together do not all hand back at once.
+  const turnEnds = now() + (deps.turnMs ?? DEFAULT_TURN_MS) * (0.5 + Math.random());
   for (const [env, targets] of pulls) {
     const jama = deps.jama(env) as JamaApi;
     if (stopped()) continue;
@@ -261,7 +273,8 @@ async function runEnvironmentJobs(
     }
     const { results: pulled } = await pullItems(jama, toRead, {
       now,
-      shouldStop: stopped,
+      // One turn per environment and invocation: reads not started within it go back to the queue.
+      shouldStop: () => stopped() || now() >= turnEnds,
       ...(signal ? { signal } : {}),
       ...(index ? { known: (itemId: number) => index.has(itemId) } : {}),
     });

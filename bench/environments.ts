@@ -1,0 +1,163 @@
+/**
+ * Many Jama environments in one deployment: N simulated environments (one simulator each, its own
+ * limit) served by one `jama-sync local` runtime at the deployed settings (src/local/local-stack.ts),
+ * each reconciled in full at once. One environment is down for a minute (every call answered 503;
+ * shorter with --quick), one shares its limit with a foreign integration at 4 calls/s. Reports per
+ * environment, from its own simulator's call log: calls/s against its own capacity, 429s, the
+ * busiest second, and the healthy environments' slowdown against running alone and against the
+ * same run without the down environment. Also this process's CPU ms per call: everything runs in
+ * one Node process, which bounds the total rate whatever the design.
+ *
+ *   npm run bench:environments                      # 5 environments, 2 × 4,000 items each, down 60 s
+ *   npm run bench:environments -- --quick           # 5 environments, 2 × 1,000 items each, down 20 s
+ *   npm run bench:environments -- --environments 8
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import { type SimulatedEnvironment, startSimulatedEnvironments } from '../src/local/simulated-environments';
+import { type EnvironmentMeasures, environmentsTable, measureEnvironment } from './environments-measure';
+
+interface Shape {
+  n: number;
+  itemsPerProject: number;
+  downMs: number;
+}
+
+const RATE = 10;
+const FOREIGN = 4;
+
+function environments(
+  shape: Shape,
+  withDown: boolean,
+): (SimulatedEnvironment & { role: EnvironmentMeasures['role'] })[] {
+  const all = Array.from({ length: shape.n }, (_, i) => {
+    const role: EnvironmentMeasures['role'] = i === 0 ? 'down' : i === 1 ? 'neighbour' : 'healthy';
+    return {
+      name: role === 'healthy' ? `env${i}` : `env${i}-${role}`,
+      role,
+      rateLimit: RATE,
+      projects: 2,
+      itemsPerProject: shape.itemsPerProject,
+      ...(role === 'neighbour' ? { foreignRate: FOREIGN } : {}),
+    };
+  });
+  return withDown ? all : all.filter((e) => e.role !== 'down');
+}
+
+interface Phase {
+  rows: EnvironmentMeasures[];
+  cpuMsPerCall: number;
+  seconds: number;
+  load: number[];
+}
+
+async function phase(
+  label: string,
+  envs: ReturnType<typeof environments>,
+  downMs: number,
+  log: (m: string) => void,
+): Promise<Phase> {
+  const world = await startSimulatedEnvironments(envs, { prefix: `benchenv${Date.now()}` });
+  try {
+    const down = envs.find((e) => e.role === 'down');
+    const downSim = down ? world.simulators.get(down.name) : undefined;
+    for (const sim of world.simulators.values()) sim.resetStats();
+    const started = Date.now();
+    const cpu0 = process.cpuUsage();
+    downSim?.setOptions({ faults: { serverErrorRate: 1 } });
+    const recover = downSim ? setTimeout(() => downSim.setOptions({ faults: {} }), downMs) : undefined;
+    await world.stack.reconcile.run({ mode: 'full' });
+    await world.stack.idle({ timeoutMs: 1_800_000 });
+    clearTimeout(recover);
+    const cpu = process.cpuUsage(cpu0);
+    const rows: EnvironmentMeasures[] = [];
+    for (const e of envs) {
+      const sim = world.simulators.get(e.name);
+      if (!sim) continue;
+      const mirror = await world.stack.mirror(e.name);
+      const items = sim.items();
+      const current =
+        items.every((it) => mirror.get(it.id)?.modifiedDate === it.modifiedDate) &&
+        [...mirror.values()].filter((r) => !r.deleted).length === items.length;
+      rows.push(
+        measureEnvironment({
+          env: e.name,
+          role: e.role,
+          limit: e.rateLimit,
+          foreignRate: e.foreignRate ?? 0,
+          calls: sim.calls(),
+          itemsCurrent: current,
+        }),
+      );
+    }
+    const calls = rows.reduce((sum, r) => sum + r.calls, 0);
+    const seconds = (Date.now() - started) / 1000;
+    log(
+      `${label}: ${seconds.toFixed(1)} s, ${calls} calls, ${((cpu.user + cpu.system) / 1000 / Math.max(1, calls)).toFixed(0)} CPU ms/call; ` +
+        rows.map((r) => `${r.env} ${r.usefulPerSecond.toFixed(2)}/s`).join(', '),
+    );
+    return {
+      rows,
+      cpuMsPerCall: (cpu.user + cpu.system) / 1000 / Math.max(1, calls),
+      seconds,
+      load: loadavg(),
+    };
+  } finally {
+    await world.stop();
+  }
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: { quick: { type: 'boolean', default: false }, environments: { type: 'string' } },
+  });
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
+  const n = Number(values.environments ?? 5);
+  if (!Number.isInteger(n) || n < 3 || n > 50)
+    throw new Error(`--environments must be a whole number from 3 to 50, got \`${values.environments}\``);
+  const shape: Shape = values.quick
+    ? { n, itemsPerProject: 1000, downMs: 20_000 }
+    : { n, itemsPerProject: 4000, downMs: 60_000 };
+  const log = (m: string) => process.stderr.write(`${m}\n`);
+  const load0 = loadavg();
+  const everyone = environments(shape, true);
+  const alone = await phase('alone', everyone.filter((e) => e.role === 'healthy').slice(0, 1), 0, log);
+  const withoutDown = await phase(`${n - 1} environments, none down`, environments(shape, false), 0, log);
+  const together = await phase(`${n} environments, one down`, everyone, shape.downMs, log);
+  const aloneRate = alone.rows[0]?.usefulPerSecond;
+  const rows = together.rows.map((r) => ({
+    ...r,
+    ...(aloneRate ? { alonePerSecond: aloneRate } : {}),
+    ...(() => {
+      const other = withoutDown.rows.find((w) => w.env === r.env);
+      return other ? { withoutDownPerSecond: other.usefulPerSecond } : {};
+    })(),
+  }));
+  const note =
+    `\n${n} environments at ${RATE} calls/s, 2 × ${shape.itemsPerProject} items each at 200 ms latency; ` +
+    `${everyone[0]?.name} down (503) for the first ${shape.downMs / 1000} s${values.quick ? ' (--quick: 20 s, not a minute)' : ''}; ` +
+    `${everyone[1]?.name} beside a foreign ${FOREIGN} calls/s. CPU ms per call (this one process): alone ${alone.cpuMsPerCall.toFixed(0)}, ` +
+    `without the down environment ${withoutDown.cpuMsPerCall.toFixed(0)}, with it ${together.cpuMsPerCall.toFixed(0)}. ` +
+    `Load average (1/5/15 min) before ${load0.map((l) => l.toFixed(1)).join('/')}, after ${together.load.map((l) => l.toFixed(1)).join('/')} on 2 cores.\n`;
+  const table = environmentsTable(rows) + note;
+  const name = values.quick ? 'environments-quick' : 'environments';
+  await mkdir('bench/results', { recursive: true });
+  await writeFile(
+    `bench/results/${name}.json`,
+    `${JSON.stringify({ shape, alone, withoutDown, together: { ...together, rows } }, null, 2)}\n`,
+  );
+  await writeFile(`bench/results/${name}.md`, table);
+  process.stdout.write(table);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(
+      `bench:environments failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    process.exit(1);
+  },
+);

@@ -1,0 +1,89 @@
+import type { JobInput } from '../../../src/core/worker/jobs';
+import { summarize } from '../../../src/local/report';
+import {
+  type SimulatedEnvironments,
+  startSimulatedEnvironments,
+} from '../../../src/local/simulated-environments';
+import type { CallRecord } from '../../../src/simulator/call-log';
+import { maxInAnyWindow } from '../../../src/simulator/rate-window';
+
+/**
+ * Issue 17: three Jama environments with their own limits (10, 5 and 2 calls/s) in one local
+ * deployment, each counted at its own simulator. Webhook-style pulls of items the mirror has never
+ * held cost one `GET /items/{id}` and one mirror write each, so the process's CPU is not what is
+ * measured; every environment gets about 25 s of work at its ceiling, all at once.
+ */
+const LIMITS = { ten: 10, five: 5, two: 2 } as const;
+const WORK_SECONDS = 25;
+/** Seconds left out at the start (token, first batches) and the end (the last batches draining). */
+const RAMP_MS = 3000;
+
+let world: SimulatedEnvironments;
+afterAll(() => world?.stop());
+
+/** Our accepted calls per second between the first and the last one, ramps left out. */
+function sustainedRate(calls: readonly CallRecord[]): number {
+  const at = calls
+    .filter((c) => !c.foreign && c.status === 200 && c.path.includes('/items/'))
+    .map((c) => c.at);
+  const from = Math.min(...at) + RAMP_MS;
+  const to = Math.max(...at) - RAMP_MS;
+  return (at.filter((t) => t >= from && t < to).length * 1000) / (to - from);
+}
+
+it('runs each environment at its own limit, counted at its own Jama: none above it, each at ≥ 0.8 of it', async () => {
+  const envs = Object.entries(LIMITS).map(([name, rateLimit]) => ({
+    name,
+    rateLimit,
+    projects: 1,
+    // 0.9 × the limit is the limiter's ceiling; enough items for WORK_SECONDS at it.
+    itemsPerProject: Math.ceil(0.9 * rateLimit * WORK_SECONDS),
+    latencyMs: { fixed: 150, jitter: 100 },
+  }));
+  world = await startSimulatedEnvironments(envs, { prefix: `envs${Date.now()}` });
+  const jobs: JobInput[] = [];
+  for (const e of envs) {
+    const sim = world.simulators.get(e.name);
+    for (const item of sim?.items() ?? []) jobs.push({ v: 1, env: e.name, kind: 'pull', itemId: item.id });
+  }
+  // Interleaved, as a busy webhook would deliver them: every batch holds every environment.
+  jobs.sort((a, b) => (a.kind === 'pull' && b.kind === 'pull' ? a.itemId - b.itemId : 0));
+  for (const sim of world.simulators.values()) sim.resetStats();
+  await world.stack.enqueue(jobs);
+  await world.stack.idle({ timeoutMs: 120_000 });
+
+  const summary = await summarize(world.stack, Date.now());
+  if (process.env.DEBUG_ENVS) {
+    const t0 = Math.min(...[...world.simulators.values()].flatMap((s) => s.calls().map((c) => c.at)));
+    for (const [name, sim] of world.simulators) {
+      const secs = new Map<number, number>();
+      for (const c of sim.calls())
+        if (c.status === 200)
+          secs.set(Math.floor((c.at - t0) / 1000), (secs.get(Math.floor((c.at - t0) / 1000)) ?? 0) + 1);
+      process.stderr.write(`${name}: ${[...Array(60).keys()].map((i) => secs.get(i) ?? 0).join(' ')}\n`);
+    }
+    process.stderr.write(`${JSON.stringify(world.stack.workers.source.stats)}\n`);
+  }
+  for (const e of envs) {
+    const sim = world.simulators.get(e.name);
+    if (!sim) throw new Error(`no simulator for ${e.name}`);
+    const calls = sim.calls().filter((c) => !c.foreign);
+    const sent = calls.map((c) => c.at);
+    const rate = sustainedRate(calls);
+    process.stderr.write(
+      `${e.name}: limit ${e.rateLimit}/s, sustained ${rate.toFixed(2)}/s, busiest second ${maxInAnyWindow(sent)}, 429s ${calls.filter((c) => c.status === 429).length}\n`,
+    );
+    expect(maxInAnyWindow(sent)).toBeLessThanOrEqual(e.rateLimit);
+    expect(calls.filter((c) => c.status === 429)).toHaveLength(0);
+    expect(rate).toBeGreaterThanOrEqual(0.8 * e.rateLimit);
+    // Every item of the environment in its own partition, and the summary counts it there.
+    const mirror = await world.stack.mirror(e.name);
+    expect(mirror.size).toBe(e.itemsPerProject);
+    expect(summary.environments.find((s) => s.env === e.name)).toMatchObject({
+      itemsInMirror: e.itemsPerProject,
+      rateLimit: e.rateLimit,
+    });
+  }
+  // The total is every environment's, not the first one's.
+  expect(summary.itemsInMirror).toBe(envs.reduce((sum, e) => sum + e.itemsPerProject, 0));
+}, 150_000);
