@@ -75,18 +75,26 @@ const f = (n: number, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : '–');
 
 /** The README table: one row per environment of the run with every environment. */
 export function environmentsTable(
-  rows: readonly (EnvironmentMeasures & { alonePerSecond?: number; withoutDownPerSecond?: number })[],
+  rows: readonly (EnvironmentMeasures & {
+    alonePerSecond?: number;
+    withoutDownPerSecond?: number;
+    outagePerSecond?: number;
+    outageWithoutDownPerSecond?: number;
+  })[],
 ): string {
   const head =
-    '| env | role | limit | capacity/s | calls/s | of capacity | 429s | 5xx | busiest s (sent) | alone calls/s | slowdown vs alone | without the down env | cost of the down env | items current |\n' +
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n';
+    '| env | role | limit | capacity/s | calls/s | of capacity | 429s | 5xx | busiest s (sent) | alone calls/s | slowdown vs alone | whole run without the down env | during the outage: with / without it | cost of the down env (outage) | items current |\n' +
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n';
   return (
     head +
     rows
       .map((r) => {
         const slow = r.alonePerSecond ? 1 - r.usefulPerSecond / r.alonePerSecond : Number.NaN;
-        const cost = r.withoutDownPerSecond ? 1 - r.usefulPerSecond / r.withoutDownPerSecond : Number.NaN;
-        return `| ${r.env} | ${r.role} | ${r.limit} | ${f(r.capacityPerSecond)} | ${f(r.usefulPerSecond)} | ${f(r.ofCapacity)} | ${r.rejected429} | ${r.failed} | ${r.busiestSecond} (${r.busiestSecondSent}) | ${r.role === 'healthy' ? f(r.alonePerSecond ?? Number.NaN) : '–'} | ${r.role === 'healthy' ? `${f(100 * slow, 0)} %` : '–'} | ${r.role === 'down' ? '–' : f(r.withoutDownPerSecond ?? Number.NaN)} | ${r.role === 'down' ? '–' : `${f(100 * cost, 0)} %`} | ${r.itemsCurrent ? 'yes' : 'NO'} |`;
+        const cost = r.outageWithoutDownPerSecond
+          ? 1 - (r.outagePerSecond ?? 0) / r.outageWithoutDownPerSecond
+          : Number.NaN;
+        const outage = `${f(r.outagePerSecond ?? Number.NaN)} / ${f(r.outageWithoutDownPerSecond ?? Number.NaN)}`;
+        return `| ${r.env} | ${r.role} | ${r.limit} | ${f(r.capacityPerSecond)} | ${f(r.usefulPerSecond)} | ${f(r.ofCapacity)} | ${r.rejected429} | ${r.failed} | ${r.busiestSecond} (${r.busiestSecondSent}) | ${r.role === 'healthy' ? f(r.alonePerSecond ?? Number.NaN) : '–'} | ${r.role === 'healthy' ? `${f(100 * slow, 0)} %` : '–'} | ${r.role === 'down' ? '–' : f(r.withoutDownPerSecond ?? Number.NaN)} | ${r.role === 'down' ? '–' : outage} | ${r.role === 'down' ? '–' : `${f(100 * cost, 0)} %`} | ${r.itemsCurrent ? 'yes' : 'NO'} |`;
       })
       .join('\n') +
     '\n'

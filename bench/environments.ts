@@ -16,7 +16,12 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { type SimulatedEnvironment, startSimulatedEnvironments } from '../src/local/simulated-environments';
-import { type EnvironmentMeasures, environmentsTable, measureEnvironment } from './environments-measure';
+import {
+  type EnvironmentMeasures,
+  environmentsTable,
+  measureEnvironment,
+  rateWithin,
+} from './environments-measure';
 
 interface Shape {
   n: number;
@@ -46,16 +51,25 @@ function environments(
 }
 
 interface Phase {
-  rows: EnvironmentMeasures[];
+  rows: (EnvironmentMeasures & { outagePerSecond: number })[];
   cpuMsPerCall: number;
   seconds: number;
   load: number[];
 }
 
+/** The first seconds of a run (tokens, first pages) are left out of the outage window's rate. */
+const SETTLE_MS = 3000;
+
+/**
+ * One run. `downMs`: how long the down environment (if any) answers 503; `windowMs`: the window
+ * (from the start) whose rate the outage comparison uses — the same in the run with the down
+ * environment and in the run without it, so the comparison is between equal stretches.
+ */
 async function phase(
   label: string,
   envs: ReturnType<typeof environments>,
   downMs: number,
+  windowMs: number,
   log: (m: string) => void,
 ): Promise<Phase> {
   const world = await startSimulatedEnvironments(envs, { prefix: `benchenv${Date.now()}` });
@@ -71,7 +85,7 @@ async function phase(
     await world.stack.idle({ timeoutMs: 1_800_000 });
     clearTimeout(recover);
     const cpu = process.cpuUsage(cpu0);
-    const rows: EnvironmentMeasures[] = [];
+    const rows: Phase['rows'] = [];
     for (const e of envs) {
       const sim = world.simulators.get(e.name);
       if (!sim) continue;
@@ -80,8 +94,8 @@ async function phase(
       const current =
         items.every((it) => mirror.get(it.id)?.modifiedDate === it.modifiedDate) &&
         [...mirror.values()].filter((r) => !r.deleted).length === items.length;
-      rows.push(
-        measureEnvironment({
+      rows.push({
+        ...measureEnvironment({
           env: e.name,
           role: e.role,
           limit: e.rateLimit,
@@ -89,7 +103,8 @@ async function phase(
           calls: sim.calls(),
           itemsCurrent: current,
         }),
-      );
+        outagePerSecond: rateWithin(sim.calls(), started + SETTLE_MS, started + windowMs),
+      });
     }
     const calls = rows.reduce((sum, r) => sum + r.calls, 0);
     const seconds = (Date.now() - started) / 1000;
@@ -123,16 +138,31 @@ async function main() {
   const log = (m: string) => process.stderr.write(`${m}\n`);
   const load0 = loadavg();
   const everyone = environments(shape, true);
-  const alone = await phase('alone', everyone.filter((e) => e.role === 'healthy').slice(0, 1), 0, log);
-  const withoutDown = await phase(`${n - 1} environments, none down`, environments(shape, false), 0, log);
-  const together = await phase(`${n} environments, one down`, everyone, shape.downMs, log);
+  const window = shape.downMs;
+  const alone = await phase(
+    'alone',
+    everyone.filter((e) => e.role === 'healthy').slice(0, 1),
+    0,
+    window,
+    log,
+  );
+  const withoutDown = await phase(
+    `${n - 1} environments, none down`,
+    environments(shape, false),
+    0,
+    window,
+    log,
+  );
+  const together = await phase(`${n} environments, one down`, everyone, shape.downMs, window, log);
   const aloneRate = alone.rows[0]?.usefulPerSecond;
   const rows = together.rows.map((r) => ({
     ...r,
     ...(aloneRate ? { alonePerSecond: aloneRate } : {}),
     ...(() => {
       const other = withoutDown.rows.find((w) => w.env === r.env);
-      return other ? { withoutDownPerSecond: other.usefulPerSecond } : {};
+      return other
+        ? { withoutDownPerSecond: other.usefulPerSecond, outageWithoutDownPerSecond: other.outagePerSecond }
+        : {};
     })(),
   }));
   const note =
@@ -140,6 +170,8 @@ async function main() {
     `${everyone[0]?.name} down (503) for the first ${shape.downMs / 1000} s${values.quick ? ' (--quick: 20 s, not a minute)' : ''}; ` +
     `${everyone[1]?.name} beside a foreign ${FOREIGN} calls/s. CPU ms per call (this one process): alone ${alone.cpuMsPerCall.toFixed(0)}, ` +
     `without the down environment ${withoutDown.cpuMsPerCall.toFixed(0)}, with it ${together.cpuMsPerCall.toFixed(0)}. ` +
+    `"during the outage": calls/s from ${SETTLE_MS / 1000} s to ${window / 1000} s after the start, with the down environment and in the run without it; ` +
+    `"whole run": from each environment's first to its last call (once the down environment recovers, its own work shares this one process's CPU). ` +
     `Load average (1/5/15 min) before ${load0.map((l) => l.toFixed(1)).join('/')}, after ${together.load.map((l) => l.toFixed(1)).join('/')} on 2 cores.\n`;
   const table = environmentsTable(rows) + note;
   const name = values.quick ? 'environments-quick' : 'environments';
