@@ -203,6 +203,8 @@ export async function buildWorkerDeps(
       outageBudgetMs: config.outageBudgetSeconds * 1000,
       now: () => clock.now(),
       delayMs: (attempt) => backoffDelayMs(attempt, { capMs }),
+      // Records not started (an environment's turn ended, or the deadline came) are visible again
+      // at once, for whichever invocation is free: they wait in the queue, not for this one.
       deferredDelaySeconds: 0,
     },
     jamaClients,

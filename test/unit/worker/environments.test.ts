@@ -61,3 +61,39 @@ describe('a batch with several environments', () => {
     expect(sink.rows.has('paused/1')).toBe(false);
   });
 });
+
+describe("an environment's turn", () => {
+  it('ends after about turnMs: reads not started go back to the queue (deferred), none is lost', async () => {
+    const items = Array.from({ length: 20 }, (_, i) => item(i + 1));
+    const jama = new FakeJama(items);
+    const clock = new FakeClock();
+    const getItem = jama.getItem.bind(jama);
+    // Each read takes a second of the injected clock (waiting on the limiter, say).
+    jama.getItem = async (id: number) => {
+      clock.advance(1000);
+      return getItem(id);
+    };
+    const sink = new MemorySink();
+    const deps: EngineDeps = {
+      jama: () => jama.asApi(),
+      sinks: [sink],
+      queue: new MemoryQueue(),
+      clock,
+      turnMs: 4000,
+    };
+    // No documentKey and no index: one GET /items/{id} per item.
+    const jobs = items.map((it, i) => ({
+      id: `m${i}`,
+      body: JSON.stringify({ v: 1, env: 'busy', kind: 'pull', itemId: it.id }),
+    }));
+    const results = await runBatch(jobs, deps);
+    const done = results.filter((r) => r.outcome.type === 'done').length;
+    const deferred = results.filter((r) => r.outcome.type === 'deferred').length;
+    // The turn is 4 s ± 50 %: 2 to 6 reads of a second each, then the rest is handed back.
+    expect(done).toBeGreaterThanOrEqual(2);
+    expect(done).toBeLessThanOrEqual(7);
+    expect(done + deferred).toBe(20);
+    expect(jama.count('getItem')).toBe(done);
+    expect(sink.rows.size).toBe(done);
+  });
+});
