@@ -85,6 +85,8 @@ export function makeHandler(
     // Already past the soft deadline: start nothing (a timeout of 0 would fire only after work began).
     const soft = left > 0 ? AbortSignal.timeout(left) : AbortSignal.abort();
     const counts = new Map<string, number>();
+    // Per environment: records synced and their latencies (the dashboard's per-environment graphs).
+    const synced = new Map<string, number[]>();
     const sentAt = new Map(event.Records.map((r) => [r.messageId, Number(r.attributes.SentTimestamp)]));
     const observe = (result: RecordResult) => {
       counts.set(result.outcome.type, (counts.get(result.outcome.type) ?? 0) + 1);
@@ -92,6 +94,11 @@ export function makeHandler(
       const since = (result.job?.kind === 'pull' && result.job.occurredAt) || sentAt.get(result.id);
       const latencyMs = result.outcome.type === 'done' && since ? Date.now() - since : undefined;
       if (latencyMs !== undefined) metrics?.addMetric('sync_latency_ms', MetricUnit.Milliseconds, latencyMs);
+      if (latencyMs !== undefined && result.job) {
+        const list = synced.get(result.job.env) ?? [];
+        synced.set(result.job.env, list);
+        list.push(latencyMs);
+      }
       onResult(result);
       options.onSynced?.(result, latencyMs);
     };
@@ -103,7 +110,10 @@ export function makeHandler(
     flushWarnings();
     for (const [type, n] of counts) metrics?.addMetric(`records_${type}`, MetricUnit.Count, n);
     metrics?.addMetric('items_quarantined', MetricUnit.Count, resolved.quarantined?.() ?? 0);
-    if (metrics) await publishUsage(metrics, resolved);
+    if (metrics) {
+      await publishUsage(metrics, resolved);
+      publishSynced(metrics, synced);
+    }
     inFlight = undefined;
     return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
   };
@@ -128,6 +138,21 @@ async function publishUsage(metrics: Metrics, deps: SqsWorkerDeps): Promise<void
     emit('jama_calls', MetricUnit.Count, usage.calls);
     emit('jama_429', MetricUnit.Count, usage.throttled);
     if (usage.limiterRate !== undefined) emit('limiter_rate', MetricUnit.CountPerSecond, usage.limiterRate);
+  }
+}
+
+/**
+ * Records synced and their sync latency per environment (`environment` dimension): `records_done`
+ * and `sync_latency_ms` beside the deployment-wide ones, as single metrics like the Jama usage.
+ */
+function publishSynced(metrics: Metrics, synced: Map<string, number[]>): void {
+  for (const [env, latencies] of synced) {
+    const single = metrics.singleMetric();
+    single.addDimension('environment', env);
+    single.addMetric('records_done', MetricUnit.Count, latencies.length);
+    // EMF holds at most 100 values per metric and document.
+    for (const ms of latencies.slice(0, 100))
+      single.addMetric('sync_latency_ms', MetricUnit.Milliseconds, ms);
   }
 }
 

@@ -114,5 +114,16 @@ export class SyncDashboard extends Construct {
         { right: fnMetric((fn, name) => fn.metricThrottles({ period: minute, label: `${name} throttles` })) },
       ),
     );
+    // The shared queues' work, split by environment (the worker publishes both per environment).
+    this.dashboard.addWidgets(
+      graph(
+        'Records synced by environment',
+        envs.map((e) => jamaMetric('records_done', e.name, 'Sum')),
+      ),
+      graph(
+        'Sync latency p95 by environment (ms)',
+        envs.map((e) => jamaMetric('sync_latency_ms', e.name, 'p95')),
+      ),
+    );
   }
 }

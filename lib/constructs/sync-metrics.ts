@@ -19,13 +19,16 @@ export const JAMA_CALLERS = [WORKER_SERVICE, 'reconcile'] as const;
  * With only `service` = sync-worker:
  * - `sync_latency_ms` (Milliseconds): from the change (or enqueue) to the sink write.
  * - `records_done|throttled|failed|rejected|deferred` (Count): outcome per queue record.
+ * - `records_done` and `sync_latency_ms` again with the `environment` dimension (the worker only).
  * - `items_quarantined` (Count): items set aside as their own dead letters (malformed, too large).
  */
 export type JamaMetricName = 'jama_calls' | 'jama_429' | 'limiter_rate';
+/** Worker metrics also published per environment (`environment` dimension). */
+export type EnvironmentMetricName = JamaMetricName | 'records_done' | 'sync_latency_ms';
 export const RECORD_OUTCOMES = ['done', 'throttled', 'failed', 'rejected', 'deferred'] as const;
 
 export function jamaMetric(
-  name: JamaMetricName,
+  name: EnvironmentMetricName,
   environment: string,
   statistic: string,
   period = Duration.minutes(1),

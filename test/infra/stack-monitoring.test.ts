@@ -137,9 +137,19 @@ describe('dashboard', () => {
     ['Sync latency', 'sync_latency_ms'],
     ['Records', 'records_failed'],
     ['Function errors', 'Errors'],
+    ['Records synced by environment', 'records_done'],
+    ['Sync latency p95 by environment', 'sync_latency_ms'],
   ])('has a %s graph (%s)', (title, metric) => {
     expect(dashboards).toHaveLength(1);
     expect(JSON.stringify(widget(title)?.metrics)).toContain(`"${metric}"`);
+  });
+
+  it('splits records synced and sync latency by environment', () => {
+    for (const title of ['Records synced by environment', 'Sync latency p95 by environment']) {
+      const metrics = JSON.stringify(widget(title)?.metrics);
+      expect(metrics).toContain('"environment","prod"');
+      expect(metrics).toContain('"environment","test"');
+    }
   });
 
   it('draws each environment’s rate ceiling on the calls/s graph', () => {

@@ -73,10 +73,12 @@ describe('sync-worker handler', () => {
         { name: 'jama_calls', value: 3, environment: 'prod' },
         { name: 'jama_429', value: 1, environment: 'prod' },
         { name: 'limiter_rate', value: 7.5, environment: 'prod' },
+        { name: 'records_done', value: 2, environment: 'prod' },
       ]),
     );
-    const latencies = seen.filter((m) => m.name === 'sync_latency_ms');
+    const latencies = seen.filter((m) => m.name === 'sync_latency_ms' && !m.environment);
     expect(latencies).toHaveLength(2);
+    expect(seen.filter((m) => m.name === 'sync_latency_ms' && m.environment === 'prod')).toHaveLength(2);
     for (const l of latencies) expect(l.value).toBeGreaterThanOrEqual(1000);
   });
 });
