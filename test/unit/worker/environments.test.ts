@@ -2,6 +2,7 @@ import { LimiterWaitError } from '../../../src/core/rate-limiter';
 import type { JobInput } from '../../../src/core/worker/jobs';
 import { type EngineDeps, runBatch } from '../../../src/core/worker/sync-engine';
 import { FakeClock, FakeJama, item, MemoryQueue, MemorySink } from '../../support/fakes';
+import { scanJob, T0 } from './scan-support';
 
 const pull = (env: string, itemId: number): JobInput => ({
   v: 1,
@@ -95,5 +96,40 @@ describe("an environment's turn", () => {
     expect(done + deferred).toBe(20);
     expect(jama.count('getItem')).toBe(done);
     expect(sink.rows.size).toBe(done);
+  });
+});
+
+describe("reconciliation sized by each environment's rate", () => {
+  it("splits a run into as many slices as its own environment's rate needs", async () => {
+    const clock = new FakeClock(T0);
+    const world = (n: number) => {
+      const jama = new FakeJama(
+        Array.from({ length: n }, (_, i) => item(i + 1, { at: T0 + (i + 1) * 1000 })),
+      );
+      const search = jama.searchAbstractItems.bind(jama);
+      jama.searchAbstractItems = async (query) => {
+        clock.advance(300); // a page takes 300 ms
+        return search(query);
+      };
+      return jama;
+    };
+    const fast = world(4000);
+    const slow = world(4000);
+    const deps: EngineDeps = {
+      jama: (env) => (env === 'fast' ? fast.asApi() : env === 'slow' ? slow.asApi() : undefined),
+      sinks: [new MemorySink()],
+      queue: new MemoryQueue(),
+      clock,
+      // As build-deps wires it: 0.9 × rate × background share.
+      scanRate: (env) => (env === 'fast' ? 9 : env === 'slow' ? 1.8 : undefined),
+    };
+    const probes = (jama: FakeJama) =>
+      jama.calls.filter((c) => (c.args as { maxResults?: number }).maxResults === 1).length;
+    // One after the other, so that each page takes its 300 ms of the one fake clock.
+    await runBatch([{ id: 'f', body: JSON.stringify(scanJob({ env: 'fast' })) }], deps);
+    await runBatch([{ id: 's', body: JSON.stringify(scanJob({ env: 'slow' })) }], deps);
+    // 9/s × 0.3 s × 1.2 → 4 readers (3 probes); 1.8/s × 0.3 s × 1.2 → 1 reader (no probe).
+    expect(probes(fast)).toBe(3);
+    expect(probes(slow)).toBe(0);
   });
 });
