@@ -81,7 +81,7 @@ export interface EngineDeps extends Omit<RelationshipEngineDeps, 'sinks' | 'queu
 
 /**
  * How long one environment's pulls may keep an invocation busy. Reads not started by then are
- * `deferred` and go back to the queue (1 s): an environment whose calls wait on its limiter — busy
+ * `deferred` and go back to the queue (visible again at once, as the worker is wired): an environment whose calls wait on its limiter — busy
  * at its full rate, paused after a 429, or slow — hands its remaining work back instead of holding
  * a worker slot that another environment's records, waiting in the queue, could use.
  */
