@@ -85,7 +85,7 @@ export interface EngineDeps extends Omit<RelationshipEngineDeps, 'sinks' | 'queu
  * at its full rate, paused after a 429, or slow — hands its remaining work back instead of holding
  * a worker slot that another environment's records, waiting in the queue, could use.
  */
-export const DEFAULT_TURN_MS = 3000;
+export const DEFAULT_TURN_MS = 6000;
 
 /** Cursors of engines wired without a store (unit tests): one per deps object. */
 const localCursors = new WeakMap<EngineDeps, RunCursorStore>();
