@@ -22,6 +22,7 @@ import {
   measureEnvironment,
   rateWithin,
 } from './environments-measure';
+import { runBench } from './run';
 
 interface Shape {
   n: number;
@@ -127,8 +128,6 @@ async function main() {
   const { values } = parseArgs({
     options: { quick: { type: 'boolean', default: false }, environments: { type: 'string' } },
   });
-  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-  process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
   const n = Number(values.environments ?? 5);
   if (!Number.isInteger(n) || n < 3 || n > 50)
     throw new Error(`--environments must be a whole number from 3 to 50, got \`${values.environments}\``);
@@ -184,12 +183,4 @@ async function main() {
   process.stdout.write(table);
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    process.stderr.write(
-      `bench:environments failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-    process.exit(1);
-  },
-);
+runBench('bench:environments', main);
