@@ -15,6 +15,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
+import { UsageError } from '../src/core/errors';
 import { type SimulatedEnvironment, startSimulatedEnvironments } from '../src/local/simulated-environments';
 import {
   type EnvironmentMeasures,
@@ -130,7 +131,9 @@ async function main() {
   });
   const n = Number(values.environments ?? 5);
   if (!Number.isInteger(n) || n < 3 || n > 50)
-    throw new Error(`--environments must be a whole number from 3 to 50, got \`${values.environments}\``);
+    throw new UsageError(
+      `--environments must be a whole number from 3 to 50, got \`${values.environments}\``,
+    );
   const shape: Shape = values.quick
     ? { n, itemsPerProject: 1000, downMs: 20_000 }
     : { n, itemsPerProject: 4000, downMs: 60_000 };
