@@ -106,17 +106,16 @@ export async function publishLocal(stack: LocalStack, options: PublishOptions): 
   const dashboardUrl = `${ops.url}/dashboard#token=${token}`;
   const { ownedBy } = await writeLocalState(options.cwd, state);
   const sim = stack.simulator;
-  const demoSource = webhook.sources.find((s) => s.generated);
+  const demoSources = webhook.sources.filter((s) => s.generated);
   const lines = [
     'jama-sync local',
     `  Jama        ${sim ? `simulator at ${sim.url} (${sim.options.projects} projects × ${sim.options.itemsPerProject} items, ${sim.options.rateLimit} calls/s)` : state.jama.url}`,
     `  AWS         ${endpoints.embedded ? 'embedded ' : ''}DynamoDB ${endpoints.dynamodb}, SQS ${endpoints.sqs}`,
     `  Webhook     POST ${webhook.url}/webhooks/<source>: ${webhook.sources.map((s) => s.name).join(', ') || 'no source'}`,
-    ...(demoSource
-      ? [
-          `              source '${demoSource.name}' signs with secret '${demoSource.secret}' (docs/webhooks.md)`,
-        ]
-      : []),
+    ...demoSources.map(
+      (source) =>
+        `              source '${source.name}' signs with secret '${source.secret}' (docs/webhooks.md)`,
+    ),
     `  Dashboard   ${dashboardUrl}`,
     `  Reconcile   ${options.reconcileEveryMs ? `incremental every ${every(options.reconcileEveryMs)}, ` : ''}full daily at 03:30 UTC`,
     ownedBy
