@@ -11,8 +11,8 @@
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDbRateLimiter } from '../src/adapters/dynamodb-limiter';
-import { LimiterWaitError } from '../src/core/rate-limiter';
+import { DynamoDbRateLimiter } from '../src/adapters/dynamodb-limiter/limiter';
+import { LimiterWaitError } from '../src/core/ports/rate-limiter';
 import { clientConfig, startEmbeddedAws } from '../src/local/embedded-aws';
 import { provisionLocal } from '../src/local/provision';
 import { maxInAnyWindow } from '../src/simulator/rate-window';

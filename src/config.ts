@@ -77,7 +77,7 @@ const envSchema = z.object({
   JAMA_SYNC_LIMITER_MAX_WAIT_MS: int(0, 60_000).default(2000),
   /**
    * A limiter slot is forfeited when the acquire resolves later than this after it (see
-   * SEND_JITTER_MS in src/core/limiter-config.ts). The local runtime, whose acquirers share one
+   * SEND_JITTER_MS in src/core/limiter/config.ts). The local runtime, whose acquirers share one
    * clock, may spend the unused clock-skew allowance here: its event loop is busier than a Lambda's.
    */
   JAMA_SYNC_LIMITER_MAX_LATENESS_MS: int(0, 100).default(11),

@@ -8,7 +8,7 @@ import { DynamoDbReconcileState } from '../../src/adapters/watermarks';
 import type { Config } from '../../src/config';
 import { systemClock } from '../../src/core/clock';
 import type { StartDeps } from '../../src/core/reconcile/start';
-import { type BuildOptions, buildJamaClients } from '../../src/worker/build-deps';
+import { type BuildOptions, buildJamaClients } from '../sync-worker/build-deps';
 
 export interface ReconcileDeps extends StartDeps {
   jamaClients: Map<string, JamaClient>;

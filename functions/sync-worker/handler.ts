@@ -9,8 +9,8 @@ import { loadConfig } from '../../src/config';
 import { systemClock } from '../../src/core/clock';
 import { shortCause, WarningAggregator } from '../../src/core/warnings';
 import type { RecordResult } from '../../src/core/worker/sync-engine';
-import { buildWorkerDeps } from '../../src/worker/build-deps';
-import { processSqsBatch, type SqsWorkerDeps } from '../../src/worker/process-batch';
+import { buildWorkerDeps } from './build-deps';
+import { processSqsBatch, type SqsWorkerDeps } from './process-batch';
 
 /** Stop starting new work this long before the deadline; middy's signal is the hard stop. */
 const HARD_STOP_MARGIN_MS = 1500;

@@ -9,7 +9,7 @@ import { type Clock, systemClock } from '../../src/core/clock';
 import { ConfigError } from '../../src/core/errors';
 import type { IngestDeps } from '../../src/core/webhook/ingest';
 import type { WebhookSource } from '../../src/core/webhook/source';
-import type { SecretResolver } from '../../src/worker/build-deps';
+import type { SecretResolver } from '../sync-worker/build-deps';
 
 export interface WebhookBuildOptions {
   clock?: Clock;

@@ -3,10 +3,10 @@ import {
   PutEventsCommand,
   type PutEventsRequestEntry,
 } from '@aws-sdk/client-eventbridge';
+import { chunk } from '../core/chunk';
 import { type Clock, systemClock } from '../core/clock';
 import { type ChangeEvent, EVENT_SOURCE } from '../core/events/change-events';
 import type { ChangeEventPublisher } from '../core/events/events-sink';
-import { chunk } from '../core/worker/util';
 
 /** PutEvents takes at most 10 entries per call. */
 export const PUT_EVENTS_BATCH = 10;

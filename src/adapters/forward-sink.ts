@@ -1,12 +1,12 @@
 import { request } from 'undici';
 import { type Clock, systemClock } from '../core/clock';
+import type { Sink, SinkRecord, SinkWriteResult } from '../core/ports/sink';
 import type {
   RelationshipRecord,
   RelationshipSink,
   RelationshipWriteResult,
 } from '../core/relationships/records';
 import { SIGNATURE_HEADER, sign, TIMESTAMP_HEADER } from '../core/signature';
-import type { Sink, SinkRecord, SinkWriteResult } from '../core/sink';
 
 export interface ForwardSinkOptions {
   url: string;

@@ -8,7 +8,9 @@ import {
   type QueryCommandInput,
   type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
+import { chunk } from '../core/chunk';
 import type { JamaItem } from '../core/jama-types';
+import type { IndexEntry, ItemIndex, Sink, SinkRecord, SinkWriteResult } from '../core/ports/sink';
 import type { ReadableValues } from '../core/reference/readable';
 import type {
   ItemProjects,
@@ -17,8 +19,6 @@ import type {
   RelationshipSweepSource,
   RelationshipWriteResult,
 } from '../core/relationships/records';
-import type { IndexEntry, ItemIndex, Sink, SinkRecord, SinkWriteResult } from '../core/sink';
-import { chunk } from '../core/worker/util';
 import { fitItem } from './mirror-fit';
 import { putRelationship, unseenRelationshipIds } from './mirror-relationships';
 

@@ -5,9 +5,9 @@ import {
   PutItemCommand,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
+import { chunk } from '../core/chunk';
 import { type Clock, systemClock } from '../core/clock';
-import type { ClaimResult, PendingMarkers } from '../core/webhook/pending-markers';
-import { chunk } from '../core/worker/util';
+import type { ClaimResult, PendingMarkers } from '../core/ports/pending-markers';
 
 export interface DynamoDbPendingMarkersOptions {
   /** A low-level client, built once per container. */

@@ -5,7 +5,7 @@ import {
   type DynamoDBClient,
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { ReplayGuard } from '../core/webhook/replay-guard';
+import type { ReplayGuard } from '../core/ports/replay-guard';
 
 /** The key of an accepted request's nonce in the state table (the signature is hashed to keep it short). */
 export function nonceKey(source: string, signature: string): string {

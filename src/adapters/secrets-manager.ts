@@ -1,6 +1,6 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretResolver } from '../../functions/sync-worker/build-deps';
 import { ConfigError } from '../core/errors';
-import type { SecretResolver } from '../worker/build-deps';
 
 /** The one call the resolver makes; a `SecretsManagerClient` or a test fake. */
 export interface SecretsManagerLike {

@@ -3,9 +3,9 @@ import {
   type SendMessageBatchRequestEntry,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { JobQueue } from '../core/job-queue';
-import { type JobInput, serializeJob } from '../core/worker/jobs';
-import { chunk } from '../core/worker/util';
+import { chunk } from '../core/chunk';
+import { type JobInput, serializeJob } from '../core/jobs';
+import type { JobQueue } from '../core/ports/job-queue';
 
 /** SendMessageBatch takes at most 10 entries. */
 const SQS_BATCH = 10;

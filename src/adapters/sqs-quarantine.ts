@@ -1,9 +1,9 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { chunk } from '../core/chunk';
 import type { Clock } from '../core/clock';
 import type { Quarantine, QuarantinedItem } from '../core/worker/quarantine';
-import { chunk } from '../core/worker/util';
 import { REASON_ATTRIBUTE } from './sqs-record-actions';
 
 /** The key of an environment's quarantine counter in the state table. */

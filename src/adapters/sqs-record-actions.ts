@@ -1,7 +1,7 @@
 import { ChangeMessageVisibilityBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { JobMeta } from '../core/worker/jobs';
+import { chunk } from '../core/chunk';
+import type { JobMeta } from '../core/jobs';
 import type { RecordAction } from '../core/worker/retry-policy';
-import { chunk } from '../core/worker/util';
 import { sendAll } from './sqs-job-queue';
 
 /** What the queue adapter needs of a received SQS message. */

@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { SweepCandidate, SweepSource } from '../core/reconcile/ports';
+import type { SweepCandidate, SweepSource } from '../core/ports/reconcile-state';
 import { mirrorPages } from './mirror-sink';
 
 /**

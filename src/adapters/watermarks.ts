@@ -6,7 +6,7 @@ import {
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { ReconcileMode, ReconcileStateStore, RunLease, Watermark } from '../core/reconcile/ports';
+import type { ReconcileMode, ReconcileStateStore, RunLease, Watermark } from '../core/ports/reconcile-state';
 
 /** State-table key of a project's watermark. */
 export const watermarkKey = (env: string, projectId: number) => `watermark#${env}#${projectId}`;

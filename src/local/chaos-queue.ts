@@ -1,4 +1,4 @@
-import type { JobQueue } from '../core/job-queue';
+import type { JobQueue } from '../core/ports/job-queue';
 
 /**
  * A queue that sends every scan job twice, as two messages: what SQS's at-least-once delivery may

@@ -1,4 +1,4 @@
-import { chunk } from '../core/worker/util';
+import { chunk } from '../core/chunk';
 import type { JamaItem, JamaSimulator } from '../simulator/server';
 import { type KnownSource, postSigned } from './local-webhook';
 

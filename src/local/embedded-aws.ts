@@ -128,10 +128,3 @@ export function clientConfig(endpoints: AwsEndpoints, service: 'dynamodb' | 'sqs
     credentials: endpoints.credentials,
   };
 }
-
-/** True when every endpoint is on the loopback interface. */
-export function loopbackOnly(endpoints: Pick<AwsEndpoints, 'dynamodb' | 'sqs'>): boolean {
-  return [endpoints.dynamodb, endpoints.sqs].every((url) =>
-    /^http:\/\/(127\.\d+\.\d+\.\d+|\[::1\]|localhost)(:\d+)?/.test(url),
-  );
-}

@@ -4,7 +4,7 @@ import type { Context } from 'aws-lambda';
 import { buildReconcileDeps, type ReconcileDeps } from '../../functions/reconcile/build-deps';
 import { makeHandler } from '../../functions/reconcile/handler';
 import type { Config } from '../config';
-import type { JobQueue } from '../core/job-queue';
+import type { JobQueue } from '../core/ports/job-queue';
 import type { ReconcileRequest } from '../core/reconcile/plan';
 import type { ReconcileSummary } from '../core/reconcile/start';
 import { RECONCILE } from '../infra/resources';

@@ -6,16 +6,16 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { WorkerDeps } from '../../functions/sync-worker/build-deps';
 import { type RelationshipRow, readMirrorRelationships } from '../adapters/mirror-relationships';
 import { type MirrorRow, readMirror } from '../adapters/mirror-sink';
 import { SqsJobQueue } from '../adapters/sqs-job-queue';
 import { type Config, loadConfig } from '../config';
 import { systemClock } from '../core/clock';
+import type { JobInput } from '../core/jobs';
 import type { IngestDeps } from '../core/webhook/ingest';
-import type { JobInput } from '../core/worker/jobs';
 import type { QueueKey } from '../infra/resources';
 import { type JamaSimulator, type SimulatorOptions, startJamaSimulator } from '../simulator/server';
-import type { WorkerDeps } from '../worker/build-deps';
 import { duplicatingScans } from './chaos-queue';
 import type { SqsHandler } from './event-source';
 import { jsonLinesPublisher } from './events-file';

@@ -1,10 +1,10 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import { buildWorkerDeps, type WorkerDeps } from '../../functions/sync-worker/build-deps';
 import { makeHandler } from '../../functions/sync-worker/handler';
 import type { Config } from '../config';
 import type { ChangeEventPublisher } from '../core/events/events-sink';
 import { DEFAULT_JAMA_P95_MS, RECONCILE, reconcileConcurrency } from '../infra/resources';
-import { buildWorkerDeps, type WorkerDeps } from '../worker/build-deps';
 import { type ActivityRecorder, activityRecorder } from './activity';
 import { type EventSource, type EventSourceOptions, type SqsHandler, startEventSource } from './event-source';
 import { localLogger } from './human-logger';

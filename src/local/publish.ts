@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { ReconcileMode } from '../core/reconcile/ports';
+import type { ReconcileMode } from '../core/ports/reconcile-state';
 import type { ReconcileSummary } from '../core/reconcile/start';
 import type { LocalCounters } from '../ops/deployment';
 import { localDeployment } from '../ops/local-target';

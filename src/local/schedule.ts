@@ -1,4 +1,4 @@
-import type { ReconcileMode } from '../core/reconcile/ports';
+import type { ReconcileMode } from '../core/ports/reconcile-state';
 
 export interface ScheduleOptions {
   /** Milliseconds between incremental runs; 0 turns them off. @default 900000 (RECONCILE's 15 minutes) */

@@ -6,8 +6,8 @@ import {
 } from '@aws-sdk/client-sqs';
 import { sendAll } from '../adapters/sqs-job-queue';
 import { REASON_ATTRIBUTE } from '../adapters/sqs-record-actions';
-import { type Job, parseJob } from '../core/worker/jobs';
-import { chunk } from '../core/worker/util';
+import { chunk } from '../core/chunk';
+import { type Job, parseJob } from '../core/jobs';
 import type { Deployment } from './deployment';
 import { aws } from './errors';
 

@@ -1,5 +1,5 @@
 import { SqsJobQueue } from '../adapters/sqs-job-queue';
-import type { JobInput } from '../core/worker/jobs';
+import type { JobInput } from '../core/jobs';
 import type { Deployment } from './deployment';
 import { aws, OpsError } from './errors';
 import { idsByDocumentKey } from './mirror';

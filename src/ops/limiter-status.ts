@@ -1,9 +1,9 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { limiterKey } from '../adapters/dynamodb-limiter-item';
+import { limiterKey } from '../adapters/dynamodb-limiter/item';
 import type { Deployment } from './deployment';
 import { aws } from './errors';
 
-/** One environment's limiter as stored (src/adapters/dynamodb-limiter-item.ts). */
+/** One environment's limiter as stored (src/adapters/dynamodb-limiter/item.ts). */
 export interface LimiterStatus {
   env: string;
   /** False when no Jama call has been made in this environment yet. */

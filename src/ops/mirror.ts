@@ -2,7 +2,7 @@ import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { relationshipPartition } from '../adapters/mirror-relationships';
 import { mirrorPages as queryPages } from '../adapters/mirror-sink';
-import { chunk } from '../core/worker/util';
+import { chunk } from '../core/chunk';
 import { MIRROR_INDEXES } from '../infra/resources';
 import type { Deployment } from './deployment';
 import { aws, OpsError } from './errors';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { JamaRequestError } from './request-error';
+import { SimulatedJamaError } from './http-error';
 import { BASIC_USER_BASE, CLIENT_USER_BASE } from './users';
 
 /** An OAuth client registered in the environment (Jama: Profile → Set API Credentials). */
@@ -30,7 +30,7 @@ export const LICENCE_REQUIREMENT =
   'REST API access requires a Named Creator licence (Creator Float users have no API access) and the REST API enabled for the organisation.';
 
 const unauthorized = (reason: string) =>
-  new JamaRequestError(401, `${reason} ${LICENCE_REQUIREMENT}`, {
+  new SimulatedJamaError(401, `${reason} ${LICENCE_REQUIREMENT}`, {
     'WWW-Authenticate': 'Bearer realm="jama"',
   });
 
@@ -66,7 +66,7 @@ export class Authenticator {
     if (index < 0) throw unauthorized('Authentication failed: unknown client id or wrong client secret.');
     const grant = form.get('grant_type');
     if (grant !== 'client_credentials') {
-      throw new JamaRequestError(
+      throw new SimulatedJamaError(
         400,
         `Unsupported grant_type '${grant ?? ''}': use grant_type=client_credentials.`,
       );

@@ -1,5 +1,5 @@
-import { JamaRequestError } from './request-error';
-import type { JamaSimulator } from './server';
+import { SimulatedJamaError } from './http-error';
+import type { JamaSimulator } from './simulator';
 
 type Answer = { status: number; body?: unknown };
 
@@ -7,7 +7,7 @@ function intOf(body: Record<string, unknown>, name: string, required: boolean): 
   const value = body[name];
   if (value === undefined && !required) return undefined;
   if (!Number.isInteger(value) || (value as number) <= 0) {
-    throw new JamaRequestError(
+    throw new SimulatedJamaError(
       400,
       `Expected \`${name}\` to be a positive integer id, got \`${JSON.stringify(value)}\`.`,
     );
@@ -44,7 +44,7 @@ export function routeRelationshipControl(
     }
     if (body.suspect !== undefined) {
       if (typeof body.suspect !== 'boolean')
-        throw new JamaRequestError(400, 'Expected `suspect` to be a boolean.');
+        throw new SimulatedJamaError(400, 'Expected `suspect` to be a boolean.');
       patch.suspect = body.suspect;
     }
     return { status: 200, body: sim.relink(id, patch) };

@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isJamaSyncError } from '../core/errors';
 import { routeRelationshipControl } from './control-relationships';
+import { SimulatedJamaError } from './http-error';
 import { readBody, sendJson } from './http-io';
 import type { SimulatorOptionsPatch } from './options';
-import { JamaRequestError } from './request-error';
-import type { JamaSimulator } from './server';
+import type { JamaSimulator } from './simulator';
 
 /** Prefix of the control API: test and operator hooks, never rate limited, never in the call log. */
 export const CONTROL_PREFIX = '/__control/';
@@ -16,10 +16,10 @@ function parse(body: Buffer): Record<string, unknown> {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new JamaRequestError(400, `Malformed JSON body: ${(error as Error).message}`);
+    throw new SimulatedJamaError(400, `Malformed JSON body: ${(error as Error).message}`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new JamaRequestError(400, 'The body must be a JSON object.');
+    throw new SimulatedJamaError(400, 'The body must be a JSON object.');
   }
   return value as Record<string, unknown>;
 }
@@ -27,7 +27,7 @@ function parse(body: Buffer): Record<string, unknown> {
 function fieldsOf(body: Record<string, unknown>): Record<string, unknown> {
   const { fields } = body;
   if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) {
-    throw new JamaRequestError(400, 'Expected a body {"fields": {…}}.');
+    throw new SimulatedJamaError(400, 'Expected a body {"fields": {…}}.');
   }
   return fields as Record<string, unknown>;
 }
@@ -63,7 +63,7 @@ function route(sim: JamaSimulator, method: string, path: string, body: Record<st
     case 'POST items': {
       const { project, itemType } = body;
       if (!Number.isInteger(project) || !Number.isInteger(itemType)) {
-        throw new JamaRequestError(
+        throw new SimulatedJamaError(
           400,
           'Expected a body {"project": <id>, "itemType": <id>, "fields": {…}}.',
         );
@@ -79,7 +79,7 @@ function route(sim: JamaSimulator, method: string, path: string, body: Record<st
     }
     case 'GET items/{id}': {
       const item = sim.getItem(id);
-      if (!item) throw new JamaRequestError(404, `Item ${id} was not found.`);
+      if (!item) throw new SimulatedJamaError(404, `Item ${id} was not found.`);
       return { status: 200, body: item };
     }
     case 'PATCH items/{id}':
@@ -90,7 +90,7 @@ function route(sim: JamaSimulator, method: string, path: string, body: Record<st
     default: {
       const answer = routeRelationshipControl(sim, method, path, body);
       if (answer) return answer;
-      throw new JamaRequestError(404, `No control endpoint ${method} ${CONTROL_PREFIX}${path}.`);
+      throw new SimulatedJamaError(404, `No control endpoint ${method} ${CONTROL_PREFIX}${path}.`);
     }
   }
 }
@@ -110,7 +110,7 @@ export async function handleControl(
     const answer = route(sim, req.method ?? 'GET', url.pathname.slice(CONTROL_PREFIX.length), body);
     sendJson(res, answer.status, answer.body);
   } catch (error) {
-    const status = error instanceof JamaRequestError ? error.status : isJamaSyncError(error) ? 400 : 500;
+    const status = error instanceof SimulatedJamaError ? error.status : isJamaSyncError(error) ? 400 : 500;
     sendJson(res, status, { error: error instanceof Error ? error.message : String(error) });
   }
 }

@@ -1,6 +1,6 @@
 import { ITEM_TYPES, optionIds, STATUS_PICKLIST } from './catalog';
-import { formatJamaDate } from './jama-date';
 import { createRng, type Rng } from './prng';
+import { formatJamaDate } from './query-date';
 import type { JamaActivity, JamaItem, JamaItemType, JamaParent, JamaProject } from './types';
 
 /** What the simulator starts with; the same inputs always give the same data. */

@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import { formatJamaDate } from './jama-date';
+import { formatJamaDate } from './query-date';
 
 /** Jama's paging block of list answers. */
 export interface PageInfo {

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { JamaRequestError } from './request-error';
+import { SimulatedJamaError } from './http-error';
 
 /** Larger request bodies are refused with 413. */
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -11,7 +11,7 @@ export async function readBody(req: IncomingMessage): Promise<Buffer> {
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
     if (size > MAX_BODY_BYTES)
-      throw new JamaRequestError(413, `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`);
+      throw new SimulatedJamaError(413, `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`);
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);
@@ -21,14 +21,14 @@ export async function readBody(req: IncomingMessage): Promise<Buffer> {
 export function parseJsonBody(req: IncomingMessage, body: Buffer): unknown {
   const type = req.headers['content-type'] ?? '';
   if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(type)) {
-    throw new JamaRequestError(415, `Content-Type must be application/json, got '${type}'.`);
+    throw new SimulatedJamaError(415, `Content-Type must be application/json, got '${type}'.`);
   }
   const text = body.toString('utf8');
-  if (text.trim() === '') throw new JamaRequestError(400, 'A JSON request body is required.');
+  if (text.trim() === '') throw new SimulatedJamaError(400, 'A JSON request body is required.');
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new JamaRequestError(400, `Malformed JSON body: ${(error as Error).message}`);
+    throw new SimulatedJamaError(400, `Malformed JSON body: ${(error as Error).message}`);
   }
 }
 

@@ -1,5 +1,5 @@
 import { PICK_LIST_OPTIONS } from './catalog';
-import { badRequest } from './request-error';
+import { badRequest } from './http-error';
 import type { NewItem } from './store';
 import type { JamaItemType, JamaItemTypeField, JamaParent } from './types';
 

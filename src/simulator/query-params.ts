@@ -1,5 +1,5 @@
-import { describeBadJamaDate, parseJamaDate } from './jama-date';
-import { badRequest } from './request-error';
+import { badRequest } from './http-error';
+import { describeBadJamaDate, tryParseJamaDate } from './query-date';
 
 /** Jama's page size limit. */
 export const MAX_RESULTS = 50;
@@ -56,7 +56,7 @@ export function dateRange(params: URLSearchParams, name: string): DateRange | un
   if (values.length === 0) return undefined;
   if (values.length > 2) throw badRequest(`\`${name}\` takes one value (on or after) or two (a range).`);
   const [from, to] = values.map((value) => {
-    const ms = parseJamaDate(value);
+    const ms = tryParseJamaDate(value);
     if (ms === undefined) throw badRequest(describeBadJamaDate(name, value));
     return ms;
   }) as [number, number | undefined];

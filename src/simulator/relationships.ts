@@ -1,5 +1,5 @@
+import { badRequest, notFound } from './http-error';
 import { createRng } from './prng';
-import { badRequest, notFound } from './request-error';
 import type { JamaItem } from './types';
 
 /** `GET /relationships` element, as Jama returns it. */

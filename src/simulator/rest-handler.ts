@@ -2,8 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { systemClock } from '../core/clock';
 import type { SimulatorEngine } from './engine';
 import { errorEnvelope } from './envelope';
+import { notFound, SimulatedJamaError } from './http-error';
 import { parseJsonBody, readBody, sendJson } from './http-io';
-import { JamaRequestError, notFound } from './request-error';
 import { dispatch, type Reply, type Route } from './router';
 import { abstractItemRoutes } from './routes-abstractitems';
 import { activityRoutes } from './routes-activities';
@@ -56,7 +56,7 @@ export async function handleRest(
     outcome = await serve(engine, req, url, baseUrl, signal);
   } catch (error) {
     if (signal.aborted) outcome = 'reset';
-    else if (error instanceof JamaRequestError) {
+    else if (error instanceof SimulatedJamaError) {
       outcome = {
         status: error.status,
         body: errorEnvelope(error.status, error.message, engine.now()),
@@ -97,7 +97,7 @@ async function serve(
   const isToken = url.pathname === TOKEN_PATH;
   let user: number;
   if (isToken) {
-    if (method !== 'POST') throw new JamaRequestError(405, `Use POST on ${TOKEN_PATH}.`, { Allow: 'POST' });
+    if (method !== 'POST') throw new SimulatedJamaError(405, `Use POST on ${TOKEN_PATH}.`, { Allow: 'POST' });
     user = engine.auth.checkTokenRequest(
       req.headers.authorization,
       new URLSearchParams(body.toString('utf8')),
@@ -111,7 +111,7 @@ async function serve(
   if (fault.outcome === 'reset' || fault.outcome === 'html' || fault.outcome === 'truncated')
     return fault.outcome;
   if (fault.outcome !== 'none') {
-    throw new JamaRequestError(
+    throw new SimulatedJamaError(
       fault.outcome,
       `Simulated server error (${fault.outcome}); the request was not applied.`,
     );

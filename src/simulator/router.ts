@@ -1,4 +1,4 @@
-import { JamaRequestError, notFound } from './request-error';
+import { notFound, SimulatedJamaError } from './http-error';
 import type { JamaStore } from './store';
 
 /** Everything a route may read: the request, the authenticated user, the time, the state. */
@@ -37,7 +37,7 @@ export function dispatch(routes: readonly Route[], method: string, path: string,
   const route = matching.find((r) => r.method === method);
   if (!route) {
     const allowed = matching.map((r) => r.method).join(', ');
-    throw new JamaRequestError(405, `${method} is not supported on ${path}; use ${allowed}.`, {
+    throw new SimulatedJamaError(405, `${method} is not supported on ${path}; use ${allowed}.`, {
       Allow: allowed,
     });
   }

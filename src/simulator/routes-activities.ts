@@ -1,7 +1,7 @@
 import { listEnvelope, page } from './envelope';
-import { formatJamaDate } from './jama-date';
+import { badRequest, notFound } from './http-error';
+import { formatJamaDate } from './query-date';
 import { dateRange, intList, paging, requiredIntParam } from './query-params';
-import { badRequest, notFound } from './request-error';
 import type { Route } from './router';
 
 const EVENT_TYPES = ['CREATE', 'UPDATE', 'DELETE', 'PUBLIC', 'BATCH_SUMMARY'];

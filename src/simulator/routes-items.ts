@@ -1,7 +1,7 @@
 import { createdEnvelope, listEnvelope, okEnvelope, page, singleEnvelope } from './envelope';
+import { badRequest, notFound } from './http-error';
 import { applyPatch, parseNewItem, parsePatch, parseReplacement, validateFields } from './item-input';
 import { paging, requiredIntParam } from './query-params';
-import { badRequest, notFound } from './request-error';
 import { idArg, type Route, type RouteContext } from './router';
 import type { JamaItemType } from './types';
 

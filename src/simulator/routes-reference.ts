@@ -1,6 +1,6 @@
 import { listEnvelope, page, singleEnvelope } from './envelope';
+import { notFound } from './http-error';
 import { paging } from './query-params';
-import { notFound } from './request-error';
 import { idArg, type Reply, type Route, type RouteContext } from './router';
 
 function list<T>(all: readonly T[], ctx: RouteContext): Reply {

@@ -1,6 +1,6 @@
 import { listEnvelope, page, singleEnvelope } from './envelope';
+import { badRequest, notFound } from './http-error';
 import { intParam, paging, requiredIntParam } from './query-params';
-import { badRequest, notFound } from './request-error';
 import { idArg, type Route } from './router';
 
 /**

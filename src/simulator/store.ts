@@ -1,8 +1,8 @@
 import { ITEM_TYPES, PICK_LIST_OPTIONS, PICK_LISTS } from './catalog';
 import type { Dataset } from './data';
-import { formatJamaDate, parseJamaDate } from './jama-date';
+import { badRequest, notFound } from './http-error';
+import { formatJamaDate, tryParseJamaDate } from './query-date';
 import { type JamaRelationship, type RelationshipPatch, RelationshipStore } from './relationships';
-import { badRequest, notFound } from './request-error';
 import type {
   ActivityEventType,
   JamaActivity,
@@ -77,7 +77,7 @@ export class JamaStore {
       const n = Number(item.documentKey.split('-').at(-1));
       const counter = `${item.project}:${item.itemType}`;
       this.keyCounters.set(counter, Math.max(this.keyCounters.get(counter) ?? 0, n));
-      this.lastWrite = Math.max(this.lastWrite, parseJamaDate(item.lastActivityDate) ?? 0);
+      this.lastWrite = Math.max(this.lastWrite, tryParseJamaDate(item.lastActivityDate) ?? 0);
     }
     this.nextId = maxId + 1;
   }
@@ -295,7 +295,7 @@ export class JamaStore {
 }
 
 function toStored(item: JamaItem): StoredItem {
-  const ms = (text: string) => parseJamaDate(text) ?? 0;
+  const ms = (text: string) => tryParseJamaDate(text) ?? 0;
   return {
     item,
     createdMs: ms(item.createdDate),

@@ -1,10 +1,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoDbRateLimiter } from '../../src/adapters/dynamodb-limiter';
+import { DynamoDbRateLimiter } from '../../src/adapters/dynamodb-limiter/limiter';
 import { DynamoDbMirror, type MirrorRow } from '../../src/adapters/mirror-sink';
 import { formatJamaDate } from '../../src/core/jama-date';
 import type { JamaItem } from '../../src/core/jama-types';
-import type { SinkRecord } from '../../src/core/sink';
+import type { SinkRecord } from '../../src/core/ports/sink';
 import { maxInAnyWindow } from '../../src/simulator/rate-window';
 import { type TestAws, testAws } from '../support/aws';
 import { prng } from './events';

@@ -1,5 +1,5 @@
 import { parseJamaDate } from '../../src/core/jama-date';
-import type { JobInput } from '../../src/core/worker/jobs';
+import type { JobInput } from '../../src/core/jobs';
 import { createRng } from '../../src/simulator/prng';
 import type { JamaItem, JamaSimulator } from '../../src/simulator/server';
 

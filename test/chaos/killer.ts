@@ -1,11 +1,11 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { ChangeMessageVisibilityBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
-import type { JamaApi } from '../../src/core/jama-api';
-import type { Sink } from '../../src/core/sink';
-import { chunk } from '../../src/core/worker/util';
+import type { WorkerDeps } from '../../functions/sync-worker/build-deps';
+import { chunk } from '../../src/core/chunk';
+import type { JamaApi } from '../../src/core/ports/jama-api';
+import type { Sink } from '../../src/core/ports/sink';
 import type { SqsHandler } from '../../src/local/event-source';
-import type { WorkerDeps } from '../../src/worker/build-deps';
 
 /**
  * Where an invocation dies: right after its Jama read returned; right after a PATCH to Jama

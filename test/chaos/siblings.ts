@@ -1,7 +1,7 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { DynamoDbRateLimiter } from '../../src/adapters/dynamodb-limiter';
+import { DynamoDbRateLimiter } from '../../src/adapters/dynamodb-limiter/limiter';
 import { JamaClient } from '../../src/adapters/jama/jama-client';
-import { LimiterWaitError } from '../../src/core/rate-limiter';
+import { LimiterWaitError } from '../../src/core/ports/rate-limiter';
 
 export interface SiblingOptions {
   clientConfig: DynamoDBClientConfig;

@@ -5,10 +5,10 @@ import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { buildWebhookDeps } from '../../functions/webhook/build-deps';
 import { makeHandler } from '../../functions/webhook/handler';
 import { loadWebhookConfig } from '../../src/config';
-import { FakeClock } from '../../src/core/clock';
 import { sign } from '../../src/core/signature';
 import { startWebhookServer, type WebhookServer } from '../../src/local/webhook-server';
 import { type TestAws, testAws } from '../support/aws';
+import { FakeClock } from '../support/fake-clock';
 
 const SECRET = 'security-webhook-secret-4b1d9e07';
 const OTHER = 'some-other-secret-of-16-chars';

@@ -97,3 +97,10 @@ export async function testAws(name = 'test', env: NodeJS.ProcessEnv = process.en
     },
   };
 }
+
+/** True when every endpoint is on the loopback interface. */
+export function loopbackOnly(endpoints: Pick<AwsEndpoints, 'dynamodb' | 'sqs'>): boolean {
+  return [endpoints.dynamodb, endpoints.sqs].every((url) =>
+    /^http:\/\/(127\.\d+\.\d+\.\d+|\[::1\]|localhost)(:\d+)?/.test(url),
+  );
+}

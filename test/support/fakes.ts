@@ -1,11 +1,11 @@
-import { FakeClock } from '../../src/core/clock';
 import { JamaSyncError } from '../../src/core/errors';
-import type { AbstractItemsQuery, JamaApi } from '../../src/core/jama-api';
 import { formatJamaDate, parseJamaDate } from '../../src/core/jama-date';
 import type { JamaItem, Page, PatchOperation } from '../../src/core/jama-types';
-import type { JobQueue } from '../../src/core/job-queue';
-import type { IndexEntry, ItemIndex, Sink, SinkRecord, SinkWriteResult } from '../../src/core/sink';
-import type { JobInput } from '../../src/core/worker/jobs';
+import type { JobInput } from '../../src/core/jobs';
+import type { AbstractItemsQuery, JamaApi } from '../../src/core/ports/jama-api';
+import type { JobQueue } from '../../src/core/ports/job-queue';
+import type { IndexEntry, ItemIndex, Sink, SinkRecord, SinkWriteResult } from '../../src/core/ports/sink';
+import { FakeClock } from './fake-clock';
 
 /** A small Jama item factory. */
 export function item(id: number, overrides: Partial<JamaItem> & { at?: number } = {}): JamaItem {

@@ -1,3 +1,4 @@
+import type { WorkerDeps } from '../../functions/sync-worker/build-deps';
 import type { ReconcileRequest } from '../../src/core/reconcile/plan';
 import { sign } from '../../src/core/signature';
 import type { IngestDeps } from '../../src/core/webhook/ingest';
@@ -6,7 +7,6 @@ import type { SqsHandler } from '../../src/local/event-source';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../src/local/local-stack';
 import type { EventSourceTuning } from '../../src/local/local-workers';
 import type { JamaSimulator, SimulatorOptions } from '../../src/simulator/server';
-import type { WorkerDeps } from '../../src/worker/build-deps';
 
 export interface PipelineOptions {
   simulator?: SimulatorOptions;

@@ -1,6 +1,6 @@
 import type { Clock } from '../../core/clock';
-import type { CallOptions } from '../../core/jama-api';
 import type { JamaAuthKind } from '../../core/jama-errors';
+import type { CallOptions } from '../../core/ports/jama-api';
 import type { JamaCredentials } from './options';
 import { parseBody, tokenSchema } from './schemas';
 import { raceSignal } from './single-flight';

@@ -1,11 +1,4 @@
 import type { z } from 'zod';
-import {
-  type AbstractItemsQuery,
-  type ActivitiesQuery,
-  type CallOptions,
-  JAMA_MAX_RESULTS,
-  type JamaApi,
-} from '../../core/jama-api';
 import { JamaAuthError } from '../../core/jama-errors';
 import type {
   JamaActivity,
@@ -16,6 +9,13 @@ import type {
   Page,
   PatchOperation,
 } from '../../core/jama-types';
+import {
+  type AbstractItemsQuery,
+  type ActivitiesQuery,
+  type CallOptions,
+  JAMA_MAX_RESULTS,
+  type JamaApi,
+} from '../../core/ports/jama-api';
 import type { JamaPickListOption, JamaUser } from '../../core/reference/model';
 import type {
   JamaRelationship,

@@ -1,7 +1,7 @@
 import type { CircuitBreaker } from '../../core/circuit-breaker';
 import { type Clock, systemClock } from '../../core/clock';
 import { ConfigError } from '../../core/errors';
-import type { RateLimiter } from '../../core/rate-limiter';
+import type { RateLimiter } from '../../core/ports/rate-limiter';
 
 /** How the client authenticates. OAuth client credentials are preferred; basic auth fails under SAML/SSO. */
 export type JamaCredentials =

@@ -1,5 +1,5 @@
-import { type DateFilter, JAMA_MAX_RESULTS } from '../../core/jama-api';
 import { formatJamaDate } from '../../core/jama-date';
+import { type DateFilter, JAMA_MAX_RESULTS } from '../../core/ports/jama-api';
 
 /** A query parameter's value; `undefined` leaves the parameter out. */
 export type QueryValue = string | number | boolean | readonly (string | number)[] | undefined;

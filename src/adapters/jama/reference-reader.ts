@@ -1,4 +1,4 @@
-import type { JamaApi } from '../../core/jama-api';
+import type { JamaApi } from '../../core/ports/jama-api';
 import type { ReferenceReader } from '../../core/reference/model';
 
 /**

@@ -1,5 +1,5 @@
-import { JAMA_MAX_RESULTS } from '../../core/jama-api';
 import type { Page } from '../../core/jama-types';
+import { JAMA_MAX_RESULTS } from '../../core/ports/jama-api';
 import type {
   JamaRelationship,
   RelationshipCursor,

@@ -2,7 +2,6 @@ import diagnostics from 'node:diagnostics_channel';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Pool } from 'undici';
 import { OUTAGE_CODES } from '../../core/circuit-breaker';
-import type { CallOptions } from '../../core/jama-api';
 import {
   type JamaAuthKind,
   JamaBadResponseError,
@@ -11,6 +10,7 @@ import {
   JamaRequestError,
   JamaTimeoutError,
 } from '../../core/jama-errors';
+import type { CallOptions } from '../../core/ports/jama-api';
 import { errorForFailure, errorForStatus, jamaMessage, parseRetryAfter } from './http-errors';
 import type { ResolvedJamaClientOptions } from './options';
 

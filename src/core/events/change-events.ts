@@ -1,6 +1,6 @@
+import type { PreviousItem, SinkRecord } from '../ports/sink';
 import type { PreviousRelationship, RelationshipRecord } from '../relationships/records';
 import type { JamaRelationship } from '../relationships/types';
-import type { PreviousItem, SinkRecord } from '../sink';
 
 /** The `source` of every event jama-sync publishes. */
 export const EVENT_SOURCE = 'jama-sync';

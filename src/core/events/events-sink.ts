@@ -1,5 +1,5 @@
+import type { Sink, SinkRecord, SinkWriteResult } from '../ports/sink';
 import type { RelationshipRecord, RelationshipSink, RelationshipWriteResult } from '../relationships/records';
-import type { Sink, SinkRecord, SinkWriteResult } from '../sink';
 import { type ChangeEvent, itemChangeEvent, relationshipChangeEvent } from './change-events';
 
 /**

@@ -1,8 +1,8 @@
 import type { Clock } from '../clock';
-import type { JobQueue } from '../job-queue';
-import type { PullJob, ScanJob } from '../worker/jobs';
+import type { PullJob, ScanJob } from '../jobs';
+import type { JobQueue } from '../ports/job-queue';
+import type { ReconcileStateStore, SweepSource } from '../ports/reconcile-state';
 import { watermarkAfter } from './plan';
-import type { ReconcileStateStore, SweepSource } from './ports';
 
 export interface CompletionDeps {
   state: ReconcileStateStore;

@@ -1,6 +1,6 @@
 import { parseJamaDate } from '../jama-date';
 import type { JamaActivity } from '../jama-types';
-import type { DeleteJob } from '../worker/jobs';
+import type { DeleteJob } from '../jobs';
 
 /**
  * Tombstone jobs for the items a page of DELETE activities reports: one per item, dated when Jama

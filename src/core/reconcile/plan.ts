@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { JamaSyncError } from '../errors';
-import type { ScanJob } from '../worker/jobs';
-import type { ReconcileMode, Watermark } from './ports';
+import type { ScanJob } from '../jobs';
+import type { ReconcileMode, Watermark } from '../ports/reconcile-state';
 
 /**
  * What to reconcile: the JSON of an on-demand invoke, or the `detail` of an EventBridge event.

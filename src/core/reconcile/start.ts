@@ -1,14 +1,14 @@
+import { chunk } from '../chunk';
 import type { Clock } from '../clock';
 import { type ErrorCode, isJamaSyncError } from '../errors';
-import type { JamaApi } from '../jama-api';
 import type { JamaActivity } from '../jama-types';
-import type { JobQueue } from '../job-queue';
+import type { JamaApi } from '../ports/jama-api';
+import type { JobQueue } from '../ports/job-queue';
+import type { ReconcileMode, ReconcileStateStore, RunLease } from '../ports/reconcile-state';
 import { relationshipScanFor } from '../relationships/scan';
-import { chunk } from '../worker/util';
 import type { RunCursorStore } from './cursor';
 import { deleteJobs } from './deletes';
 import { planProject, type ReconcileRequest, type ReconcileTarget, runIdFor, targetsOf } from './plan';
-import type { ReconcileMode, ReconcileStateStore, RunLease } from './ports';
 import { runProgress } from './progress';
 
 /** What starting a reconciliation needs; every Jama call goes through the environment's limiter. */

@@ -1,5 +1,5 @@
+import type { Sink, SinkRecord } from '../ports/sink';
 import { keepsRelationships, type RelationshipRecord } from '../relationships/records';
-import type { Sink, SinkRecord } from '../sink';
 import { annotateItems } from './readable';
 import type { ReferenceResolver } from './resolver';
 

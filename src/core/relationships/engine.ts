@@ -1,7 +1,7 @@
 import type { Clock } from '../clock';
-import type { JobQueue } from '../job-queue';
+import type { RelationshipPullJob, RelationshipScanJob } from '../jobs';
+import type { JobQueue } from '../ports/job-queue';
 import { classify } from '../worker/classify';
-import type { RelationshipPullJob, RelationshipScanJob } from '../worker/jobs';
 import { deferred, done, type Outcome } from '../worker/outcome';
 import { pullRelationships } from './pull';
 import { type ItemProjects, type RelationshipSweepSource, relationshipMarkerScope } from './records';

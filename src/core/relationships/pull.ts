@@ -1,6 +1,6 @@
 import { JamaSyncError } from '../errors';
-import type { CallOptions } from '../jama-api';
-import type { RelationshipPullJob } from '../worker/jobs';
+import type { RelationshipPullJob } from '../jobs';
+import type { CallOptions } from '../ports/jama-api';
 import type { ItemProjects, RelationshipRecord } from './records';
 import { writeRelationshipSinks } from './records';
 import { relationshipRecord, typeNames } from './scan';

@@ -1,11 +1,11 @@
-import type { CallOptions } from '../jama-api';
+import { chunk } from '../chunk';
 import { parseJamaDate } from '../jama-date';
 import type { JamaActivity } from '../jama-types';
-import type { JobQueue } from '../job-queue';
+import type { RelationshipPullJob, RelationshipScanJob } from '../jobs';
+import type { CallOptions } from '../ports/jama-api';
+import type { JobQueue } from '../ports/job-queue';
 import type { ProjectPlan } from '../reconcile/plan';
-import type { RelationshipPullJob, RelationshipScanJob } from '../worker/jobs';
 import { done, type Outcome } from '../worker/outcome';
-import { chunk } from '../worker/util';
 import { type RelationshipRecord, type RelationshipSweepSource, writeRelationshipSinks } from './records';
 import type { JamaActivitySource, JamaRelationship, RelationshipApi, RelationshipCursor } from './types';
 

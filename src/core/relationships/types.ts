@@ -1,4 +1,4 @@
-import type { CallOptions, JamaApi } from '../jama-api';
+import type { CallOptions, JamaApi } from '../ports/jama-api';
 
 /** A link between two Jama items (`GET /relationships`). */
 export interface JamaRelationship {

@@ -1,15 +1,15 @@
 import type { Clock } from '../clock';
-import type { JobQueue } from '../job-queue';
+import type { JobInput } from '../jobs';
+import type { JobQueue } from '../ports/job-queue';
+import type { ClaimResult, PendingMarkers } from '../ports/pending-markers';
+import type { ReplayGuard } from '../ports/replay-guard';
 import { relationshipMarkerScope } from '../relationships/records';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../signature';
-import type { JobInput } from '../worker/jobs';
 import { authenticate, REPLAY_WINDOW_MS } from './authenticate';
 import { describeIssues, nativeBodySchema } from './contract';
 import { WebhookError } from './errors';
 import { applyMapping, expressionFor } from './mapping';
-import type { ClaimResult, PendingMarkers } from './pending-markers';
 import { type JobPlan, packBatches, planJobs, requestId } from './plan';
-import type { ReplayGuard } from './replay-guard';
 import type { IngestCounts } from './respond';
 import type { WebhookSource } from './source';
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { DeleteJob, JobInput, PullJob, PushJob, RelationshipPullJob } from '../worker/jobs';
-import { chunk } from '../worker/util';
+import { chunk } from '../chunk';
+import type { DeleteJob, JobInput, PullJob, PushJob, RelationshipPullJob } from '../jobs';
 import type { NativeEvent } from './contract';
 import { WebhookError } from './errors';
 

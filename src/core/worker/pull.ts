@@ -1,9 +1,9 @@
+import { chunk } from '../chunk';
 import { JamaSyncError } from '../errors';
-import type { JamaApi } from '../jama-api';
 import { parseJamaDate } from '../jama-date';
 import type { JamaItem, Page } from '../jama-types';
-import type { SinkRecord } from '../sink';
-import { chunk } from './util';
+import type { JamaApi } from '../ports/jama-api';
+import type { SinkRecord } from '../ports/sink';
 
 /** One item to refresh, with the records (queue messages) that asked for it. */
 export interface PullTarget {

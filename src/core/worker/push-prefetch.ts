@@ -1,7 +1,7 @@
-import type { JamaApi } from '../jama-api';
 import type { JamaItem } from '../jama-types';
-import type { ItemIndex } from '../sink';
-import type { PushJob } from './jobs';
+import type { PushJob } from '../jobs';
+import type { JamaApi } from '../ports/jama-api';
+import type { ItemIndex } from '../ports/sink';
 
 /**
  * Reads the items a batch's pushes write to, 50 per `/abstractitems?documentKey=…` call, for the

@@ -1,13 +1,13 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Clock } from '../clock';
 import { JamaSyncError } from '../errors';
-import type { JamaApi } from '../jama-api';
 import { parseJamaDate } from '../jama-date';
 import type { JamaItem, PatchOperation } from '../jama-types';
+import type { PushJob } from '../jobs';
+import type { JamaApi } from '../ports/jama-api';
 import { currentUser } from '../reference/lists';
 import type { ReferenceResolver } from '../reference/resolver';
 import { type NamedChange, resolveChanges } from '../reference/write-values';
-import type { PushJob } from './jobs';
 import { deferred, type Outcome } from './outcome';
 import { contentId, type LedgerEntry, type PushLedger, supersedes } from './push-ledger';
 

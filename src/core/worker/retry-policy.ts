@@ -1,4 +1,4 @@
-import type { JobMeta } from './jobs';
+import type { JobMeta } from '../jobs';
 import type { Outcome } from './outcome';
 
 /** What the queue adapter must do with a record after its outcome is known. */

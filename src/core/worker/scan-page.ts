@@ -1,6 +1,6 @@
 import { formatJamaDate, parseJamaDate } from '../jama-date';
 import type { JamaItem, Page } from '../jama-types';
-import type { Sink, SinkRecord } from '../sink';
+import type { Sink, SinkRecord } from '../ports/sink';
 import { itemRecord } from './pull';
 import { type Quarantine, type QuarantinedItem, rejectedItem } from './quarantine';
 import { writeSinks } from './write-sinks';

@@ -1,7 +1,7 @@
 import { parseJamaDate } from '../jama-date';
 import type { JamaItem, Page } from '../jama-types';
+import type { ScanJob } from '../jobs';
 import type { CursorKey, SlicePosition } from '../reconcile/cursor';
-import type { ScanJob } from './jobs';
 import { MAX_PAGE } from './pull';
 import type { ScanDeps } from './scan';
 import type { Dated } from './scan-page';

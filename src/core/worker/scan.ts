@@ -1,11 +1,11 @@
 import type { Clock } from '../clock';
-import type { JamaApi } from '../jama-api';
 import type { JamaItem, Page } from '../jama-types';
-import type { JobQueue } from '../job-queue';
+import type { ScanJob } from '../jobs';
+import type { JamaApi } from '../ports/jama-api';
+import type { JobQueue } from '../ports/job-queue';
+import type { Sink } from '../ports/sink';
 import type { CursorKey, RunCursorStore, SlicePosition } from '../reconcile/cursor';
-import type { Sink } from '../sink';
 import { classify } from './classify';
-import type { ScanJob } from './jobs';
 import { done, type Outcome } from './outcome';
 import { MAX_PAGE } from './pull';
 import type { Quarantine } from './quarantine';

@@ -1,14 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock';
-import type { JamaApi } from '../jama-api';
 import type { JamaItem } from '../jama-types';
-import type { JobQueue } from '../job-queue';
-import type { RunCursorStore } from '../reconcile/cursor';
-import { InMemoryRunCursorStore } from '../reconcile/memory-cursors';
-import type { ReferenceResolver } from '../reference/resolver';
-import { type RelationshipEngineDeps, runRelationshipJobs } from '../relationships/engine';
-import type { IndexEntry, ItemIndex, Sink, SinkRecord } from '../sink';
-import { classify } from './classify';
 import {
   type DeleteJob,
   type Job,
@@ -19,7 +11,15 @@ import {
   type RelationshipPullJob,
   type RelationshipScanJob,
   type ScanJob,
-} from './jobs';
+} from '../jobs';
+import type { JamaApi } from '../ports/jama-api';
+import type { JobQueue } from '../ports/job-queue';
+import type { IndexEntry, ItemIndex, Sink, SinkRecord } from '../ports/sink';
+import type { RunCursorStore } from '../reconcile/cursor';
+import { InMemoryRunCursorStore } from '../reconcile/memory-cursors';
+import type { ReferenceResolver } from '../reference/resolver';
+import { type RelationshipEngineDeps, runRelationshipJobs } from '../relationships/engine';
+import { classify } from './classify';
 import { deferred, done, type Outcome } from './outcome';
 import { type PullTarget, pullItems } from './pull';
 import { runPush } from './push';

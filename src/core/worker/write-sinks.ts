@@ -1,4 +1,4 @@
-import type { Sink, SinkRecord, SinkWriteResult } from '../sink';
+import type { Sink, SinkRecord, SinkWriteResult } from '../ports/sink';
 import { isPermanentSinkError, QUARANTINE_PREFIX } from './quarantine';
 
 /** What became of a write to every sink. */

@@ -6,13 +6,16 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
-import { DynamoDbRateLimiter, type DynamoDbRateLimiterOptions } from '../../../src/adapters/dynamodb-limiter';
-import { FakeClock } from '../../../src/core/clock';
-import { initialState, type LimiterState, onThrottled, reserve } from '../../../src/core/gcra';
-import { resolveLimiterConfig } from '../../../src/core/limiter-config';
-import { LimiterWaitError } from '../../../src/core/rate-limiter';
+import {
+  DynamoDbRateLimiter,
+  type DynamoDbRateLimiterOptions,
+} from '../../../src/adapters/dynamodb-limiter/limiter';
+import { resolveLimiterConfig } from '../../../src/core/limiter/config';
+import { initialState, type LimiterState, onThrottled, reserve } from '../../../src/core/limiter/gcra';
+import { LimiterWaitError } from '../../../src/core/ports/rate-limiter';
 import { maxInAnyWindow } from '../../../src/simulator/rate-window';
 import { type TestAws, testAws } from '../../support/aws';
+import { FakeClock } from '../../support/fake-clock';
 
 let aws: TestAws;
 beforeAll(async () => {
@@ -179,7 +182,7 @@ describe('DynamoDB rate limiter', () => {
   });
 
   it('stores the knee on the item, regains quickly up to 0.9 × knee and slowly above, and removes it once passed', async () => {
-    // Clean periods are 2 s (src/core/limiter-config.ts): each 10 s step below is five of them.
+    // Clean periods are 2 s (src/core/limiter/config.ts): each 10 s step below is five of them.
     const clock = new FakeClock();
     const environment = env('knee');
     const l = limiter(environment, { clock, random: () => 0.5, maxWaitMs: 10_000 });

@@ -3,9 +3,8 @@ import { networkInterfaces } from 'node:os';
 import { DescribeTableCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, ListQueuesCommand } from '@aws-sdk/client-sqs';
 import { localName, QUEUES, TABLES } from '../../../src/infra/resources';
-import { loopbackOnly } from '../../../src/local/embedded-aws';
 import { provisionLocal } from '../../../src/local/provision';
-import { type TestAws, testAws } from '../../support/aws';
+import { loopbackOnly, type TestAws, testAws } from '../../support/aws';
 
 describe('provisioning from the shared resource definitions', () => {
   let aws: TestAws;

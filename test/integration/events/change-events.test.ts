@@ -3,13 +3,13 @@ import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { EventBridgePublisher, type FailedEntry } from '../../../src/adapters/eventbridge-publisher';
 import { DynamoDbMirror } from '../../../src/adapters/mirror-sink';
 import { sqsEventDeadLetters } from '../../../src/adapters/sqs-event-dead-letters';
-import { FakeClock } from '../../../src/core/clock';
 import type { ChangeEvent } from '../../../src/core/events/change-events';
 import { ChangeEventSink } from '../../../src/core/events/events-sink';
 import { formatJamaDate, parseJamaDate } from '../../../src/core/jama-date';
 import type { JamaItem } from '../../../src/core/jama-types';
-import type { SinkRecord } from '../../../src/core/sink';
+import type { SinkRecord } from '../../../src/core/ports/sink';
 import { type TestAws, testAws } from '../../support/aws';
+import { FakeClock } from '../../support/fake-clock';
 import { startFakeEventBridge } from '../../support/fake-eventbridge';
 
 const item = (modified: number, fields: Record<string, unknown>): JamaItem => ({

@@ -1,8 +1,8 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { buildWorkerDeps, type WorkerDeps } from '../../../functions/sync-worker/build-deps';
 import { loadConfig } from '../../../src/config';
 import { runBatch } from '../../../src/core/worker/sync-engine';
 import { type JamaSimulator, startJamaSimulator } from '../../../src/simulator/server';
-import { buildWorkerDeps, type WorkerDeps } from '../../../src/worker/build-deps';
 import { type TestAws, testAws } from '../../support/aws';
 import { startFakeEventBridge } from '../../support/fake-eventbridge';
 

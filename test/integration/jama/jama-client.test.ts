@@ -1,7 +1,6 @@
 import { JamaClient } from '../../../src/adapters/jama/jama-client';
 import type { JamaClientOptions } from '../../../src/adapters/jama/options';
 import { systemClock } from '../../../src/core/clock';
-import { InMemoryRateLimiter } from '../../../src/core/in-memory-limiter';
 import { parseJamaDate } from '../../../src/core/jama-date';
 import {
   JamaAuthError,
@@ -13,7 +12,8 @@ import {
 } from '../../../src/core/jama-errors';
 import type { JamaItem } from '../../../src/core/jama-types';
 import { type JamaSimulator, startJamaSimulator } from '../../../src/simulator/server';
-import { CountingLimiter } from '../../unit/jama/fake-jama';
+import { InMemoryRateLimiter } from '../../support/in-memory-limiter';
+import { CountingLimiter } from '../../support/jama-http-stub';
 
 const OAUTH = { type: 'oauth', clientId: 'jama-sync', clientSecret: 'jama-sync-secret' } as const;
 

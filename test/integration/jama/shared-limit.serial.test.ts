@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DynamoDbRateLimiter } from '../../../src/adapters/dynamodb-limiter';
+import { DynamoDbRateLimiter } from '../../../src/adapters/dynamodb-limiter/limiter';
 import { JamaClient } from '../../../src/adapters/jama/jama-client';
-import type { LimiterState } from '../../../src/core/gcra';
 import { JamaRateLimitedError } from '../../../src/core/jama-errors';
-import { LimiterWaitError } from '../../../src/core/rate-limiter';
+import type { LimiterState } from '../../../src/core/limiter/gcra';
+import { LimiterWaitError } from '../../../src/core/ports/rate-limiter';
 import { maxInAnyWindow } from '../../../src/simulator/rate-window';
 import { type JamaSimulator, startJamaSimulator } from '../../../src/simulator/server';
 import { type TestAws, testAws } from '../../support/aws';

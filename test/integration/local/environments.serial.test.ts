@@ -1,4 +1,4 @@
-import type { JobInput } from '../../../src/core/worker/jobs';
+import type { JobInput } from '../../../src/core/jobs';
 import { summarize } from '../../../src/local/report';
 import {
   type SimulatedEnvironments,

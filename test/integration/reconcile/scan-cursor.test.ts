@@ -1,4 +1,4 @@
-import type { WorkerDeps } from '../../../src/worker/build-deps';
+import type { WorkerDeps } from '../../../functions/sync-worker/build-deps';
 import { WorkerKiller } from '../../chaos/killer';
 import { type Pipeline, startPipeline } from '../../support/pipeline';
 

@@ -2,7 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbMirror } from '../../../src/adapters/mirror-sink';
 import { MirrorSweep } from '../../../src/adapters/sweep';
 import { DynamoDbReconcileState } from '../../../src/adapters/watermarks';
-import type { SinkRecord } from '../../../src/core/sink';
+import type { SinkRecord } from '../../../src/core/ports/sink';
 import { itemRecord } from '../../../src/core/worker/pull';
 import { type TestAws, testAws } from '../../support/aws';
 import { item } from '../../support/fakes';

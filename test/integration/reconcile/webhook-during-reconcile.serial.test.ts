@@ -1,4 +1,4 @@
-import type { Sink } from '../../../src/core/sink';
+import type { Sink } from '../../../src/core/ports/sink';
 import { type Pipeline, startPipeline } from '../../support/pipeline';
 
 /**

@@ -1,9 +1,9 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ForwardSink } from '../../../src/adapters/forward-sink';
-import { FakeClock } from '../../../src/core/clock';
 import type { RelationshipRecord } from '../../../src/core/relationships/records';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature } from '../../../src/core/signature';
+import { FakeClock } from '../../support/fake-clock';
 
 const SECRET = 'forward-secret-0123456789';
 

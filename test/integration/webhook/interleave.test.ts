@@ -1,4 +1,4 @@
-import type { JamaApi } from '../../../src/core/jama-api';
+import type { JamaApi } from '../../../src/core/ports/jama-api';
 import { type Pipeline, startPipeline } from '../../support/pipeline';
 
 const SECRET = 'interleave-secret-0123456789';

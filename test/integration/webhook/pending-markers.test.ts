@@ -1,7 +1,7 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDbPendingMarkers } from '../../../src/adapters/pending-markers';
-import { FakeClock } from '../../../src/core/clock';
 import { type TestAws, testAws } from '../../support/aws';
+import { FakeClock } from '../../support/fake-clock';
 
 describe('pending-pull markers on the state table', () => {
   let aws: TestAws;

@@ -2,8 +2,8 @@ import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDbPushLedger } from '../../../src/adapters/push-ledger';
 import { DynamoDbReferenceStore } from '../../../src/adapters/reference-store';
 import { DynamoDbReplayGuard, nonceKey } from '../../../src/adapters/replay-nonces';
-import { FakeClock } from '../../../src/core/clock';
 import { type TestAws, testAws } from '../../support/aws';
+import { FakeClock } from '../../support/fake-clock';
 
 describe('write-back and replay stores on the state table', () => {
   let aws: TestAws;

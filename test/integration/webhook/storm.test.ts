@@ -1,6 +1,6 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import type { JobQueue } from '../../../src/core/job-queue';
-import type { Sink } from '../../../src/core/sink';
+import type { JobQueue } from '../../../src/core/ports/job-queue';
+import type { Sink } from '../../../src/core/ports/sink';
 import { createRng } from '../../../src/simulator/prng';
 import { type Pipeline, startPipeline } from '../../support/pipeline';
 

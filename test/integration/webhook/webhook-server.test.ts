@@ -4,8 +4,8 @@ import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { buildWebhookDeps } from '../../../functions/webhook/build-deps';
 import { makeHandler } from '../../../functions/webhook/handler';
 import { loadWebhookConfig } from '../../../src/config';
+import { parseJob } from '../../../src/core/jobs';
 import { sign } from '../../../src/core/signature';
-import { parseJob } from '../../../src/core/worker/jobs';
 import { startWebhookServer, type WebhookServer } from '../../../src/local/webhook-server';
 import { type TestAws, testAws } from '../../support/aws';
 

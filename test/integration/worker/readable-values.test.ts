@@ -1,16 +1,16 @@
 import { JamaClient } from '../../../src/adapters/jama/jama-client';
 import { jamaReferenceReader } from '../../../src/adapters/jama/reference-reader';
 import { systemClock } from '../../../src/core/clock';
-import { InMemoryRateLimiter } from '../../../src/core/in-memory-limiter';
+import { type ScanJob, scanJobSchema } from '../../../src/core/jobs';
+import type { SinkRecord } from '../../../src/core/ports/sink';
 import { InMemoryRunCursorStore } from '../../../src/core/reconcile/memory-cursors';
 import { withReadableValues } from '../../../src/core/reference/readable-sink';
 import { ReferenceResolver } from '../../../src/core/reference/resolver';
-import type { SinkRecord } from '../../../src/core/sink';
-import { type ScanJob, scanJobSchema } from '../../../src/core/worker/jobs';
 import { runScan } from '../../../src/core/worker/scan';
 import { DEFAULT_SCAN_SETTINGS } from '../../../src/core/worker/scan-settings';
 import { type JamaSimulator, startJamaSimulator } from '../../../src/simulator/server';
 import { MemoryQueue, MemorySink } from '../../support/fakes';
+import { InMemoryRateLimiter } from '../../support/in-memory-limiter';
 import { MemoryReferenceStore } from '../../support/reference-fakes';
 
 const REFERENCE = /^\/rest\/v1\/(itemtypes|picklists\/\d+\/options|users|users\/current|projects)(\?|$)/;

@@ -1,5 +1,5 @@
-import type { JamaApi } from '../../../src/core/jama-api';
-import { LimiterWaitError } from '../../../src/core/rate-limiter';
+import type { JamaApi } from '../../../src/core/ports/jama-api';
+import { LimiterWaitError } from '../../../src/core/ports/rate-limiter';
 import { maxInAnyWindow } from '../../../src/simulator/rate-window';
 import { type Pipeline, startPipeline } from '../../support/pipeline';
 

@@ -1,20 +1,20 @@
-import { FakeClock } from '../../../src/core/clock';
 import { JamaAuthError } from '../../../src/core/jama-errors';
+import { FakeClock } from '../../support/fake-clock';
 import {
   CLIENT_ID,
   CLIENT_SECRET,
   CountingLimiter,
   clientFor,
-  type FakeJama,
   item,
+  type JamaHttpStub,
   jamaError,
   single,
-  startFakeJama,
+  startJamaHttpStub,
   TOKEN_PATH,
   tokenReply,
-} from './fake-jama';
+} from '../../support/jama-http-stub';
 
-let fake: FakeJama | undefined;
+let fake: JamaHttpStub | undefined;
 afterEach(async () => {
   await fake?.close();
   fake = undefined;
@@ -25,7 +25,7 @@ async function tokenIssuingJama(
   options: { expiresIn?: number; tokenDelayMs?: number; valid?: (token: string) => boolean } = {},
 ) {
   let issued = 0;
-  fake = await startFakeJama((req) => {
+  fake = await startJamaHttpStub((req) => {
     if (req.path === TOKEN_PATH) {
       issued += 1;
       const reply = tokenReply(`tok-${issued}`, options.expiresIn ?? 3599);
@@ -39,8 +39,8 @@ async function tokenIssuingJama(
   return fake;
 }
 
-const tokenRequests = (f: FakeJama) => f.requests.filter((r) => r.path === TOKEN_PATH);
-const bearers = (f: FakeJama) => f.rest().map((r) => r.headers.authorization);
+const tokenRequests = (f: JamaHttpStub) => f.requests.filter((r) => r.path === TOKEN_PATH);
+const bearers = (f: JamaHttpStub) => f.rest().map((r) => r.headers.authorization);
 
 describe('jama client › OAuth token', () => {
   it('asks for a client-credentials token with HTTP Basic client id and secret', async () => {
@@ -132,7 +132,7 @@ describe('jama client › OAuth token', () => {
 
   it('does not cache a failed token request', async () => {
     let calls = 0;
-    fake = await startFakeJama((req) => {
+    fake = await startJamaHttpStub((req) => {
       if (req.path === TOKEN_PATH) {
         calls += 1;
         return calls === 1 ? jamaError(503, 'Service Unavailable', 'starting') : tokenReply('tok-ok');
@@ -169,7 +169,7 @@ describe('jama client › OAuth token', () => {
   });
 
   it('does not retry a 403 (permissions do not change with a new token)', async () => {
-    fake = await startFakeJama((req) =>
+    fake = await startJamaHttpStub((req) =>
       req.path === TOKEN_PATH ? tokenReply() : jamaError(403, 'Forbidden', 'Access denied'),
     );
     const jama = clientFor(fake, new CountingLimiter());
@@ -179,7 +179,7 @@ describe('jama client › OAuth token', () => {
   });
 
   it('reports bad client credentials as JamaAuthError naming the token endpoint', async () => {
-    fake = await startFakeJama(() => ({
+    fake = await startJamaHttpStub(() => ({
       status: 401,
       json: { error: 'unauthorized', error_description: 'Bad credentials' },
     }));
@@ -196,7 +196,7 @@ describe('jama client › OAuth token', () => {
 
 describe('jama client › basic auth', () => {
   it('sends the username and password on every call and never asks for a token', async () => {
-    fake = await startFakeJama((req) => single(item(Number(req.path.split('/').pop()))));
+    fake = await startJamaHttpStub((req) => single(item(Number(req.path.split('/').pop()))));
     const jama = clientFor(fake, new CountingLimiter(), {
       credentials: { type: 'basic', username: 'admin', password: 'admin-pass' },
     });
@@ -208,7 +208,7 @@ describe('jama client › basic auth', () => {
   });
 
   it('does not retry a 401 and mentions SSO in the message', async () => {
-    fake = await startFakeJama(() => jamaError(401, 'Unauthorized', 'Bad credentials'));
+    fake = await startJamaHttpStub(() => jamaError(401, 'Unauthorized', 'Bad credentials'));
     const jama = clientFor(fake, new CountingLimiter(), {
       credentials: { type: 'basic', username: 'admin', password: 'admin-pass' },
     });

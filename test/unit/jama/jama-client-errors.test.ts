@@ -15,17 +15,17 @@ import {
   CLIENT_SECRET,
   CountingLimiter,
   clientFor,
-  type FakeJama,
   item,
+  type JamaHttpStub,
   jamaError,
   type Reply,
   single,
-  startFakeJama,
+  startJamaHttpStub,
   TOKEN_PATH,
   tokenReply,
-} from './fake-jama';
+} from '../../support/jama-http-stub';
 
-let fake: FakeJama | undefined;
+let fake: JamaHttpStub | undefined;
 afterEach(async () => {
   await fake?.close();
   fake = undefined;
@@ -33,7 +33,7 @@ afterEach(async () => {
 
 /** A fake Jama issuing tokens and answering every REST call with `reply`. */
 async function jamaAnswering(reply: Reply | (() => Reply)) {
-  fake = await startFakeJama((req) =>
+  fake = await startJamaHttpStub((req) =>
     req.path === TOKEN_PATH ? tokenReply('tok-secret-bearer') : typeof reply === 'function' ? reply() : reply,
   );
   return fake;
@@ -63,7 +63,7 @@ describe('jama client › error mapping', () => {
     [503, 'Service Unavailable', JamaServerError, 'JAMA_SERVER', true],
   ])('maps %i %s to %p', async (status, reason, type, code, retryable) => {
     await jamaAnswering(jamaError(status, reason, `detail for ${status}`));
-    const jama = clientFor(fake as FakeJama, new CountingLimiter());
+    const jama = clientFor(fake as JamaHttpStub, new CountingLimiter());
     const error = await failureOf(jama.getItem(42));
     await jama.close();
     expect(error).toBeInstanceOf(type);
@@ -73,7 +73,7 @@ describe('jama client › error mapping', () => {
 
   it("carries Jama's meta.message on validation errors", async () => {
     await jamaAnswering(jamaError(400, 'Bad Request', 'Field "priority" does not exist on item type 24'));
-    const jama = clientFor(fake as FakeJama, new CountingLimiter());
+    const jama = clientFor(fake as JamaHttpStub, new CountingLimiter());
     const error = await failureOf(
       jama.patchItem(42, [{ op: 'replace', path: '/fields/priority', value: 1 }]),
     );
@@ -89,7 +89,7 @@ describe('jama client › error mapping', () => {
 
   it('explains a 401 in terms of the Named Creator licence, REST access and what to check', async () => {
     await jamaAnswering(jamaError(401, 'Unauthorized', 'Full authentication is required'));
-    const jama = clientFor(fake as FakeJama, new CountingLimiter());
+    const jama = clientFor(fake as JamaHttpStub, new CountingLimiter());
     const error = await failureOf(jama.getItem(1));
     await jama.close();
     expect(error.message).toMatch(/Named Creator/);
@@ -101,7 +101,7 @@ describe('jama client › error mapping', () => {
 
   it('treats a 3xx as a wrong URL, not as success', async () => {
     await jamaAnswering({ status: 302, headers: { location: 'https://sso.example.com/login?x=1' } });
-    const jama = clientFor(fake as FakeJama, new CountingLimiter());
+    const jama = clientFor(fake as JamaHttpStub, new CountingLimiter());
     const error = await failureOf(jama.getItem(1));
     await jama.close();
     expect(error).toBeInstanceOf(JamaValidationError);
@@ -111,7 +111,7 @@ describe('jama client › error mapping', () => {
 
   it('treats a 200 whose body is not JSON (a proxy page, a cut answer) as transient', async () => {
     await jamaAnswering({ text: '<html>login</html>', headers: { 'content-type': 'text/html' } });
-    const jama = clientFor(fake as FakeJama, new CountingLimiter());
+    const jama = clientFor(fake as JamaHttpStub, new CountingLimiter());
     const error = await failureOf(jama.getItem(1));
     await jama.close();
     expect(error).toBeInstanceOf(JamaBadResponseError);
@@ -122,7 +122,7 @@ describe('jama client › error mapping', () => {
   it('names the missing fields when an item fails validation', async () => {
     const { documentKey: _, ...broken } = item(1);
     await jamaAnswering(single(broken));
-    const jama = clientFor(fake as FakeJama, new CountingLimiter());
+    const jama = clientFor(fake as JamaHttpStub, new CountingLimiter());
     const error = await failureOf(jama.getItem(1));
     await jama.close();
     expect(error).toBeInstanceOf(JamaValidationError);
@@ -131,7 +131,7 @@ describe('jama client › error mapping', () => {
 
   it('accepts unknown fields and nulls in optional ones', async () => {
     await jamaAnswering(single(item(1, { childItemType: null, brandNew: { x: 1 } })));
-    const jama = clientFor(fake as FakeJama, new CountingLimiter());
+    const jama = clientFor(fake as JamaHttpStub, new CountingLimiter());
     const got = await jama.getItem(1);
     await jama.close();
     expect(got.brandNew).toEqual({ x: 1 });
@@ -153,7 +153,7 @@ describe('jama client › network failures', () => {
 
   it('maps a reset connection to a retryable JamaNetworkError', async () => {
     await jamaAnswering('reset');
-    const jama = clientFor(fake as FakeJama, new CountingLimiter());
+    const jama = clientFor(fake as JamaHttpStub, new CountingLimiter());
     const error = await failureOf(jama.getItem(1));
     await jama.close();
     expect(error).toBeInstanceOf(JamaNetworkError);
@@ -163,7 +163,7 @@ describe('jama client › network failures', () => {
 
   it('gives up after timeoutMs with a JamaTimeoutError', async () => {
     await jamaAnswering('hang');
-    const jama = clientFor(fake as FakeJama, new CountingLimiter(), { timeoutMs: 150 });
+    const jama = clientFor(fake as JamaHttpStub, new CountingLimiter(), { timeoutMs: 150 });
     const started = Date.now();
     const error = await failureOf(jama.getItem(1));
     await jama.close();
@@ -180,7 +180,7 @@ describe('jama client › network failures', () => {
 
   it('maps undici’s headers timeout to a JamaTimeoutError too', async () => {
     await jamaAnswering('hang');
-    const jama = clientFor(fake as FakeJama, new CountingLimiter(), {
+    const jama = clientFor(fake as JamaHttpStub, new CountingLimiter(), {
       headersTimeoutMs: 100,
       timeoutMs: 5_000,
     });
@@ -192,7 +192,7 @@ describe('jama client › network failures', () => {
 
   it("rejects with the caller's abort reason when the caller aborts", async () => {
     await jamaAnswering('hang');
-    const jama = clientFor(fake as FakeJama, new CountingLimiter());
+    const jama = clientFor(fake as JamaHttpStub, new CountingLimiter());
     const controller = new AbortController();
     const call = jama.getItem(1, { signal: controller.signal });
     setTimeout(() => controller.abort(new Error('worker deadline')), 50);
@@ -220,7 +220,7 @@ describe('jama client › secrets', () => {
     ],
     ['500 on the token request', (): Reply => jamaError(500, 'Internal Server Error', 'boom')],
   ])('never puts credentials in the error for a %s', async (_label, tokenAnswer) => {
-    fake = await startFakeJama((req) => (req.path === TOKEN_PATH ? tokenAnswer() : single(item(1))));
+    fake = await startJamaHttpStub((req) => (req.path === TOKEN_PATH ? tokenAnswer() : single(item(1))));
     const jama = clientFor(fake, new CountingLimiter());
     const error = await failureOf(jama.getItem(1));
     await jama.close();
@@ -232,7 +232,7 @@ describe('jama client › secrets', () => {
     'never puts the bearer token or secret in the error for a REST %i',
     async (status) => {
       await jamaAnswering(jamaError(status, 'x', 'no'));
-      const jama = clientFor(fake as FakeJama, new CountingLimiter());
+      const jama = clientFor(fake as JamaHttpStub, new CountingLimiter());
       const error = await failureOf(jama.getItem(1));
       await jama.close();
       const dump = `${error.message} ${error.stack} ${JSON.stringify(error)}`;

@@ -1,20 +1,24 @@
-import { FakeClock } from '../../../src/core/clock';
 import { JamaRateLimitedError } from '../../../src/core/jama-errors';
-import { type AcquireOptions, LimiterWaitError, type RateLimiter } from '../../../src/core/rate-limiter';
+import {
+  type AcquireOptions,
+  LimiterWaitError,
+  type RateLimiter,
+} from '../../../src/core/ports/rate-limiter';
+import { FakeClock } from '../../support/fake-clock';
 import {
   CountingLimiter,
   clientFor,
-  type FakeJama,
   item,
+  type JamaHttpStub,
   pageOf,
   type Reply,
   single,
-  startFakeJama,
+  startJamaHttpStub,
   TOKEN_PATH,
   tokenReply,
-} from './fake-jama';
+} from '../../support/jama-http-stub';
 
-let fake: FakeJama | undefined;
+let fake: JamaHttpStub | undefined;
 afterEach(async () => {
   await fake?.close();
   fake = undefined;
@@ -30,7 +34,7 @@ describe('jama client › limiter', () => {
   it('takes one limiter slot before every HTTP request, the token request included', async () => {
     const log: string[] = [];
     const items = Array.from({ length: 120 }, (_, i) => item(i + 1));
-    fake = await startFakeJama((req) => {
+    fake = await startJamaHttpStub((req) => {
       if (req.path === TOKEN_PATH) return tokenReply();
       if (req.path === '/rest/v1/items') return pageOf(items, req);
       return single(item(1));
@@ -51,7 +55,7 @@ describe('jama client › limiter', () => {
   });
 
   it('passes the caller’s signal and maxWaitMs (or the client default) to acquire', async () => {
-    fake = await startFakeJama((req) => (req.path === TOKEN_PATH ? tokenReply() : single(item(1))));
+    fake = await startJamaHttpStub((req) => (req.path === TOKEN_PATH ? tokenReply() : single(item(1))));
     const limiter = new CountingLimiter();
     const jama = clientFor(fake, limiter, { maxWaitMs: 2_000 });
     const signal = new AbortController().signal;
@@ -65,7 +69,7 @@ describe('jama client › limiter', () => {
   });
 
   it('sends nothing when the limiter says the slot is too far away', async () => {
-    fake = await startFakeJama(() => single(item(1)));
+    fake = await startJamaHttpStub(() => single(item(1)));
     const limiter: RateLimiter = {
       acquire: async () => {
         throw new LimiterWaitError(4_000);
@@ -95,7 +99,7 @@ describe('jama client › limiter', () => {
   ])(
     'on a 429 with %s tells the limiter and throws JamaRateLimitedError',
     async (_label, headers, expectedMs) => {
-      fake = await startFakeJama((req) => (req.path === TOKEN_PATH ? tokenReply() : tooMany(headers)));
+      fake = await startJamaHttpStub((req) => (req.path === TOKEN_PATH ? tokenReply() : tooMany(headers)));
       const limiter = new CountingLimiter();
       const jama = clientFor(fake, limiter, { clock: new FakeClock(Date.UTC(2026, 0, 1)) });
       const error = await jama.getItem(3).catch((e: unknown) => e as JamaRateLimitedError);
@@ -116,7 +120,7 @@ describe('jama client › limiter', () => {
   );
 
   it('reports a 429 on the token request as well', async () => {
-    fake = await startFakeJama(() => tooMany({ 'retry-after': '3' }));
+    fake = await startJamaHttpStub(() => tooMany({ 'retry-after': '3' }));
     const limiter = new CountingLimiter();
     const jama = clientFor(fake, limiter);
     await expect(jama.getItem(1)).rejects.toMatchObject({
@@ -129,7 +133,7 @@ describe('jama client › limiter', () => {
   });
 
   it('still throws JamaRateLimitedError when the limiter fails to record the 429', async () => {
-    fake = await startFakeJama(() => tooMany());
+    fake = await startJamaHttpStub(() => tooMany());
     const storeDown = new Error('DynamoDB unavailable');
     const limiter: RateLimiter = {
       acquire: async () => {},
@@ -147,7 +151,7 @@ describe('jama client › limiter', () => {
   it('stops iterating at a 429 instead of firing the remaining pages', async () => {
     let served = 0;
     const items = Array.from({ length: 200 }, (_, i) => item(i + 1));
-    fake = await startFakeJama((req) => {
+    fake = await startJamaHttpStub((req) => {
       if (req.path === TOKEN_PATH) return tokenReply();
       served += 1;
       return served === 2 ? tooMany() : pageOf(items, req);

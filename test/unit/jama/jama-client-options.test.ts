@@ -1,7 +1,14 @@
 import { JamaClient } from '../../../src/adapters/jama/jama-client';
 import { type JamaClientOptions, normaliseJamaUrl } from '../../../src/adapters/jama/options';
 import { ConfigError } from '../../../src/core/errors';
-import { CountingLimiter, item, single, startFakeJama, TOKEN_PATH, tokenReply } from './fake-jama';
+import {
+  CountingLimiter,
+  item,
+  single,
+  startJamaHttpStub,
+  TOKEN_PATH,
+  tokenReply,
+} from '../../support/jama-http-stub';
 
 const base = (): JamaClientOptions => ({
   url: 'https://tenant.jamacloud.com',
@@ -48,7 +55,7 @@ describe('jama client › base URL', () => {
   });
 
   it('sends REST calls and the token request under a path prefix', async () => {
-    const fake = await startFakeJama((req) =>
+    const fake = await startJamaHttpStub((req) =>
       req.path === '/jama/rest/oauth/token' ? tokenReply() : single(item(1)),
     );
     const jama = new JamaClient({ ...base(), url: `${fake.url}/jama/rest/v1/` });

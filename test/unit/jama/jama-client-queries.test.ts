@@ -1,20 +1,20 @@
-import { FakeClock } from '../../../src/core/clock';
 import type { JamaItemInput } from '../../../src/core/jama-types';
+import { FakeClock } from '../../support/fake-clock';
 import {
   CountingLimiter,
   clientFor,
-  type FakeJama,
   item,
+  type JamaHttpStub,
   pageOf,
   type Route,
   type Seen,
   single,
-  startFakeJama,
+  startJamaHttpStub,
   TOKEN_PATH,
   tokenReply,
-} from './fake-jama';
+} from '../../support/jama-http-stub';
 
-let fake: FakeJama | undefined;
+let fake: JamaHttpStub | undefined;
 afterEach(async () => {
   await fake?.close();
   fake = undefined;
@@ -22,7 +22,7 @@ afterEach(async () => {
 
 /** A fake Jama that issues tokens and answers REST calls with `route`. */
 async function jama(route: Route, overrides: Parameters<typeof clientFor>[2] = {}) {
-  fake = await startFakeJama((req) => (req.path === TOKEN_PATH ? tokenReply() : route(req)));
+  fake = await startJamaHttpStub((req) => (req.path === TOKEN_PATH ? tokenReply() : route(req)));
   return { server: fake, client: clientFor(fake, new CountingLimiter(), overrides) };
 }
 

@@ -4,8 +4,8 @@ import {
   fullStateUpdate,
   type LimiterItem,
   updateExpression,
-} from '../../../src/adapters/dynamodb-limiter-item';
-import type { LimiterState } from '../../../src/core/gcra';
+} from '../../../src/adapters/dynamodb-limiter/item';
+import type { LimiterState } from '../../../src/core/limiter/gcra';
 
 const state: LimiterState = {
   tat: 1_767_225_603_000.5,

@@ -1,5 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDbRateLimiter, type DynamoDbRateLimiterOptions } from '../../../src/adapters/dynamodb-limiter';
+import {
+  DynamoDbRateLimiter,
+  type DynamoDbRateLimiterOptions,
+} from '../../../src/adapters/dynamodb-limiter/limiter';
 import { ConfigError } from '../../../src/core/errors';
 
 describe('DynamoDB limiter options', () => {

@@ -1,5 +1,11 @@
-import { initialState, type LimiterState, onThrottled, reserve, settle } from '../../../src/core/gcra';
-import { type LimiterOptions, resolveLimiterConfig } from '../../../src/core/limiter-config';
+import { type LimiterOptions, resolveLimiterConfig } from '../../../src/core/limiter/config';
+import {
+  initialState,
+  type LimiterState,
+  onThrottled,
+  reserve,
+  settle,
+} from '../../../src/core/limiter/gcra';
 
 const T0 = Date.UTC(2026, 0, 1);
 

@@ -1,7 +1,7 @@
-import { FakeClock } from '../../../src/core/clock';
 import { ConfigError } from '../../../src/core/errors';
-import { InMemoryRateLimiter } from '../../../src/core/in-memory-limiter';
-import { LimiterWaitError } from '../../../src/core/rate-limiter';
+import { LimiterWaitError } from '../../../src/core/ports/rate-limiter';
+import { FakeClock } from '../../support/fake-clock';
+import { InMemoryRateLimiter } from '../../support/in-memory-limiter';
 
 function setup(options: { ceiling?: number; maxWaitMs?: number } = {}) {
   const clock = new FakeClock();

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { resolveLimiterConfig } from '../../../src/core/limiter/config';
 import {
   bookingHorizonMs,
   initialState,
@@ -8,8 +9,7 @@ import {
   regain,
   reserve,
   settle,
-} from '../../../src/core/gcra';
-import { resolveLimiterConfig } from '../../../src/core/limiter-config';
+} from '../../../src/core/limiter/gcra';
 
 const T0 = Date.UTC(2026, 0, 1);
 const config = resolveLimiterConfig({ random: () => 0.5, maxWaitMs: 120_000 });

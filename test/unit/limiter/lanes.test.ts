@@ -1,7 +1,7 @@
-import { FakeClock } from '../../../src/core/clock';
-import { InMemoryRateLimiter } from '../../../src/core/in-memory-limiter';
-import { BackgroundQueue } from '../../../src/core/limiter-lanes';
-import { LimiterWaitError } from '../../../src/core/rate-limiter';
+import { BackgroundQueue } from '../../../src/core/limiter/lanes';
+import { LimiterWaitError } from '../../../src/core/ports/rate-limiter';
+import { FakeClock } from '../../support/fake-clock';
+import { InMemoryRateLimiter } from '../../support/in-memory-limiter';
 
 /** A fake clock whose sleeps advance time only once `moving` is set (interactive callers book without waiting). */
 class StepClock extends FakeClock {

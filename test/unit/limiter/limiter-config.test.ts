@@ -1,5 +1,5 @@
 import { ConfigError } from '../../../src/core/errors';
-import { JITTER_BUDGET_MS, resolveLimiterConfig, safeCeiling } from '../../../src/core/limiter-config';
+import { JITTER_BUDGET_MS, resolveLimiterConfig, safeCeiling } from '../../../src/core/limiter/config';
 
 describe('limiter config', () => {
   it('defaults to Jama’s 10/s with a 9/s ceiling, no bursts and a 2 s wait', () => {

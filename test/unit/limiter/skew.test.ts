@@ -1,11 +1,17 @@
 import fc from 'fast-check';
-import { initialState, type LimiterState, onThrottled, reserve, settle } from '../../../src/core/gcra';
 import {
   intervalMs,
   type LimiterConfig,
   resolveLimiterConfig,
   safeCeiling,
-} from '../../../src/core/limiter-config';
+} from '../../../src/core/limiter/config';
+import {
+  initialState,
+  type LimiterState,
+  onThrottled,
+  reserve,
+  settle,
+} from '../../../src/core/limiter/gcra';
 
 /** Most calls in any half-open 1000 ms window of true time (1 µs of float noise forgiven). */
 function maxPerSecond(times: number[]): number {

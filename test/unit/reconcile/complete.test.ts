@@ -1,5 +1,5 @@
+import type { ScanJob } from '../../../src/core/jobs';
 import { makeScanCompletion } from '../../../src/core/reconcile/complete';
-import type { ScanJob } from '../../../src/core/worker/jobs';
 import { FakeClock, MemoryQueue } from '../../support/fakes';
 import { MemoryState, MemorySweep } from './memory-state';
 

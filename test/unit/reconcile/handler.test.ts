@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { makeHandler } from '../../../functions/reconcile/handler';
-import type { JamaApi } from '../../../src/core/jama-api';
+import type { JamaApi } from '../../../src/core/ports/jama-api';
 import type { StartDeps } from '../../../src/core/reconcile/start';
 import { FakeClock, MemoryQueue } from '../../support/fakes';
 import { MemoryState } from './memory-state';

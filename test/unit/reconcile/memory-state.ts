@@ -5,7 +5,7 @@ import type {
   SweepCandidate,
   SweepSource,
   Watermark,
-} from '../../../src/core/reconcile/ports';
+} from '../../../src/core/ports/reconcile-state';
 
 /** The state-table semantics in memory: watermarks only move forward; one unfinished run per mode. */
 export class MemoryState implements ReconcileStateStore {

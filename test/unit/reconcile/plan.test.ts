@@ -1,3 +1,4 @@
+import type { ScanJob } from '../../../src/core/jobs';
 import {
   parseReconcileRequest,
   planProject,
@@ -5,7 +6,6 @@ import {
   targetsOf,
   watermarkAfter,
 } from '../../../src/core/reconcile/plan';
-import type { ScanJob } from '../../../src/core/worker/jobs';
 
 const NOW = Date.UTC(2026, 0, 1, 3, 15);
 const MIN = 60_000;

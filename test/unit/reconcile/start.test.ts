@@ -1,7 +1,7 @@
-import type { ActivitiesQuery, JamaApi } from '../../../src/core/jama-api';
 import { formatJamaDate } from '../../../src/core/jama-date';
 import type { JamaActivity } from '../../../src/core/jama-types';
-import { LimiterWaitError } from '../../../src/core/rate-limiter';
+import type { ActivitiesQuery, JamaApi } from '../../../src/core/ports/jama-api';
+import { LimiterWaitError } from '../../../src/core/ports/rate-limiter';
 import { InMemoryRunCursorStore } from '../../../src/core/reconcile/memory-cursors';
 import { type StartDeps, startReconcile } from '../../../src/core/reconcile/start';
 import { FakeClock, MemoryQueue } from '../../support/fakes';

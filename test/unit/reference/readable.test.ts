@@ -1,7 +1,7 @@
-import { FakeClock } from '../../../src/core/clock';
+import type { SinkRecord } from '../../../src/core/ports/sink';
 import { withReadableValues } from '../../../src/core/reference/readable-sink';
-import type { SinkRecord } from '../../../src/core/sink';
 import { itemRecord } from '../../../src/core/worker/pull';
+import { FakeClock } from '../../support/fake-clock';
 import { item, MemorySink } from '../../support/fakes';
 import { pushServices, SELF } from '../../support/reference-fakes';
 

@@ -1,6 +1,6 @@
-import { FakeClock } from '../../../src/core/clock';
 import { itemTypes, pickListOptions, users } from '../../../src/core/reference/lists';
 import { ReferenceResolver } from '../../../src/core/reference/resolver';
+import { FakeClock } from '../../support/fake-clock';
 import { FakeReferenceReader, MemoryReferenceStore } from '../../support/reference-fakes';
 
 function setup() {

@@ -1,5 +1,5 @@
-import { FakeClock } from '../../../src/core/clock';
 import { resolveChanges } from '../../../src/core/reference/write-values';
+import { FakeClock } from '../../support/fake-clock';
 import { pushServices } from '../../support/reference-fakes';
 
 const requirement = { id: 7, itemType: 24 };

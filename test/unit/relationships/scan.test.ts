@@ -1,8 +1,8 @@
 import { formatJamaDate } from '../../../src/core/jama-date';
 import type { JamaActivity } from '../../../src/core/jama-types';
+import type { JobInput, RelationshipScanJob } from '../../../src/core/jobs';
 import type { RelationshipRecord } from '../../../src/core/relationships/records';
 import { runRelationshipScan } from '../../../src/core/relationships/scan';
-import type { JobInput, RelationshipScanJob } from '../../../src/core/worker/jobs';
 
 const activity = (item: number, eventType: string, at: number): JamaActivity => ({
   id: at,

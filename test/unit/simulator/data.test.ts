@@ -1,6 +1,6 @@
 import { ITEM_TYPES, optionIds, STATUS_PICKLIST } from '../../../src/simulator/catalog';
 import { generateDataset } from '../../../src/simulator/data';
-import { parseJamaDate } from '../../../src/simulator/jama-date';
+import { tryParseJamaDate } from '../../../src/simulator/query-date';
 
 const JAMA_FORMAT = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0000$/;
 
@@ -41,7 +41,7 @@ describe('generateDataset', () => {
     for (const item of data.items) {
       for (const date of [item.createdDate, item.modifiedDate, item.lastActivityDate]) {
         expect(date).toMatch(JAMA_FORMAT);
-        expect(parseJamaDate(date)).toBeLessThan(Date.now());
+        expect(tryParseJamaDate(date)).toBeLessThan(Date.now());
       }
       expect(item.modifiedDate >= item.createdDate).toBe(true);
     }

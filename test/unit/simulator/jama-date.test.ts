@@ -1,4 +1,4 @@
-import { describeBadJamaDate, formatJamaDate, parseJamaDate } from '../../../src/simulator/jama-date';
+import { describeBadJamaDate, formatJamaDate, tryParseJamaDate } from '../../../src/simulator/query-date';
 
 const JAMA_FORMAT = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0000$/;
 
@@ -9,10 +9,10 @@ describe('formatJamaDate', () => {
   });
 });
 
-describe('parseJamaDate', () => {
+describe('tryParseJamaDate', () => {
   it('reads back what formatJamaDate writes', () => {
     const ms = Date.UTC(2023, 11, 31, 23, 59, 59, 999);
-    expect(parseJamaDate(formatJamaDate(ms))).toBe(ms);
+    expect(tryParseJamaDate(formatJamaDate(ms))).toBe(ms);
   });
 
   it.each([
@@ -20,7 +20,7 @@ describe('parseJamaDate', () => {
     ['2021-04-23T14:26:56.000-0530', Date.UTC(2021, 3, 23, 19, 56, 56)],
     ['2021-01-01T00:30:00.000+0100', Date.UTC(2020, 11, 31, 23, 30)],
   ])('applies the offset of %s', (text, expected) => {
-    expect(parseJamaDate(text)).toBe(expected);
+    expect(tryParseJamaDate(text)).toBe(expected);
   });
 
   it.each([
@@ -33,7 +33,7 @@ describe('parseJamaDate', () => {
     ['a date only', '2021-04-23'],
     ['garbage', 'yesterday'],
   ])('rejects %s', (_case, text) => {
-    expect(parseJamaDate(text)).toBeUndefined();
+    expect(tryParseJamaDate(text)).toBeUndefined();
   });
 });
 

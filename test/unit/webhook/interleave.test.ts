@@ -1,5 +1,5 @@
+import { serializeJob } from '../../../src/core/jobs';
 import { ingest, type WebhookRequest } from '../../../src/core/webhook/ingest';
-import { serializeJob } from '../../../src/core/worker/jobs';
 import { type EngineDeps, runBatch } from '../../../src/core/worker/sync-engine';
 import { FakeJama, item, MemoryQueue, MemorySink } from '../../support/fakes';
 import { fakeDeps, signedHeaders, updated } from './support';

@@ -1,6 +1,6 @@
+import { jobSchema } from '../../../src/core/jobs';
 import { nativeBodySchema } from '../../../src/core/webhook/contract';
 import { MAX_JOB_BYTES, packBatches, planJobs } from '../../../src/core/webhook/plan';
-import { jobSchema } from '../../../src/core/worker/jobs';
 
 const ACCEPTED = Date.UTC(2026, 1, 1);
 const plan = (events: unknown[]) =>

@@ -1,13 +1,13 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { FakeClock } from '../../../src/core/clock';
-import type { JobQueue } from '../../../src/core/job-queue';
+import { type JobInput, jobSchema, serializeJob } from '../../../src/core/jobs';
+import type { JobQueue } from '../../../src/core/ports/job-queue';
+import type { ClaimResult, PendingMarkers } from '../../../src/core/ports/pending-markers';
+import type { ReplayGuard } from '../../../src/core/ports/replay-guard';
 import { sign } from '../../../src/core/signature';
 import type { IngestDeps } from '../../../src/core/webhook/ingest';
 import type { Mapping } from '../../../src/core/webhook/mapping';
-import type { ClaimResult, PendingMarkers } from '../../../src/core/webhook/pending-markers';
-import type { ReplayGuard } from '../../../src/core/webhook/replay-guard';
 import type { WebhookSource } from '../../../src/core/webhook/source';
-import { type JobInput, jobSchema, serializeJob } from '../../../src/core/worker/jobs';
+import { FakeClock } from '../../support/fake-clock';
 
 export const SECRET = 'a-very-secret-hmac-key';
 

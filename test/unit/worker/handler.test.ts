@@ -2,8 +2,8 @@ import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { makeHandler } from '../../../functions/sync-worker/handler';
-import type { SqsWorkerDeps } from '../../../src/worker/process-batch';
-import { usageMeter } from '../../../src/worker/usage';
+import type { SqsWorkerDeps } from '../../../functions/sync-worker/process-batch';
+import { usageMeter } from '../../../functions/sync-worker/usage';
 import { FakeClock, FakeJama, item, MemoryQueue, MemorySink } from '../../support/fakes';
 
 /** Records what the handler tells Powertools Metrics (EMF output itself is Powertools' job). */

@@ -1,5 +1,5 @@
+import { parseJob } from '../../../src/core/jobs';
 import { classify } from '../../../src/core/worker/classify';
-import { parseJob } from '../../../src/core/worker/jobs';
 
 describe('jobs', () => {
   it.each([

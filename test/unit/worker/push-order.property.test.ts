@@ -1,8 +1,8 @@
 import fc from 'fast-check';
-import { FakeClock } from '../../../src/core/clock';
 import type { PatchOperation } from '../../../src/core/jama-types';
-import type { PushJob } from '../../../src/core/worker/jobs';
+import type { PushJob } from '../../../src/core/jobs';
 import { runPush } from '../../../src/core/worker/push';
+import { FakeClock } from '../../support/fake-clock';
 import { FakeJama, item } from '../../support/fakes';
 import { OPTIONS, pushServices } from '../../support/reference-fakes';
 

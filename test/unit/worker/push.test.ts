@@ -1,7 +1,7 @@
-import { FakeClock } from '../../../src/core/clock';
 import { formatJamaDate } from '../../../src/core/jama-date';
-import type { PushJob } from '../../../src/core/worker/jobs';
+import type { PushJob } from '../../../src/core/jobs';
 import { runPush } from '../../../src/core/worker/push';
+import { FakeClock } from '../../support/fake-clock';
 import { FakeJama, item } from '../../support/fakes';
 import { pushServices, SELF } from '../../support/reference-fakes';
 

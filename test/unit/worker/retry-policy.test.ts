@@ -1,4 +1,4 @@
-import type { JobMeta } from '../../../src/core/worker/jobs';
+import type { JobMeta } from '../../../src/core/jobs';
 import { decide, type RetryPolicyConfig } from '../../../src/core/worker/retry-policy';
 
 const schedule = [3, 5, 8, 13, 21, 34, 55, 89, 144];

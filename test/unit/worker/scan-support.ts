@@ -1,5 +1,5 @@
+import type { ScanJob } from '../../../src/core/jobs';
 import { InMemoryRunCursorStore } from '../../../src/core/reconcile/memory-cursors';
-import type { ScanJob } from '../../../src/core/worker/jobs';
 import type { Outcome } from '../../../src/core/worker/outcome';
 import { runScan, type ScanDeps } from '../../../src/core/worker/scan';
 import { DEFAULT_SCAN_SETTINGS, type ScanSettings } from '../../../src/core/worker/scan-settings';

@@ -1,6 +1,6 @@
 import { JamaRateLimitedError } from '../../../src/core/jama-errors';
-import { LimiterWaitError } from '../../../src/core/rate-limiter';
-import type { ScanJob } from '../../../src/core/worker/jobs';
+import type { ScanJob } from '../../../src/core/jobs';
+import { LimiterWaitError } from '../../../src/core/ports/rate-limiter';
 import { sliceCount } from '../../../src/core/worker/scan-settings';
 import { FakeJama, item } from '../../support/fakes';
 import { scanJob, scanWorld, T0 } from './scan-support';

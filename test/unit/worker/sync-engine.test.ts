@@ -1,6 +1,6 @@
 import { JamaSyncError } from '../../../src/core/errors';
-import { LimiterWaitError } from '../../../src/core/rate-limiter';
-import type { JobInput } from '../../../src/core/worker/jobs';
+import type { JobInput } from '../../../src/core/jobs';
+import { LimiterWaitError } from '../../../src/core/ports/rate-limiter';
 import { type EngineDeps, runBatch } from '../../../src/core/worker/sync-engine';
 import { FakeClock, FakeJama, item, MemoryQueue, MemorySink } from '../../support/fakes';
 import { pushServices } from '../../support/reference-fakes';

@@ -1,6 +1,6 @@
-import type { Clock } from './clock';
-import type { Lane, LimiterConfig } from './limiter-config';
-import { LimiterWaitError } from './rate-limiter';
+import type { Clock } from '../clock';
+import { LimiterWaitError } from '../ports/rate-limiter';
+import type { Lane, LimiterConfig } from './config';
 
 /**
  * Runs one reservation attempt (`attempt(maxWaitMs)`) in a lane. Interactive: one attempt, as

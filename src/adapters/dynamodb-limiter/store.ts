@@ -7,7 +7,7 @@ import {
   type Stored,
   tryDecodeItem,
   updateExpression,
-} from './dynamodb-limiter-item';
+} from './item';
 
 /** The outcome of a conditional update: the item after it, or the item that failed the condition, if known. */
 export type UpdateOutcome = { ok: true; stored: Stored } | { ok: false; current: Stored | undefined };

@@ -1,6 +1,6 @@
-import { bookingHorizonMs, type LimiterState, roundUs, settle } from '../core/gcra';
-import { type Lane, type LimiterConfig, laneIntervalMs, laneMaxWaitMs } from '../core/limiter-config';
-import { fullStateUpdate, type ItemUpdate, num, type Stored, settledUpdate } from './dynamodb-limiter-item';
+import { type Lane, type LimiterConfig, laneIntervalMs, laneMaxWaitMs } from '../../core/limiter/config';
+import { bookingHorizonMs, type LimiterState, roundUs, settle } from '../../core/limiter/gcra';
+import { fullStateUpdate, type ItemUpdate, num, type Stored, settledUpdate } from './item';
 
 /** A reservation as one conditional write: what to write, on what condition, and where its slot is. */
 export interface ReservationWrite {

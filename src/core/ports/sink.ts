@@ -1,5 +1,5 @@
-import type { JamaItem } from './jama-types';
-import type { ReadableValues } from './reference/readable';
+import type { JamaItem } from '../jama-types';
+import type { ReadableValues } from '../reference/readable';
 
 /** What a sink held for an item before a write (the mirror returns it, for change events). */
 export interface PreviousItem {

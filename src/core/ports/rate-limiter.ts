@@ -1,7 +1,7 @@
-import { JamaSyncError } from './errors';
-import type { Lane } from './limiter-config';
+import { JamaSyncError } from '../errors';
+import type { Lane } from '../limiter/config';
 
-export type { Lane } from './limiter-config';
+export type { Lane } from '../limiter/config';
 
 /**
  * The port every Jama call goes through. One logical limiter exists per Jama environment, shared

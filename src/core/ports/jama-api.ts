@@ -8,9 +8,9 @@ import type {
   JamaProject,
   Page,
   PatchOperation,
-} from './jama-types';
+} from '../jama-types';
+import type { JamaPickListOption, JamaUser } from '../reference/model';
 import type { Lane } from './rate-limiter';
-import type { JamaPickListOption, JamaUser } from './reference/model';
 
 /** Jama's largest page; also the most document keys one `/abstractitems` call takes here. */
 export const JAMA_MAX_RESULTS = 50;

@@ -1,4 +1,4 @@
-import type { LimiterConfig } from './limiter-config';
+import type { LimiterConfig } from './config';
 
 /**
  * The shared state of one Jama environment's limiter (in AWS: one DynamoDB item). Times are ms

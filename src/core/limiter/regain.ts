@@ -1,5 +1,5 @@
-import type { LimiterConfig } from './limiter-config';
-import { type LimiterState, roundRate, roundUs } from './limiter-state';
+import type { LimiterConfig } from './config';
+import { type LimiterState, roundRate, roundUs } from './state';
 
 /** Beyond this many clean periods the rate is at the ceiling whatever it started from. */
 const MAX_STEPS = 1000;

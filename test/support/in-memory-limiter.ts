@@ -1,13 +1,19 @@
-import type { Clock } from './clock';
-import { type AcquiredSlot, initialState, type LimiterState, onThrottled, reserve } from './gcra';
+import type { Clock } from '../../src/core/clock';
 import {
   effectiveMaxWaitMs,
   type LimiterConfig,
   type LimiterOptions,
   resolveLimiterConfig,
-} from './limiter-config';
-import { acquireInLane } from './limiter-lanes';
-import { type AcquireOptions, LimiterWaitError, type RateLimiter } from './rate-limiter';
+} from '../../src/core/limiter/config';
+import {
+  type AcquiredSlot,
+  initialState,
+  type LimiterState,
+  onThrottled,
+  reserve,
+} from '../../src/core/limiter/gcra';
+import { acquireInLane } from '../../src/core/limiter/lanes';
+import { type AcquireOptions, LimiterWaitError, type RateLimiter } from '../../src/core/ports/rate-limiter';
 
 export interface InMemoryRateLimiterOptions extends LimiterOptions {
   /** Source of time; a {@link FakeClock} in tests. */

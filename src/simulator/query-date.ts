@@ -14,7 +14,7 @@ export function formatJamaDate(ms: number): string {
  * not exactly in Jama's format or names an impossible date. ISO forms such as `…000Z` or `+00:00`
  * are rejected, as Jama's Java parser rejects them.
  */
-export function parseJamaDate(text: string): number | undefined {
+export function tryParseJamaDate(text: string): number | undefined {
   const m = JAMA_DATE.exec(text);
   if (!m) return undefined;
   const part = (i: number) => Number(m[i]);

@@ -1,22 +1,33 @@
-import { type Clock, systemClock } from '../core/clock';
-import { type AcquiredSlot, initialState, type LimiterState, onThrottled, reserve } from '../core/gcra';
+import { type Clock, systemClock } from '../../core/clock';
 import {
   effectiveMaxWaitMs,
   intervalMs,
   type LimiterConfig,
   resolveLimiterConfig,
-} from '../core/limiter-config';
-import { acquireInLane, BackgroundQueue } from '../core/limiter-lanes';
-import { type AcquireOptions, type Lane, LimiterWaitError, type RateLimiter } from '../core/rate-limiter';
+} from '../../core/limiter/config';
+import {
+  type AcquiredSlot,
+  initialState,
+  type LimiterState,
+  onThrottled,
+  reserve,
+} from '../../core/limiter/gcra';
+import { acquireInLane, BackgroundQueue } from '../../core/limiter/lanes';
+import {
+  type AcquireOptions,
+  type Lane,
+  LimiterWaitError,
+  type RateLimiter,
+} from '../../core/ports/rate-limiter';
 
-import { type ItemUpdate, type Stored, throttleWrite } from './dynamodb-limiter-item';
+import { type ItemUpdate, type Stored, throttleWrite } from './item';
 import {
   type DynamoDbLimiterStats,
   type DynamoDbRateLimiterOptions,
   validateAdapterOptions,
-} from './dynamodb-limiter-options';
-import { reservationWrite } from './dynamodb-limiter-reservation';
-import { LimiterItemStore } from './dynamodb-limiter-store';
+} from './options';
+import { reservationWrite } from './reservation';
+import { LimiterItemStore } from './store';
 
 export type { DynamoDbLimiterStats, DynamoDbRateLimiterOptions };
 

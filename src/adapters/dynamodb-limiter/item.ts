@@ -1,5 +1,5 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import type { LimiterState } from '../core/limiter-state';
+import type { LimiterState } from '../../core/limiter/state';
 
 /**
  * The limiter's DynamoDB item, one per Jama environment in the `state` table:

@@ -1,4 +1,4 @@
-import { ConfigError } from './errors';
+import { ConfigError } from '../errors';
 
 /**
  * Assumed worst offset of any acquirer's clock from true time. Lambda hosts sync to the Amazon
@@ -75,7 +75,7 @@ export interface LimiterOptions {
   /** 429s this soon after a cut are echoes of calls already in flight and do not cut again. @default 1000 */
   cutCooldownMs?: number;
   /**
-   * A stretch without any 429 after which the rate regains (see `regain` in limiter-regain.ts).
+   * A stretch without any 429 after which the rate regains (see `regain` in regain.ts).
    * Short, so that the rate follows a neighbour whose load falls within seconds. @default 2000
    */
   cleanPeriodMs?: number;

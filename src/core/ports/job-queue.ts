@@ -1,4 +1,4 @@
-import type { JobInput } from './worker/jobs';
+import type { JobInput } from '../jobs';
 
 /** The port for putting jobs on the sync queue (SQS in AWS and locally). */
 export interface JobQueue {

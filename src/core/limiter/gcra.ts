@@ -1,10 +1,10 @@
-import { backoffDelayMs } from './backoff';
-import { type Lane, type LimiterConfig, laneIntervalMs, laneMaxWaitMs } from './limiter-config';
-import { settle } from './limiter-regain';
-import { type LimiterState, roundRate, roundUs } from './limiter-state';
+import { backoffDelayMs } from '../backoff';
+import { type Lane, type LimiterConfig, laneIntervalMs, laneMaxWaitMs } from './config';
+import { settle } from './regain';
+import { type LimiterState, roundRate, roundUs } from './state';
 
-export { kneePeriodsLeft, regain, settle } from './limiter-regain';
-export { initialState, type LimiterState, roundUs } from './limiter-state';
+export { kneePeriodsLeft, regain, settle } from './regain';
+export { initialState, type LimiterState, roundUs } from './state';
 
 /** The outcome of {@link reserve}. */
 export interface Reservation {
@@ -64,7 +64,7 @@ export function bookingHorizonMs(
 
 /**
  * Jama answered 429. The first 429 after a hold cuts the rate (× `cutFactor`, not below `floor`),
- * remembers the rate it cut from as the knee (see `regain` in limiter-regain.ts), and pauses the
+ * remembers the rate it cut from as the knee (see `regain` in regain.ts), and pauses the
  * timeline: no slot before now + Retry-After, or, without one, the next step of 3, 5, 8, 13 … s
  * (jittered, capped).
  * 429s that arrive during the hold that follows — at least `cutCooldownMs`, and until the pause

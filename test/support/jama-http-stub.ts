@@ -1,9 +1,9 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { JamaClient } from '../../../src/adapters/jama/jama-client';
-import type { JamaClientOptions } from '../../../src/adapters/jama/options';
-import type { AcquireOptions, RateLimiter } from '../../../src/core/rate-limiter';
+import { JamaClient } from '../../src/adapters/jama/jama-client';
+import type { JamaClientOptions } from '../../src/adapters/jama/options';
+import type { AcquireOptions, RateLimiter } from '../../src/core/ports/rate-limiter';
 
 /** One request as the fake Jama saw it; `start`/`end` are `performance.now()` ms. */
 export interface Seen {
@@ -23,7 +23,7 @@ export type Reply =
 
 export type Route = (request: Seen) => Reply | Promise<Reply>;
 
-export interface FakeJama {
+export interface JamaHttpStub {
   url: string;
   requests: Seen[];
   /** Requests other than the OAuth token request. */
@@ -32,7 +32,7 @@ export interface FakeJama {
 }
 
 /** A tiny Jama on 127.0.0.1:0 answering through `route`; `log` gets `METHOD path` per request. */
-export async function startFakeJama(route: Route, log?: string[]): Promise<FakeJama> {
+export async function startJamaHttpStub(route: Route, log?: string[]): Promise<JamaHttpStub> {
   const requests: Seen[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -160,7 +160,7 @@ export const CLIENT_SECRET = 's3cr3t-client-secret-value';
 
 /** A client of `fake` with OAuth credentials and `limiter`; `overrides` replace any option. */
 export function clientFor(
-  fake: FakeJama | string,
+  fake: JamaHttpStub | string,
   limiter: RateLimiter,
   overrides: Partial<JamaClientOptions> = {},
 ): JamaClient {

@@ -1,8 +1,8 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { Clock } from '../core/clock';
-import { ConfigError } from '../core/errors';
-import { type LimiterOptions, SEND_JITTER_MS } from '../core/limiter-config';
-import type { LimiterWaitError } from '../core/rate-limiter';
+import type { Clock } from '../../core/clock';
+import { ConfigError } from '../../core/errors';
+import { type LimiterOptions, SEND_JITTER_MS } from '../../core/limiter/config';
+import type { LimiterWaitError } from '../../core/ports/rate-limiter';
 
 export interface DynamoDbRateLimiterOptions extends LimiterOptions {
   /** A low-level client (not the document client); build it once per container. */

@@ -1,7 +1,7 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { applyActions, type QueueUrls, type ReceivedRecord } from '../adapters/sqs-record-actions';
-import { decide, type RetryPolicyConfig } from '../core/worker/retry-policy';
-import { type EngineDeps, type RecordResult, runBatch } from '../core/worker/sync-engine';
+import { applyActions, type QueueUrls, type ReceivedRecord } from '../../src/adapters/sqs-record-actions';
+import { decide, type RetryPolicyConfig } from '../../src/core/worker/retry-policy';
+import { type EngineDeps, type RecordResult, runBatch } from '../../src/core/worker/sync-engine';
 import type { EnvironmentUsage } from './usage';
 
 export interface SqsWorkerDeps {
