@@ -40,7 +40,7 @@ const PLAIN_KEYS = [
 ] as const;
 
 /** All context keys jama-sync reads (`stackName` in bin/app.ts). */
-export const CONTEXT_KEYS = [
+const CONTEXT_KEYS = [
   'environments',
   'webhookSources',
   'stackName',

@@ -12,7 +12,7 @@ import type {
 } from '../core/relationships/records';
 import type { JamaRelationship } from '../core/relationships/types';
 import { MIRROR_INDEXES } from '../infra/resources';
-import { mirrorPages } from './mirror-sink';
+import { mirrorPages } from './mirror-pages';
 
 /**
  * Relationship rows live in the mirror table beside item rows, in a partition of their own per

@@ -1,7 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SweepCandidate, SweepSource } from '../core/ports/reconcile-state';
-import { mirrorPages } from './mirror-sink';
+import { mirrorPages } from './mirror-pages';
 
 /**
  * Reads the mirror for a full run's sweep: the environment's partition, filtered to live rows of

@@ -7,8 +7,9 @@ import {
 } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { WorkerDeps } from '../../functions/sync-worker/build-deps';
+import { readMirror } from '../adapters/mirror-pages';
 import { type RelationshipRow, readMirrorRelationships } from '../adapters/mirror-relationships';
-import { type MirrorRow, readMirror } from '../adapters/mirror-sink';
+import type { MirrorRow } from '../adapters/mirror-sink';
 import { SqsJobQueue } from '../adapters/sqs-job-queue';
 import { type Config, loadConfig } from '../config';
 import { systemClock } from '../core/clock';

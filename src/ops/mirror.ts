@@ -1,7 +1,7 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { mirrorPages as queryPages } from '../adapters/mirror-pages';
 import { relationshipPartition } from '../adapters/mirror-relationships';
-import { mirrorPages as queryPages } from '../adapters/mirror-sink';
 import { chunk } from '../core/chunk';
 import { MIRROR_INDEXES } from '../infra/resources';
 import type { Deployment } from './deployment';

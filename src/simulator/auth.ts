@@ -1,18 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { SimulatedJamaError } from './http-error';
-import { BASIC_USER_BASE, CLIENT_USER_BASE } from './users';
+import { BASIC_USER_BASE, CLIENT_USER_BASE, type ClientCredentials, type UserCredentials } from './users';
 
-/** An OAuth client registered in the environment (Jama: Profile → Set API Credentials). */
-export interface ClientCredentials {
-  clientId: string;
-  clientSecret: string;
-}
-
-/** A Jama user with a password, for HTTP Basic. */
-export interface UserCredentials {
-  username: string;
-  password: string;
-}
+export type { ClientCredentials, UserCredentials } from './users';
 
 /** The answer of `POST /rest/oauth/token`, in Jama's (Spring OAuth's) shape. */
 export interface TokenResponse {

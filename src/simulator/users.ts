@@ -1,6 +1,17 @@
-import type { ClientCredentials, UserCredentials } from './auth';
 import { SEED_USER_IDS } from './data';
 import type { JamaUser } from './types';
+
+/** An OAuth client registered in the environment (Jama: Profile → Set API Credentials). */
+export interface ClientCredentials {
+  clientId: string;
+  clientSecret: string;
+}
+
+/** A Jama user with a password, for HTTP Basic. */
+export interface UserCredentials {
+  username: string;
+  password: string;
+}
 
 /** Users behind OAuth clients get ids from here (see `Authenticator`). */
 export const CLIENT_USER_BASE = 50;

@@ -15,7 +15,6 @@ export const MAX_VALUE_DEPTH = 16;
 
 /** The event types of the native contract. */
 export const NATIVE_TYPES = ['item.created', 'item.updated', 'item.deleted', 'item.push'] as const;
-export type NativeType = (typeof NATIVE_TYPES)[number];
 
 const MIN_MS = Date.UTC(2000, 0, 1);
 const MAX_MS = Date.UTC(2100, 0, 1);

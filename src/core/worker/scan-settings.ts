@@ -1,3 +1,10 @@
+import type { Clock } from '../clock';
+import type { ScanJob } from '../jobs';
+import type { JobQueue } from '../ports/job-queue';
+import type { Sink } from '../ports/sink';
+import type { RunCursorStore } from '../reconcile/cursor';
+import type { Quarantine } from './quarantine';
+
 /** How a scan job reads: tunable per deployment (tests shorten the lease and grace). */
 export interface ScanSettings {
   /** A reader's hold on a slice without advancing it; renewed by every page. @default 60_000 */
@@ -36,4 +43,22 @@ export const DEFAULT_SCAN_SETTINGS: ScanSettings = {
 export function sliceCount(pages: number, pageMs: number, s: ScanSettings): number {
   const readers = Math.ceil((s.targetRate * Math.max(pageMs, 1) * 1.2) / 1000);
   return Math.max(1, Math.min(s.maxSlices, readers, Math.floor(pages / s.minPagesPerSlice)));
+}
+
+/** What a scan reads and writes through, besides Jama. */
+export interface ScanDeps {
+  sinks: readonly Sink[];
+  queue: JobQueue;
+  cursors: RunCursorStore;
+  clock: Clock;
+  settings: ScanSettings;
+  /** A fresh unique id (reader ids and hand-back tokens). */
+  newId(): string;
+  signal?: AbortSignal;
+  /** Where malformed or unstorable items go, so that the rest of the page and the run go on. */
+  quarantine?: Quarantine;
+  /** Whether the job's run still holds its lease; a run taken over stops. @default always */
+  isLive?(job: ScanJob): Promise<boolean>;
+  /** Called once after the last page of every slice of a run is in the sinks (watermark, sweep, lease). */
+  onComplete?(job: ScanJob, newestActivity: number | undefined): Promise<void>;
 }

@@ -1,10 +1,11 @@
 import { parseJamaDate } from '../jama-date';
 import type { JamaItem, Page } from '../jama-types';
 import type { ScanJob } from '../jobs';
+import type { JamaApi } from '../ports/jama-api';
 import type { CursorKey, SlicePosition } from '../reconcile/cursor';
 import { MAX_PAGE } from './pull';
-import type { ScanDeps } from './scan';
 import type { Dated } from './scan-page';
+import type { ScanDeps } from './scan-settings';
 import { sliceCount } from './scan-settings';
 
 /** When the item last changed in any way (falls back to modifiedDate if Jama omits lastActivityDate). */
@@ -39,7 +40,7 @@ export function nextPosition(pos: SlicePosition, items: readonly Dated[]): Slice
  * 0 now ends (undefined when the run is not split).
  */
 export async function splitRun(
-  jama: Parameters<typeof import('./scan').runScan>[0],
+  jama: JamaApi,
   job: ScanJob,
   first: Page<JamaItem>,
   pageMs: number,

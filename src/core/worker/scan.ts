@@ -1,34 +1,15 @@
-import type { Clock } from '../clock';
 import type { JamaItem, Page } from '../jama-types';
 import type { ScanJob } from '../jobs';
 import type { JamaApi } from '../ports/jama-api';
-import type { JobQueue } from '../ports/job-queue';
-import type { Sink } from '../ports/sink';
-import type { CursorKey, RunCursorStore, SlicePosition } from '../reconcile/cursor';
+import type { CursorKey, SlicePosition } from '../reconcile/cursor';
 import { classify } from './classify';
 import { done, type Outcome } from './outcome';
 import { MAX_PAGE } from './pull';
-import type { Quarantine } from './quarantine';
 import { datedEntries, writeScanPage } from './scan-page';
-import type { ScanSettings } from './scan-settings';
+import type { ScanDeps } from './scan-settings';
 import { activityAt, nextPosition, splitRun } from './scan-split';
 
-export interface ScanDeps {
-  sinks: readonly Sink[];
-  queue: JobQueue;
-  cursors: RunCursorStore;
-  clock: Clock;
-  settings: ScanSettings;
-  /** A fresh unique id (reader ids and hand-back tokens). */
-  newId(): string;
-  signal?: AbortSignal;
-  /** Where malformed or unstorable items go, so that the rest of the page and the run go on. */
-  quarantine?: Quarantine;
-  /** Whether the job's run still holds its lease; a run taken over stops. @default always */
-  isLive?(job: ScanJob): Promise<boolean>;
-  /** Called once after the last page of every slice of a run is in the sinks (watermark, sweep, lease). */
-  onComplete?(job: ScanJob, newestActivity: number | undefined): Promise<void>;
-}
+export type { ScanDeps } from './scan-settings';
 
 /** The cursor kind of item scans (relationship scans use their own). */
 export const ITEM_SCAN = 'items';
