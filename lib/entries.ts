@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
+import { ConfigError } from '../src/core/errors';
 
 /**
  * The nearest directory at or above `start` holding package-lock.json: the repository root, where
@@ -8,7 +9,7 @@ import * as path from 'node:path';
 export function findProjectRoot(start: string): string {
   for (let dir = path.resolve(start); ; dir = path.dirname(dir)) {
     if (existsSync(path.join(dir, 'package-lock.json'))) return dir;
-    if (path.dirname(dir) === dir) throw new Error(`No package-lock.json at or above ${start}`);
+    if (path.dirname(dir) === dir) throw new ConfigError(`No package-lock.json at or above ${start}`);
   }
 }
 

@@ -4,9 +4,13 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { secretsManagerResolver } from '../../src/adapters/secrets-manager';
 import { loadConfig } from '../../src/config';
-import { JamaSyncError } from '../../src/core/errors';
 import { parseReconcileRequest } from '../../src/core/reconcile/plan';
-import { type ReconcileSummary, type StartDeps, startReconcile } from '../../src/core/reconcile/start';
+import {
+  ReconcileNotStartedError,
+  type ReconcileSummary,
+  type StartDeps,
+  startReconcile,
+} from '../../src/core/reconcile/start';
 import { buildReconcileDeps } from './build-deps';
 
 export interface HandlerOptions {
@@ -40,12 +44,7 @@ export function makeHandler(deps: StartDeps | (() => Promise<StartDeps>), option
     });
     const summary = await startReconcile(request, resolved, signal);
     logger.info('reconciliation started', { ...summary });
-    if (summary.failed.length > 0) {
-      const which = summary.failed.map((f) => `${f.env}/${f.projectId}: ${f.error}`).join('; ');
-      const message = `Reconciliation ${summary.runId} did not start for ${which}`;
-      const code = summary.failed.find((f) => f.code)?.code;
-      throw code ? new JamaSyncError(code, message, { retryable: true }) : new Error(message);
-    }
+    if (summary.failed.length > 0) throw new ReconcileNotStartedError(summary);
     return summary;
   };
 

@@ -6,6 +6,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { ConfigError } from '../../src/core/errors';
 import { QUEUES, WORKER_TIMEOUT_SECONDS } from '../../src/infra/resources';
 import type { WorkerConcurrency } from '../config/sizing';
 import { SyncFunction } from './sync-function';
@@ -57,13 +58,13 @@ export class SyncWorker extends Construct {
     // processed (or retried by Lambda after a throttle) is not delivered to a second poller.
     for (const [key, spec] of Object.entries(QUEUES)) {
       if ('deadLetter' in spec && spec.visibilityTimeoutSeconds < 6 * WORKER_TIMEOUT_SECONDS) {
-        throw new Error(
+        throw new ConfigError(
           `QUEUES.${key}.visibilityTimeoutSeconds (${spec.visibilityTimeoutSeconds}) must be at least 6 × WORKER_TIMEOUT_SECONDS (${WORKER_TIMEOUT_SECONDS})`,
         );
       }
     }
     if (props.reservedConcurrency < props.maxConcurrency) {
-      throw new Error(
+      throw new ConfigError(
         `reservedConcurrency (${props.reservedConcurrency}) must be at least maxConcurrency (${props.maxConcurrency}), or Lambda throttles SQS deliveries`,
       );
     }

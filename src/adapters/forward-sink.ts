@@ -1,5 +1,6 @@
 import { request } from 'undici';
 import { type Clock, systemClock } from '../core/clock';
+import { SinkError } from '../core/errors';
 import type { Sink, SinkRecord, SinkWriteResult } from '../core/ports/sink';
 import type {
   RelationshipRecord,
@@ -76,17 +77,17 @@ export class ForwardSink implements Sink, RelationshipSink {
 
   /** POSTs with retries; resolves to the last error when every attempt failed, else undefined. */
   private async send(body: string): Promise<Error | undefined> {
-    let lastError: Error = new Error('not attempted');
+    let lastError: Error = new SinkError('not attempted');
     for (let attempt = 0; attempt < this.attempts; attempt++) {
       if (attempt > 0) await this.clock.sleep(this.retryDelayMs * 2 ** (attempt - 1));
       try {
         const status = await this.post(body);
         if (status >= 200 && status < 300) return undefined;
-        lastError = new Error(`forward to ${this.options.url} answered HTTP ${status}`);
+        lastError = new SinkError(`forward to ${this.options.url} answered HTTP ${status}`);
         // A redirect or 5xx is a receiver being moved or restarted: transient. Other 4xx will not pass by retrying now.
         if (status >= 400 && status < 500 && status !== 408 && status !== 429) break;
       } catch (error) {
-        lastError = new Error(`forward to ${this.options.url} failed: ${(error as Error).message}`, {
+        lastError = new SinkError(`forward to ${this.options.url} failed: ${(error as Error).message}`, {
           cause: error,
         });
       }

@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { chunk } from '../core/chunk';
 import { type Clock, systemClock } from '../core/clock';
+import { StoreError } from '../core/errors';
 import type { ClaimResult, PendingMarkers } from '../core/ports/pending-markers';
 
 export interface DynamoDbPendingMarkersOptions {
@@ -106,7 +107,7 @@ export class DynamoDbPendingMarkers implements PendingMarkers {
       let requests: WriteRequest[] = group.map((pk) => ({ DeleteRequest: { Key: { pk: { S: pk } } } }));
       for (let attempt = 0; requests.length > 0; attempt++) {
         if (attempt === this.maxAttempts) {
-          throw new Error(
+          throw new StoreError(
             `DynamoDB left ${requests.length} pending-pull marker(s) undeleted after ${attempt} attempts`,
           );
         }

@@ -5,6 +5,7 @@ import {
   type DynamoDBClient,
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { StoreError } from '../core/errors';
 import type { ReplayGuard } from '../core/ports/replay-guard';
 
 /** The key of an accepted request's nonce in the state table (the signature is hashed to keep it short). */
@@ -53,7 +54,7 @@ export class DynamoDbReplayGuard implements ReplayGuard {
       }),
     );
     if (out.UnprocessedItems?.[this.tableName]?.length) {
-      throw new Error('DynamoDB left the request nonce undeleted; a retry of this request will get 409');
+      throw new StoreError('DynamoDB left the request nonce undeleted; a retry of this request will get 409');
     }
   }
 }

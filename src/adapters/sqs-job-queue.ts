@@ -4,6 +4,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { chunk } from '../core/chunk';
+import { StoreError } from '../core/errors';
 import { type JobInput, serializeJob } from '../core/jobs';
 import type { JobQueue } from '../core/ports/job-queue';
 
@@ -23,7 +24,7 @@ export async function sendAll(
     let pending = group;
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt === 3) {
-        throw new Error(
+        throw new StoreError(
           `SQS did not accept ${pending.length} message(s) for ${queueUrl} after ${attempt} attempts`,
         );
       }

@@ -3,6 +3,7 @@ import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { chunk } from '../core/chunk';
 import type { Clock } from '../core/clock';
+import { StoreError } from '../core/errors';
 import type { Quarantine, QuarantinedItem } from '../core/worker/quarantine';
 import { REASON_ATTRIBUTE } from './sqs-record-actions';
 
@@ -54,7 +55,7 @@ export class SqsQuarantine implements Quarantine {
         }),
       );
       if (out.Failed?.length)
-        throw new Error(`the dead-letter queue refused ${out.Failed.length} quarantined items`);
+        throw new StoreError(`the dead-letter queue refused ${out.Failed.length} quarantined items`);
     }
     const byEnv = new Map<string, QuarantinedItem[]>();
     for (const item of items) byEnv.set(item.env, [...(byEnv.get(item.env) ?? []), item]);

@@ -46,7 +46,6 @@ export class JamaUnavailableError extends JamaSyncError {
     super(
       'JAMA_UNAVAILABLE',
       `Jama environment \`${env}\` is down (${reason ?? 'repeated failures'}); calls resume after a probe in ${Math.ceil(retryAfterMs / 1000)} s`,
-      { retryable: true },
     );
     this.retryAfterMs = retryAfterMs;
   }

@@ -19,8 +19,8 @@ export abstract class JamaRequestError extends JamaSyncError {
   readonly path: string;
   readonly status?: number;
 
-  protected constructor(code: ErrorCode, message: string, context: JamaRequestContext, retryable: boolean) {
-    super(code, message, { retryable, cause: context.cause });
+  protected constructor(code: ErrorCode, message: string, context: JamaRequestContext) {
+    super(code, message, { cause: context.cause });
     this.method = context.method;
     this.path = context.path;
     if (context.status !== undefined) this.status = context.status;
@@ -45,7 +45,6 @@ export class JamaRateLimitedError extends JamaRequestError {
       'JAMA_RATE_LIMITED',
       `Jama rate limit reached (429) on ${where(context)}${after}. The 10 calls/s limit is shared by every integration of the environment`,
       { ...context, status: context.status ?? 429 },
-      true,
     );
     if (context.retryAfterMs !== undefined) this.retryAfterMs = context.retryAfterMs;
   }
@@ -71,7 +70,6 @@ export class JamaAuthError extends JamaRequestError {
       'JAMA_AUTH',
       `Jama refused ${where(context)} (${context.status ?? 401})${jama ? `: ${jama}` : ''}. ${check} and the Jama URL (--jama-url).${licence}`,
       context,
-      false,
     );
   }
 }
@@ -100,7 +98,6 @@ export class JamaTlsError extends JamaRequestError {
       'JAMA_TLS',
       `Jama at ${context.baseUrl} ${TLS_ADVICE[context.kind]} (${context.tlsCode} on ${where(context)}).`,
       context,
-      false,
     );
     this.tlsCode = context.tlsCode;
   }
@@ -109,7 +106,7 @@ export class JamaTlsError extends JamaRequestError {
 /** Jama answered 404: the item (or resource) does not exist, or was deleted. */
 export class JamaNotFoundError extends JamaRequestError {
   constructor(context: JamaRequestContext) {
-    super('JAMA_NOT_FOUND', `Jama found nothing at ${where(context)} (404)${said(context)}`, context, false);
+    super('JAMA_NOT_FOUND', `Jama found nothing at ${where(context)} (404)${said(context)}`, context);
   }
 }
 
@@ -121,7 +118,7 @@ export class JamaValidationError extends JamaRequestError {
   constructor(context: JamaRequestContext & { detail?: string }) {
     const detail =
       context.detail ?? `Jama rejected ${where(context)} (${context.status ?? '?'})${said(context)}`;
-    super('JAMA_VALIDATION', detail, context, false);
+    super('JAMA_VALIDATION', detail, context);
     if (context.jamaMessage !== undefined) this.jamaMessage = context.jamaMessage;
   }
 }
@@ -132,7 +129,7 @@ export class JamaValidationError extends JamaRequestError {
  */
 export class JamaBadResponseError extends JamaRequestError {
   constructor(context: JamaRequestContext & { detail: string }) {
-    super('JAMA_BAD_RESPONSE', context.detail, context, true);
+    super('JAMA_BAD_RESPONSE', context.detail, context);
   }
 }
 
@@ -143,7 +140,6 @@ export class JamaServerError extends JamaRequestError {
       'JAMA_SERVER',
       `Jama failed on ${where(context)} (${context.status ?? '5xx'})${said(context)}`,
       context,
-      true,
     );
   }
 }
@@ -164,7 +160,7 @@ export class JamaNetworkError extends JamaRequestError {
     const message = unreachable
       ? `Cannot reach Jama at ${context.baseUrl}: check --jama-url (${code} on ${where(context)})`
       : `Connection to Jama at ${context.baseUrl} failed on ${where(context)}${code ? ` (${code})` : ''}${tlsHint}`;
-    super('JAMA_NETWORK', message, context, true);
+    super('JAMA_NETWORK', message, context);
     if (code !== undefined) this.networkCode = code;
   }
 }
@@ -174,7 +170,7 @@ export class JamaTimeoutError extends JamaRequestError {
   constructor(context: JamaRequestContext & { timeoutMs?: number; phase?: string }) {
     const within = context.timeoutMs === undefined ? '' : ` within ${context.timeoutMs} ms`;
     const phase = context.phase ? ` (${context.phase})` : '';
-    super('JAMA_TIMEOUT', `No answer from Jama${within} for ${where(context)}${phase}`, context, true);
+    super('JAMA_TIMEOUT', `No answer from Jama${within} for ${where(context)}${phase}`, context);
   }
 }
 
@@ -182,5 +178,12 @@ export class JamaTimeoutError extends JamaRequestError {
 export class JamaDateError extends JamaSyncError {
   constructor(message: string) {
     super('JAMA_VALIDATION', message);
+  }
+}
+
+/** A call on a Jama client after `close()` (the container is shutting down); another worker takes the job. */
+export class JamaClientClosedError extends JamaSyncError {
+  constructor() {
+    super('JAMA_CLIENT_CLOSED', 'JamaClient is closed');
   }
 }

@@ -1,4 +1,4 @@
-import { JamaSyncError } from '../core/errors';
+import { JobInvalidError } from '../core/errors';
 import { JamaNotFoundError } from '../core/jama-errors';
 import type { ExistenceCheck, ExistenceResult } from '../ops/deployment';
 import type { LocalStack } from './local-stack';
@@ -13,7 +13,7 @@ const MAX_ITEMS_CHECKED = 20;
 export async function checkExistence(stack: LocalStack, request: unknown): Promise<ExistenceResult> {
   const { env, projects = [], items = [] } = (request ?? {}) as Partial<ExistenceCheck>;
   const client = env === undefined ? undefined : stack.workers.deps.jamaClients.get(env);
-  if (!client) throw new JamaSyncError('JOB_INVALID', `no Jama environment \`${env}\``);
+  if (!client) throw new JobInvalidError(`no Jama environment \`${env}\``);
   const visibleProjects = projects.length ? (await client.listProjects()).map((p) => p.id) : [];
   const missingItems: number[] = [];
   for (const id of items.slice(0, MAX_ITEMS_CHECKED)) {

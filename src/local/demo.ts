@@ -1,4 +1,5 @@
 import { chunk } from '../core/chunk';
+import { OpsError } from '../ops/errors';
 import type { JamaItem, JamaSimulator } from '../simulator/server';
 import { type KnownSource, postSigned } from './local-webhook';
 
@@ -67,7 +68,10 @@ export async function webhookBurst(
       group.map(async (events) => {
         const answer = await postSigned(url, source, { events });
         if (answer.status !== 202) {
-          throw new Error(`the local webhook answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+          throw new OpsError(
+            'OPERATION_FAILED',
+            `the local webhook answered ${answer.status}: ${JSON.stringify(answer.body)}`,
+          );
         }
       }),
     );

@@ -16,6 +16,7 @@ import { systemClock } from '../core/clock';
 import type { JobInput } from '../core/jobs';
 import type { IngestDeps } from '../core/webhook/ingest';
 import type { QueueKey } from '../infra/resources';
+import { OpsError } from '../ops/errors';
 import { type JamaSimulator, type SimulatorOptions, startJamaSimulator } from '../simulator/server';
 import { duplicatingScans } from './chaos-queue';
 import type { SqsHandler } from './event-source';
@@ -220,7 +221,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         // Two empty looks in a row: a batch may be between receive and invoke.
         let quiet = 0;
         while (quiet < 2 && !signal?.aborted) {
-          if (Date.now() > deadline) throw new Error(`backlog not drained after ${timeoutMs} ms`);
+          if (Date.now() > deadline)
+            throw new OpsError('OPERATION_FAILED', `backlog not drained after ${timeoutMs} ms`);
           onTick?.();
           const busy = workers.busy + reconcile.running;
           quiet = busy === 0 && (await backlog()) === 0 ? quiet + 1 : 0;

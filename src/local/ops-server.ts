@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { isJamaSyncError, JamaSyncError } from '../core/errors';
+import { isJamaSyncError, JobInvalidError } from '../core/errors';
 import { DASHBOARD_HTML } from './dashboard-page';
 
 export interface OpsHandlers {
@@ -40,14 +40,14 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new JamaSyncError('JOB_INVALID', 'the request body is too large');
+    if (size > MAX_BODY) throw new JobInvalidError('the request body is too large');
     chunks.push(chunk as Buffer);
   }
   const text = Buffer.concat(chunks).toString('utf8');
   try {
     return text ? JSON.parse(text) : {};
   } catch {
-    throw new JamaSyncError('JOB_INVALID', 'the request body is not JSON');
+    throw new JobInvalidError('the request body is not JSON');
   }
 }
 

@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { localName, QUEUES, type QueueKey, TABLES, type TableKey, type TableSpec } from '../infra/resources';
+import { OpsError } from '../ops/errors';
 
 /** Physical names and URLs of a provisioned local deployment. */
 export interface LocalResources {
@@ -71,12 +72,12 @@ async function ensureTable(ddb: DynamoDBClient, name: string, spec: TableSpec): 
 
 async function ensureQueue(sqs: SQSClient, name: string, attributes: Record<string, string>) {
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
-  if (!QueueUrl) throw new Error(`CreateQueue returned no URL for ${name}`);
+  if (!QueueUrl) throw new OpsError('OPERATION_FAILED', `CreateQueue returned no URL for ${name}`);
   const { Attributes } = await sqs.send(
     new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
   );
   const arn = Attributes?.QueueArn;
-  if (!arn) throw new Error(`GetQueueAttributes returned no ARN for ${name}`);
+  if (!arn) throw new OpsError('OPERATION_FAILED', `GetQueueAttributes returned no ARN for ${name}`);
   return { url: QueueUrl, arn };
 }
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { ReconcileMode } from '../core/ports/reconcile-state';
 import type { ReconcileSummary } from '../core/reconcile/start';
 import type { LocalCounters } from '../ops/deployment';
+import { OpsError } from '../ops/errors';
 import { localDeployment } from '../ops/local-target';
 import { checkExistence } from './check';
 import { dashboardData } from './dashboard';
@@ -67,7 +68,7 @@ export async function publishLocal(stack: LocalStack, options: PublishOptions): 
         workers: { busy: stack.workers.busy, ...stack.workers.source.stats },
       }),
       dashboard: () => {
-        if (!state) throw new Error('starting');
+        if (!state) throw new OpsError('TARGET_NOT_FOUND', 'starting');
         deployment ??= localDeployment(state, {
           reconcile: (request) => stack.reconcile.run(request),
           counters: async () => stats(),

@@ -1,5 +1,5 @@
-import { JamaSyncError } from '../../src/core/errors';
 import { formatJamaDate, parseJamaDate } from '../../src/core/jama-date';
+import { JamaNotFoundError } from '../../src/core/jama-errors';
 import type { JamaItem, Page, PatchOperation } from '../../src/core/jama-types';
 import type { JobInput } from '../../src/core/jobs';
 import type { AbstractItemsQuery, JamaApi } from '../../src/core/ports/jama-api';
@@ -47,7 +47,7 @@ export class FakeJama implements Partial<JamaApi> {
   async getItem(id: number): Promise<JamaItem> {
     this.record('getItem', id);
     const found = this.items.get(id);
-    if (!found) throw new JamaSyncError('JAMA_NOT_FOUND', `item ${id} not found`);
+    if (!found) throw new JamaNotFoundError({ method: 'GET', path: `/rest/v1/items/${id}`, status: 404 });
     return structuredClone(found);
   }
 
@@ -82,7 +82,7 @@ export class FakeJama implements Partial<JamaApi> {
   async patchItem(id: number, ops: readonly PatchOperation[]): Promise<void> {
     this.record('patchItem', { id, ops });
     const found = this.items.get(id);
-    if (!found) throw new JamaSyncError('JAMA_NOT_FOUND', `item ${id} not found`);
+    if (!found) throw new JamaNotFoundError({ method: 'PATCH', path: `/rest/v1/items/${id}`, status: 404 });
     for (const op of ops) {
       const name = op.path.slice('/fields/'.length);
       if (op.op === 'remove') delete found.fields[name];

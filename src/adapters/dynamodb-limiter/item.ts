@@ -1,4 +1,5 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { StoreError } from '../../core/errors';
 import type { LimiterState } from '../../core/limiter/state';
 
 /**
@@ -105,7 +106,7 @@ export function decodeItem(item: LimiterItem): Stored {
     const raw = item[name]?.N;
     const value = raw === undefined ? Number.NaN : Number(raw);
     if (!Number.isFinite(value)) {
-      throw new Error(
+      throw new StoreError(
         `Limiter item \`${item.pk?.S ?? '?'}\` has no numeric \`${name}\` (got ${JSON.stringify(item[name] ?? null)}); delete the item to reset the limiter`,
       );
     }

@@ -5,6 +5,7 @@ import { OUTAGE_CODES } from '../../core/circuit-breaker';
 import {
   type JamaAuthKind,
   JamaBadResponseError,
+  JamaClientClosedError,
   JamaRateLimitedError,
   type JamaRequestContext,
   JamaRequestError,
@@ -92,7 +93,7 @@ export class JamaTransport {
   }
 
   async send(request: TransportRequest, options: CallOptions = {}): Promise<TransportResponse> {
-    if (this.pool.closed) throw new Error('JamaClient is closed');
+    if (this.pool.closed) throw new JamaClientClosedError();
     const breaker = this.options.breaker;
     if (!breaker) return this.attempt(request, options);
     let response: TransportResponse;

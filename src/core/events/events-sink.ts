@@ -1,3 +1,4 @@
+import { SinkError } from '../errors';
 import type { Sink, SinkRecord, SinkWriteResult } from '../ports/sink';
 import type { RelationshipRecord, RelationshipSink, RelationshipWriteResult } from '../relationships/records';
 import { type ChangeEvent, itemChangeEvent, relationshipChangeEvent } from './change-events';
@@ -60,7 +61,7 @@ export class ChangeEventSink implements Sink, RelationshipSink {
       await this.publisher.publish(events);
       return results;
     } catch (thrown) {
-      const error = thrown instanceof Error ? thrown : new Error(String(thrown));
+      const error = thrown instanceof Error ? thrown : new SinkError(String(thrown));
       return results.map((r) => (r.status === 'written' ? ({ ...failed(r), error } as unknown as R) : r));
     }
   }

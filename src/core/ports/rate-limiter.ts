@@ -35,7 +35,7 @@ export class LimiterWaitError extends JamaSyncError {
   readonly retryAfterMs: number;
 
   constructor(retryAfterMs: number) {
-    super('LIMITER_WAIT', `Next Jama call slot is ${Math.round(retryAfterMs)} ms away`, { retryable: true });
+    super('LIMITER_WAIT', `Next Jama call slot is ${Math.round(retryAfterMs)} ms away`);
     this.retryAfterMs = retryAfterMs;
   }
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { JamaSyncError } from '../errors';
+import { JobInvalidError } from '../errors';
 import type { ScanJob } from '../jobs';
 import type { ReconcileMode, Watermark } from '../ports/reconcile-state';
 
@@ -39,7 +39,7 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
  * with a constant input, or EventBridge Scheduler, passes the JSON itself). An empty event is an
  * incremental run of every configured project.
  *
- * @throws {JamaSyncError} `JOB_INVALID`, naming each bad field.
+ * @throws {JobInvalidError} `JOB_INVALID`, naming each bad field.
  * @example
  * parseReconcileRequest({ 'detail-type': 'Scheduled Event', detail: { mode: 'full' } }); // { mode: 'full' }
  */
@@ -48,7 +48,7 @@ export function parseReconcileRequest(event: unknown): ReconcileRequest {
   const parsed = reconcileRequestSchema.safeParse(body);
   if (parsed.success) return parsed.data;
   const why = parsed.error.issues.map((i) => `${i.path.join('.') || '(request)'}: ${i.message}`).join('; ');
-  throw new JamaSyncError('JOB_INVALID', `Invalid reconcile request: ${why}`);
+  throw new JobInvalidError(`Invalid reconcile request: ${why}`);
 }
 
 /** The projects a request covers, environment by environment, in configuration order. */
@@ -59,15 +59,13 @@ export function targetsOf(
   const names = environments.map((e) => e.name);
   if (request.env !== undefined && !names.includes(request.env)) {
     const known = `configured: ${names.join(', ')}`;
-    throw new JamaSyncError(
-      'JOB_INVALID',
+    throw new JobInvalidError(
       `Invalid reconcile request: env: unknown environment \`${request.env}\` (${known})`,
     );
   }
   const chosen = environments.filter((e) => request.env === undefined || e.name === request.env);
   if (request.projects && chosen.length > 1) {
-    throw new JamaSyncError(
-      'JOB_INVALID',
+    throw new JobInvalidError(
       'Invalid reconcile request: projects: name the environment (`env`) they belong to',
     );
   }

@@ -1,6 +1,6 @@
 import { chunk } from '../chunk';
 import type { Clock } from '../clock';
-import { type ErrorCode, isJamaSyncError } from '../errors';
+import { ConfigError, type ErrorCode, isJamaSyncError, JamaSyncError } from '../errors';
 import type { JamaActivity } from '../jama-types';
 import type { JamaApi } from '../ports/jama-api';
 import type { JobQueue } from '../ports/job-queue';
@@ -77,7 +77,7 @@ export async function startReconcile(
     }
     try {
       const jama = deps.jama(env);
-      if (!jama) throw new Error(`no Jama client for environment \`${env}\``);
+      if (!jama) throw new ConfigError(`no Jama client for environment \`${env}\``);
       const watermark = mode === 'incremental' ? await deps.state.watermark(env, projectId) : undefined;
       const plan = planProject({ target, mode, runId, now, overlapMs: deps.overlapMs, watermark });
       const deletes =
@@ -134,4 +134,12 @@ async function takeOverStalled(
   const progress = await runProgress(deps.cursors, run, held.startedAt, lease.startedAt);
   if (lease.startedAt - progress.lastAdvancedAt < (deps.stallMs ?? 30 * 60_000)) return false;
   return deps.state.takeOverRun(env, projectId, mode, held.runId, lease);
+}
+
+/** Some projects of a reconciliation did not start (each named with its reason); invoking again starts them. */
+export class ReconcileNotStartedError extends JamaSyncError {
+  constructor(summary: ReconcileSummary) {
+    const which = summary.failed.map((f) => `${f.env}/${f.projectId}: ${f.error}`).join('; ');
+    super('RECONCILE_NOT_STARTED', `Reconciliation ${summary.runId} did not start for ${which}`);
+  }
 }

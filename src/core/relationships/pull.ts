@@ -1,4 +1,4 @@
-import { JamaSyncError } from '../errors';
+import { JamaSyncError, StoppedError } from '../errors';
 import type { RelationshipPullJob } from '../jobs';
 import type { CallOptions } from '../ports/jama-api';
 import type { ItemProjects, RelationshipRecord } from './records';
@@ -55,7 +55,7 @@ export async function pullRelationships(
   let throttle: unknown;
   for (const id of toRead) {
     if (deps.shouldStop()) {
-      errors.set(id, new Error('not read before the worker had to stop'));
+      errors.set(id, new StoppedError('not read before the worker had to stop'));
       continue;
     }
     if (throttle) {

@@ -1,3 +1,4 @@
+import { SinkError } from '../errors';
 import type { JamaRelationship } from './types';
 
 /** What a sink receives about one relationship: its current state, or the fact that it is gone. */
@@ -76,7 +77,7 @@ export async function writeRelationshipSinks(
     sinks.filter(keepsRelationships).map((sink) =>
       sink.writeRelationships(env, records).catch((thrown: unknown): RelationshipWriteResult[] => {
         const error =
-          thrown instanceof Error ? thrown : new Error(`sink ${sink.name} failed: ${String(thrown)}`);
+          thrown instanceof Error ? thrown : new SinkError(`sink ${sink.name} failed: ${String(thrown)}`);
         return records.map((r) => ({ relationshipId: r.relationshipId, status: 'failed', error }));
       }),
     ),

@@ -1,8 +1,14 @@
+import { type ErrorCode, JamaSyncError } from '../errors';
+
+/** The webhook's codes (in the one registry, `ERROR_CODES`). */
+export type WebhookErrorCode = Extract<ErrorCode, `WEBHOOK_${string}`>;
+
 /**
- * Stable codes of the webhook edge, each with the HTTP status it answers. A sender's mistake is
- * always a 4xx; only `WEBHOOK_UNAVAILABLE` (nothing was durably queued — try again) is a 5xx.
+ * The HTTP status each webhook code answers with: the webhook edge's mapping, and the only one.
+ * A sender's mistake is always a 4xx; only `WEBHOOK_UNAVAILABLE` (nothing was durably queued —
+ * try again) is a 5xx.
  */
-export const WEBHOOK_STATUS = {
+export const WEBHOOK_STATUS: Readonly<Record<WebhookErrorCode, number>> = {
   WEBHOOK_NOT_FOUND: 404,
   WEBHOOK_METHOD: 405,
   WEBHOOK_UNKNOWN_SOURCE: 404,
@@ -12,25 +18,19 @@ export const WEBHOOK_STATUS = {
   WEBHOOK_SCHEMA: 400,
   WEBHOOK_REPLAY: 409,
   WEBHOOK_UNAVAILABLE: 503,
-} as const;
-
-export type WebhookErrorCode = keyof typeof WEBHOOK_STATUS;
+};
 
 /**
  * An error the webhook answers with its own status and a message safe to show the sender (it
  * never contains a secret or a signature). Only `WEBHOOK_UNAVAILABLE` is retryable.
  */
-export class WebhookError extends Error {
-  readonly code: WebhookErrorCode;
+export class WebhookError extends JamaSyncError {
+  declare readonly code: WebhookErrorCode;
   readonly status: number;
-  readonly retryable: boolean;
 
   constructor(code: WebhookErrorCode, message: string, options: { cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'WebhookError';
-    this.code = code;
+    super(code, message, options);
     this.status = WEBHOOK_STATUS[code];
-    this.retryable = code === 'WEBHOOK_UNAVAILABLE';
   }
 }
 

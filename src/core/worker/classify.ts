@@ -1,4 +1,7 @@
-import { JamaSyncError } from '../errors';
+import { JamaUnavailableError } from '../circuit-breaker';
+import { JamaSyncError, JobInvalidError } from '../errors';
+import { JamaDateError, JamaNotFoundError, JamaRateLimitedError, JamaValidationError } from '../jama-errors';
+import { LimiterWaitError } from '../ports/rate-limiter';
 import type { Outcome } from './outcome';
 
 /** Programming errors: retrying the same job runs the same code into the same wall. */
@@ -12,24 +15,17 @@ const BUGS = [RangeError, ReferenceError, SyntaxError, TypeError] as const;
  */
 export function classify(error: unknown, signal?: AbortSignal): Outcome {
   if (signal?.aborted) return { type: 'deferred' };
-  if (error instanceof JamaSyncError) {
-    switch (error.code) {
-      case 'JAMA_RATE_LIMITED':
-      case 'LIMITER_WAIT':
-      case 'JAMA_UNAVAILABLE': {
-        const by = error.code === 'JAMA_RATE_LIMITED' ? 'jama' : 'limiter';
-        const retryAfterMs = (error as { retryAfterMs?: unknown }).retryAfterMs;
-        return typeof retryAfterMs === 'number'
-          ? { type: 'throttled', by, retryAfterMs }
-          : { type: 'throttled', by };
-      }
-      case 'JAMA_VALIDATION':
-      case 'JAMA_NOT_FOUND':
-      case 'JOB_INVALID':
-        return { type: 'rejected', reason: `${error.code}: ${error.message}` };
-    }
-    return { type: 'failed', error };
-  }
+  if (error instanceof JamaRateLimitedError) return throttled('jama', error.retryAfterMs);
+  if (error instanceof LimiterWaitError || error instanceof JamaUnavailableError)
+    return throttled('limiter', error.retryAfterMs);
+  if (
+    error instanceof JamaValidationError ||
+    error instanceof JamaNotFoundError ||
+    error instanceof JamaDateError ||
+    error instanceof JobInvalidError
+  )
+    return { type: 'rejected', reason: `${error.code}: ${error.message}` };
+  if (error instanceof JamaSyncError) return { type: 'failed', error };
   if (isBug(error)) {
     return { type: 'rejected', reason: `BUG: ${error.name}: ${error.message}`.slice(0, 1000) };
   }
@@ -41,4 +37,8 @@ function isBug(error: unknown): error is Error {
   if (!BUGS.some((type) => error instanceof type)) return false;
   const tagged = error as { code?: unknown; $metadata?: unknown };
   return tagged.code === undefined && tagged.$metadata === undefined;
+}
+
+function throttled(by: 'jama' | 'limiter', retryAfterMs: number | undefined): Outcome {
+  return retryAfterMs === undefined ? { type: 'throttled', by } : { type: 'throttled', by, retryAfterMs };
 }

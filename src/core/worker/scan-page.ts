@@ -1,3 +1,4 @@
+import { SinkError } from '../errors';
 import { formatJamaDate, parseJamaDate } from '../jama-date';
 import type { JamaItem, Page } from '../jama-types';
 import type { Sink, SinkRecord } from '../ports/sink';
@@ -40,7 +41,8 @@ export async function writeScanPage(
     set.push({ env, itemId, projectId, ...(documentKey ? { documentKey } : {}), reason });
   }
   if (set.length > 0) {
-    if (!deps.quarantine) return { failure: new Error((set[0] as QuarantinedItem).reason), quarantined: 0 };
+    if (!deps.quarantine)
+      return { failure: new SinkError((set[0] as QuarantinedItem).reason), quarantined: 0 };
     await deps.quarantine.put(set);
   }
   return { quarantined: set.length };

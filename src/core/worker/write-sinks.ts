@@ -1,3 +1,4 @@
+import { SinkError } from '../errors';
 import type { Sink, SinkRecord, SinkWriteResult } from '../ports/sink';
 import { isPermanentSinkError, QUARANTINE_PREFIX } from './quarantine';
 
@@ -40,7 +41,8 @@ async function writeOne(sink: Sink, env: string, records: SinkRecord[]): Promise
   try {
     return await sink.write(env, records);
   } catch (thrown) {
-    const error = thrown instanceof Error ? thrown : new Error(`sink ${sink.name} failed: ${String(thrown)}`);
+    const error =
+      thrown instanceof Error ? thrown : new SinkError(`sink ${sink.name} failed: ${String(thrown)}`);
     return records.map((r) => ({ itemId: r.itemId, status: 'failed', error }));
   }
 }

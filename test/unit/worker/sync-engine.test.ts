@@ -1,4 +1,9 @@
-import { JamaSyncError } from '../../../src/core/errors';
+import {
+  JamaNetworkError,
+  JamaRateLimitedError,
+  JamaServerError,
+  JamaValidationError,
+} from '../../../src/core/jama-errors';
 import type { JobInput } from '../../../src/core/jobs';
 import { LimiterWaitError } from '../../../src/core/ports/rate-limiter';
 import { type EngineDeps, runBatch } from '../../../src/core/worker/sync-engine';
@@ -150,7 +155,9 @@ describe('sync engine', () => {
     jama.failWith = (call) => {
       if (call === 'getItemsByDocumentKeys' && first) {
         first = false;
-        return Object.assign(new JamaSyncError('JAMA_RATE_LIMITED', '429', { retryable: true }), {
+        return new JamaRateLimitedError({
+          method: 'POST',
+          path: '/rest/v1/abstractitems',
           retryAfterMs: 4000,
         });
       }
@@ -166,8 +173,21 @@ describe('sync engine', () => {
 
   it.each([
     ['limiter wait', new LimiterWaitError(7000), 'throttled'],
-    ['server error', new JamaSyncError('JAMA_SERVER', '503', { retryable: true }), 'failed'],
-    ['network error', new JamaSyncError('JAMA_NETWORK', 'reset', { retryable: true }), 'failed'],
+    [
+      'server error',
+      new JamaServerError({ method: 'GET', path: '/rest/v1/abstractitems', status: 503 }),
+      'failed',
+    ],
+    [
+      'network error',
+      new JamaNetworkError({
+        method: 'GET',
+        path: '/',
+        baseUrl: 'http://127.0.0.1',
+        networkCode: 'ECONNRESET',
+      }),
+      'failed',
+    ],
   ])('maps a %s to %s', async (_name, error, type) => {
     const { jama, deps } = setup();
     jama.failWith = () => error;
@@ -191,7 +211,7 @@ describe('sync engine', () => {
     jama.failWith = (call) => {
       if (call !== 'getItemsByDocumentKeys' || !first) return undefined;
       first = false;
-      return new JamaSyncError('JAMA_SERVER', '503', { retryable: true });
+      return new JamaServerError({ method: 'POST', path: '/rest/v1/abstractitems', status: 503 });
     };
     const results = await runBatch(
       records(Array.from({ length: 60 }, (_, i) => pull(i + 1, `P-REQ-${i + 1}`))),
@@ -243,7 +263,13 @@ describe('sync engine', () => {
   it('dead-letters a push Jama rejects as invalid', async () => {
     const { jama, deps } = setup();
     jama.failWith = (call) =>
-      call === 'patchItem' ? new JamaSyncError('JAMA_VALIDATION', 'Field name is too long') : undefined;
+      call === 'patchItem'
+        ? new JamaValidationError({
+            method: 'PATCH',
+            path: '/rest/v1/items/5',
+            detail: 'Field name is too long',
+          })
+        : undefined;
     const push: JobInput = {
       v: 1,
       env: 'prod',
