@@ -1,14 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { type BuildOptions, clientsOf } from '../../src/adapters/clients';
+import { buildJamaClients } from '../../src/adapters/jama/environments';
 import type { JamaClient } from '../../src/adapters/jama/jama-client';
 import { DynamoDbRunCursorStore } from '../../src/adapters/run-cursors';
 import { SqsJobQueue } from '../../src/adapters/sqs-job-queue';
 import { DynamoDbReconcileState } from '../../src/adapters/watermarks';
 import type { Config } from '../../src/config';
-import { systemClock } from '../../src/core/clock';
 import type { StartDeps } from '../../src/core/reconcile/start';
-import { type BuildOptions, buildJamaClients } from '../sync-worker/build-deps';
 
 export interface ReconcileDeps extends StartDeps {
   jamaClients: Map<string, JamaClient>;
@@ -24,9 +22,7 @@ export async function buildReconcileDeps(
   config: Readonly<Config>,
   options: BuildOptions = {},
 ): Promise<ReconcileDeps> {
-  const clock = options.clock ?? systemClock;
-  const dynamodb = options.dynamodb ?? new DynamoDBClient({});
-  const sqs = options.sqs ?? new SQSClient({});
+  const { clock, dynamodb, sqs } = clientsOf(options);
   const jamaClients = await buildJamaClients(config, dynamodb, options);
   return {
     environments: config.environments,

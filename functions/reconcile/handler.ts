@@ -2,6 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { depsOf, lazyDeps } from '../../src/adapters/lambda/lazy-deps';
 import { secretsManagerResolver } from '../../src/adapters/secrets-manager';
 import { loadConfig } from '../../src/config';
 import { parseReconcileRequest } from '../../src/core/reconcile/plan';
@@ -29,28 +30,22 @@ export interface HandlerOptions {
  */
 export function makeHandler(deps: StartDeps | (() => Promise<StartDeps>), options: HandlerOptions = {}) {
   const logger = options.logger ?? new Logger({ serviceName: 'jama-sync-reconcile' });
-  let ready: Promise<StartDeps> | undefined;
-
   const work = async (
     event: unknown,
-    _context: Context,
+    context: Context,
     { signal }: { signal: AbortSignal },
   ): Promise<ReconcileSummary> => {
+    const resolved = depsOf<StartDeps>(context);
     const request = parseReconcileRequest(event);
-    ready ??= typeof deps === 'function' ? deps() : Promise.resolve(deps);
-    const resolved = await ready.catch((error: unknown) => {
-      ready = undefined;
-      throw error;
-    });
     const summary = await startReconcile(request, resolved, signal);
     logger.info('reconciliation started', { ...summary });
     if (summary.failed.length > 0) throw new ReconcileNotStartedError(summary);
     return summary;
   };
 
-  return middy<unknown, ReconcileSummary, Error, Context>(work, { timeoutEarlyInMillis: 1000 }).use(
-    injectLambdaContext(logger),
-  );
+  return middy<unknown, ReconcileSummary, Error, Context>(work, { timeoutEarlyInMillis: 1000 })
+    .use(injectLambdaContext(logger))
+    .use(lazyDeps(deps));
 }
 
 export const handler = makeHandler(() =>

@@ -1,12 +1,11 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDbBreakerStore } from '../../src/adapters/dynamodb-breaker';
-import { DynamoDbRateLimiter } from '../../src/adapters/dynamodb-limiter/limiter';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { type BuildOptions, clientsOf } from '../../src/adapters/clients';
+import type { DynamoDbRateLimiter } from '../../src/adapters/dynamodb-limiter/limiter';
 import { EventBridgePublisher } from '../../src/adapters/eventbridge-publisher';
 import { ForwardSink } from '../../src/adapters/forward-sink';
-import { JamaClient } from '../../src/adapters/jama/jama-client';
-import type { JamaCredentials } from '../../src/adapters/jama/options';
+import { buildEnvironments } from '../../src/adapters/jama/environments';
+import type { JamaClient } from '../../src/adapters/jama/jama-client';
 import { jamaReferenceReader } from '../../src/adapters/jama/reference-reader';
 import { DynamoDbMirror } from '../../src/adapters/mirror-sink';
 import { DynamoDbPendingMarkers } from '../../src/adapters/pending-markers';
@@ -18,12 +17,12 @@ import { SqsJobQueue } from '../../src/adapters/sqs-job-queue';
 import { SqsQuarantine } from '../../src/adapters/sqs-quarantine';
 import { MirrorSweep } from '../../src/adapters/sweep';
 import { DynamoDbReconcileState } from '../../src/adapters/watermarks';
-import type { Config, JamaEnvironmentConfig } from '../../src/config';
+import type { Config } from '../../src/config';
 import { backoffDelayMs } from '../../src/core/backoff';
-import { CircuitBreaker } from '../../src/core/circuit-breaker';
-import { type Clock, systemClock } from '../../src/core/clock';
+import type { Clock } from '../../src/core/clock';
 import { ConfigError } from '../../src/core/errors';
 import { type ChangeEventPublisher, ChangeEventSink } from '../../src/core/events/events-sink';
+import type { SecretResolver } from '../../src/core/ports/secret-store';
 import type { Sink } from '../../src/core/ports/sink';
 import { makeScanCompletion } from '../../src/core/reconcile/complete';
 import { withReadableValues } from '../../src/core/reference/readable-sink';
@@ -32,19 +31,12 @@ import { QUEUES } from '../../src/infra/resources';
 import type { SqsWorkerDeps } from './process-batch';
 import { usageMeter } from './usage';
 
-/** Resolves the credentials of environments configured with a secret (Secrets Manager in AWS). */
-export type SecretResolver = (secretArn: string) => Promise<Record<string, string>>;
-
-export interface BuildOptions {
-  clock?: Clock;
-  /** Pre-built clients (local runtime, tests); otherwise built from the SDK's default chain. */
-  dynamodb?: DynamoDBClient;
-  sqs?: SQSClient;
-  resolveSecret?: SecretResolver;
+/** The worker's build options: the shared ones, and where change events go. */
+export interface WorkerBuildOptions extends BuildOptions {
   /** Publishes change events instead of EventBridge (the local runtime's `--events-out`). */
-  events?: ChangeEventPublisher;
+  events?: ChangeEventPublisher | undefined;
   /** Pre-built EventBridge client (tests); otherwise built from the SDK's default chain. */
-  eventBridge?: EventBridgeClient;
+  eventBridge?: EventBridgeClient | undefined;
 }
 
 export interface WorkerDeps extends SqsWorkerDeps {
@@ -54,94 +46,21 @@ export interface WorkerDeps extends SqsWorkerDeps {
   close(): Promise<void>;
 }
 
-async function credentialsOf(env: JamaEnvironmentConfig, resolve?: SecretResolver): Promise<JamaCredentials> {
-  let source: { [K in 'clientId' | 'clientSecret' | 'username' | 'password']?: string | undefined } = env;
-  if (env.secretArn) {
-    if (!resolve)
-      throw new ConfigError(`Environment \`${env.name}\` names a secret but no secret store is configured`);
-    source = await resolve(env.secretArn);
-  }
-  if (source.clientId && source.clientSecret) {
-    return { type: 'oauth', clientId: source.clientId, clientSecret: source.clientSecret };
-  }
-  if (source.username && source.password)
-    return { type: 'basic', username: source.username, password: source.password };
-  throw new ConfigError(
-    `Environment \`${env.name}\`: its credentials need clientId and clientSecret (or username and password)`,
-  );
-}
-
-/**
- * One Jama client per environment, each taking its slots from the environment's shared
- * DynamoDB-backed limiter (the worker and the reconcile function build theirs the same way).
- */
-export async function buildJamaClients(
-  config: Readonly<Config>,
-  dynamodb: DynamoDBClient,
-  options: Pick<BuildOptions, 'clock' | 'resolveSecret'> = {},
-): Promise<Map<string, JamaClient>> {
-  const environments = await buildEnvironments(config, dynamodb, options);
-  return new Map(environments.map((e) => [e.name, e.client]));
-}
-
-/** Each configured environment's Jama client and the shared limiter it calls through. */
-export async function buildEnvironments(
-  config: Readonly<Config>,
-  dynamodb: DynamoDBClient,
-  options: Pick<BuildOptions, 'clock' | 'resolveSecret'> = {},
-): Promise<{ name: string; client: JamaClient; limiter: DynamoDbRateLimiter }[]> {
-  const clock = options.clock ?? systemClock;
-  const environments: { name: string; client: JamaClient; limiter: DynamoDbRateLimiter }[] = [];
-  const breakers = new DynamoDbBreakerStore(dynamodb, config.stateTable);
-  for (const env of config.environments) {
-    const limiter = new DynamoDbRateLimiter({
-      client: dynamodb,
-      tableName: config.stateTable,
-      environment: env.name,
-      clock,
-      limit: env.rateLimit,
-      maxWaitMs: config.limiterMaxWaitMs,
-      maxLatenessMs: config.limiterMaxLatenessMs,
-      backgroundShare: env.backgroundShare,
-    });
-    const credentials = await credentialsOf(env, options.resolveSecret);
-    // One breaker per environment, shared through the state table: while Jama is down everyone waits.
-    const breaker = new CircuitBreaker({ store: breakers, env: env.name, clock });
-    environments.push({
-      name: env.name,
-      // The reference resolver caches reference data (shared in the state table), not the client.
-      client: new JamaClient({
-        url: env.url,
-        credentials,
-        limiter,
-        clock,
-        referenceDataTtlMs: 0,
-        environment: env.name,
-        breaker,
-      }),
-      limiter,
-    });
-  }
-  return environments;
-}
-
 /**
  * Wires the worker once per container: one DynamoDB-backed limiter and one Jama client per
  * environment, the configured sinks, and the queues.
  */
 export async function buildWorkerDeps(
   config: Readonly<Config>,
-  options: BuildOptions = {},
+  options: WorkerBuildOptions = {},
 ): Promise<WorkerDeps> {
-  const clock = options.clock ?? systemClock;
-  const dynamodb = options.dynamodb ?? new DynamoDBClient({});
-  const sqs = options.sqs ?? new SQSClient({});
+  const { clock, dynamodb, sqs } = clientsOf(options);
   const environments = await buildEnvironments(config, dynamodb, options);
   const jamaClients = new Map(environments.map((e) => [e.name, e.client]));
 
   const sinks: Sink[] = [];
   // Change events compare each write with the row it replaced, so the mirror returns it only then.
-  const events = config.mirrorTable ? changeEventPublisher(config, sqs, options) : undefined;
+  const events = config.mirrorTable ? changeEventPublisher(config, sqs, clock, options) : undefined;
   const mirror = config.mirrorTable
     ? new DynamoDbMirror(dynamodb, config.mirrorTable, () => clock.now(), events !== undefined)
     : undefined;
@@ -230,7 +149,8 @@ export function scanTargetRate(env: { rateLimit: number; backgroundShare: number
 function changeEventPublisher(
   config: Readonly<Config>,
   sqs: SQSClient,
-  options: BuildOptions,
+  clock: Clock,
+  options: WorkerBuildOptions,
 ): ChangeEventPublisher | undefined {
   if (options.events) return options.events;
   if (!config.eventBus) return undefined;
@@ -238,7 +158,7 @@ function changeEventPublisher(
     client: options.eventBridge ?? new EventBridgeClient({}),
     busName: config.eventBus,
     deadLetter: sqsEventDeadLetters(sqs, config.deadLetterQueueUrl),
-    ...(options.clock ? { clock: options.clock } : {}),
+    clock,
   });
 }
 

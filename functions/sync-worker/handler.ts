@@ -4,6 +4,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { depsOf, lazyDeps } from '../../src/adapters/lambda/lazy-deps';
 import { secretsManagerResolver } from '../../src/adapters/secrets-manager';
 import { loadConfig } from '../../src/config';
 import { systemClock } from '../../src/core/clock';
@@ -45,7 +46,6 @@ export function makeHandler(
       ? undefined
       : (options.metrics ?? new Metrics({ namespace: 'JamaSync', serviceName: 'sync-worker' }));
   let inFlight: SQSEvent | undefined;
-  let ready: Promise<SqsWorkerDeps> | undefined;
 
   // One line per cause per interval, with a count and a sample of items: an outage fails hundreds
   // of records for one reason.
@@ -73,13 +73,8 @@ export function makeHandler(
   };
 
   const work = async (event: SQSEvent, context: Context, { signal }: { signal: AbortSignal }) => {
+    const resolved = depsOf<SqsWorkerDeps>(context);
     inFlight = event;
-    // Built on first use, once per container; a failed build is retried by the next invocation.
-    ready ??= typeof deps === 'function' ? deps() : Promise.resolve(deps);
-    const resolved = await ready.catch((error: unknown) => {
-      ready = undefined;
-      throw error;
-    });
     const softDeadlineMs = options.softDeadlineMs ?? resolved.softDeadlineMs ?? 10_000;
     const left = context.getRemainingTimeInMillis() - softDeadlineMs;
     // Already past the soft deadline: start nothing (a timeout of 0 would fire only after work began).
@@ -124,7 +119,8 @@ export function makeHandler(
       batchItemFailures: (inFlight?.Records ?? []).map((r) => ({ itemIdentifier: r.messageId })),
     }),
   }).use(injectLambdaContext(logger));
-  return metrics ? handler.use(logMetrics(metrics)) : handler;
+  if (metrics) handler.use(logMetrics(metrics));
+  return handler.use(lazyDeps(deps));
 }
 
 /** Per-environment Jama usage as single metrics, so `environment` does not attach to `records_*`. */

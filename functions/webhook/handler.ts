@@ -4,6 +4,8 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { depsOf, lazyDeps } from '../../src/adapters/lambda/lazy-deps';
+import { secretsManagerResolver } from '../../src/adapters/secrets-manager';
 import { loadWebhookConfig } from '../../src/config';
 import { isWebhookError, WebhookError } from '../../src/core/webhook/errors';
 import { type IngestDeps, ingest, type WebhookRequest } from '../../src/core/webhook/ingest';
@@ -38,18 +40,11 @@ export function makeHandler(
 ) {
   const logger = options.logger ?? new Logger({ serviceName: 'jama-sync-webhook' });
   const metrics = options.metrics ?? new Metrics({ namespace: 'JamaSync', serviceName: 'webhook' });
-  let ready: Promise<IngestDeps> | undefined;
-
-  const work = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
-    // Built on first use, once per container; a failed build is retried by the next request.
-    ready ??= typeof deps === 'function' ? deps() : Promise.resolve(deps);
-    const resolved = await ready.catch((error: unknown) => {
-      ready = undefined;
-      // Not the sender's fault and nothing was queued (e.g. Secrets Manager unreachable): retry later.
-      throw new WebhookError('WEBHOOK_UNAVAILABLE', 'the webhook could not start; retry the request', {
-        cause: error,
-      });
-    });
+  const work = async (
+    event: APIGatewayProxyEventV2,
+    context: Context,
+  ): Promise<APIGatewayProxyStructuredResultV2> => {
+    const resolved = depsOf<IngestDeps>(context);
     const result = await ingest(toRequest(event), resolved);
     metrics.addMetric('webhook_events', MetricUnit.Count, result.accepted);
     metrics.addMetric('webhook_enqueued', MetricUnit.Count, result.enqueued);
@@ -61,6 +56,16 @@ export function makeHandler(
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>(work)
     .use(injectLambdaContext(logger))
     .use(logMetrics(metrics))
+    .use(
+      // Not the sender's fault and nothing was queued (e.g. Secrets Manager unreachable): retry later.
+      lazyDeps(
+        deps,
+        (error) =>
+          new WebhookError('WEBHOOK_UNAVAILABLE', 'the webhook could not start; retry the request', {
+            cause: error,
+          }),
+      ),
+    )
     .use({
       onError: (request) => {
         const error = request.error;
@@ -74,4 +79,6 @@ export function makeHandler(
     });
 }
 
-export const handler = makeHandler(() => buildWebhookDeps(loadWebhookConfig()));
+export const handler = makeHandler(() =>
+  buildWebhookDeps(loadWebhookConfig(), { resolveSecret: secretsManagerResolver() }),
+);

@@ -1,6 +1,6 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { SecretResolver } from '../../functions/sync-worker/build-deps';
 import { ConfigError } from '../core/errors';
+import type { SecretResolver } from '../core/ports/secret-store';
 
 /** The one call the resolver makes; a `SecretsManagerClient` or a test fake. */
 export interface SecretsManagerLike {
@@ -42,6 +42,12 @@ function parse(arn: string, text: string | undefined): Record<string, string> {
 }
 
 /**
+ * Why not Powertools Parameters (`getSecret` with `maxAge` and `transform: 'json'`): its cache
+ * reads `Date.now()` and cannot take the injected clock every time-based part of jama-sync takes
+ * (the TTL is tested without waiting), concurrent first reads of one secret each go to Secrets
+ * Manager, and its errors would still need mapping to a {@link ConfigError} with the remedy. This
+ * resolver is the one on the project's secret port ({@link SecretResolver}); every function uses it.
+ *
  * A {@link SecretResolver} on AWS Secrets Manager: reads a JSON secret by ARN and keeps its string
  * fields for `ttlMs`. Concurrent reads of one secret share one request; a failed read is not
  * cached, so the next call tries again.
