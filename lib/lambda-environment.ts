@@ -2,6 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { toEnvironment, toWebhookEnvironment } from '../src/config';
 import { ConfigError } from '../src/core/errors';
 import type { JamaEnvironmentProps, JamaSyncConfig, WebhookSourceProps } from './config/stack-config';
 import type { SecretRef } from './constructs/sync-secrets';
@@ -18,6 +19,9 @@ export interface SharedResources {
   jobs: IQueue;
   deadLetter: IQueue;
 }
+
+/** JSON that may hold tokens (ARNs, names of resources not yet created). */
+const jsonOf = (scope: Construct) => (value: unknown) => Stack.of(scope).toJsonString(value);
 
 /** Lambda's limit for all environment variables of a function together. */
 const LAMBDA_ENVIRONMENT_BYTES = 4096;
@@ -58,12 +62,15 @@ export function sharedEnvironment(scope: Construct, r: SharedResources): Record<
     LAMBDA_ENVIRONMENT_BYTES / 2,
     'deploy fewer environments or projects per stack',
   );
-  return {
-    JAMA_SYNC_ENVIRONMENTS: Stack.of(scope).toJsonString(environments),
-    JAMA_SYNC_STATE_TABLE: r.stateTable.tableName,
-    JAMA_SYNC_JOBS_QUEUE_URL: r.jobs.queueUrl,
-    JAMA_SYNC_DLQ_URL: r.deadLetter.queueUrl,
-  };
+  return toEnvironment(
+    {
+      environments,
+      stateTable: r.stateTable.tableName,
+      jobsQueueUrl: r.jobs.queueUrl,
+      deadLetterQueueUrl: r.deadLetter.queueUrl,
+    },
+    jsonOf(scope),
+  );
 }
 
 /** A worker deployment: its own queue as JAMA_SYNC_JOBS_QUEUE_URL, plus sinks and tuning. */
@@ -80,25 +87,25 @@ export function workerEnvironment(
   const { worker } = config;
   return {
     ...shared,
-    JAMA_SYNC_JOBS_QUEUE_URL: queue.queueUrl,
-    ...(sinks.mirrorTable ? { JAMA_SYNC_MIRROR_TABLE: sinks.mirrorTable.tableName } : {}),
-    ...(config.sinks.forward && sinks.forwardSecret
-      ? {
-          JAMA_SYNC_FORWARD_URL: config.sinks.forward.url,
-          JAMA_SYNC_FORWARD_SECRET_ARN: sinks.forwardSecret.secretArn,
-        }
-      : {}),
-    ...(sinks.eventBusArn ? { JAMA_SYNC_EVENT_BUS: sinks.eventBusArn } : {}),
-    JAMA_SYNC_MAX_FAILURES: String(worker.maxFailures),
-    JAMA_SYNC_BACKOFF_CAP_SECONDS: String(worker.backoffCapSeconds),
-    JAMA_SYNC_LIMITER_MAX_WAIT_MS: String(worker.limiterMaxWaitMs),
-    JAMA_SYNC_SOFT_DEADLINE_MS: String(worker.softDeadlineMs),
+    ...toEnvironment({
+      jobsQueueUrl: queue.queueUrl,
+      mirrorTable: sinks.mirrorTable?.tableName,
+      forward:
+        config.sinks.forward && sinks.forwardSecret
+          ? { url: config.sinks.forward.url, secretArn: sinks.forwardSecret.secretArn }
+          : undefined,
+      eventBus: sinks.eventBusArn,
+      maxFailures: worker.maxFailures,
+      backoffCapSeconds: worker.backoffCapSeconds,
+      limiterMaxWaitMs: worker.limiterMaxWaitMs,
+      softDeadlineMs: worker.softDeadlineMs,
+    }),
   };
 }
 
 /** The reconcile function enqueues on the reconcile queue. */
 export function reconcileEnvironment(shared: Record<string, string>, queue: IQueue): Record<string, string> {
-  return { ...shared, JAMA_SYNC_RECONCILE_QUEUE_URL: queue.queueUrl };
+  return { ...shared, ...toEnvironment({ reconcileQueueUrl: queue.queueUrl }) };
 }
 
 /** What `loadWebhookConfig` needs: `JAMA_SYNC_WEBHOOK_SOURCES` as `[{name, env, secretArn, mapping?}]`. */
@@ -121,9 +128,8 @@ export function webhookEnvironment(
     LAMBDA_ENVIRONMENT_BYTES - 512,
     'shorten the mappings or use fewer sources',
   );
-  return {
-    JAMA_SYNC_WEBHOOK_SOURCES: Stack.of(scope).toJsonString(entries),
-    JAMA_SYNC_STATE_TABLE: r.stateTable.tableName,
-    JAMA_SYNC_JOBS_QUEUE_URL: r.jobs.queueUrl,
-  };
+  return toWebhookEnvironment(
+    { sources: entries, stateTable: r.stateTable.tableName, jobsQueueUrl: r.jobs.queueUrl },
+    jsonOf(scope),
+  );
 }

@@ -2,6 +2,47 @@ import { z } from 'zod';
 import { ConfigError } from './core/errors';
 import { type WebhookSourceConfig, webhookSourceSchema } from './core/webhook/source';
 
+/**
+ * The environment contract, each variable named once: what {@link loadConfig} reads and
+ * {@link toEnvironment} writes (the stack, lib/lambda-environment.ts, and the local runtime).
+ */
+export const ENV = {
+  environments: 'JAMA_SYNC_ENVIRONMENTS',
+  url: 'JAMA_SYNC_URL',
+  clientId: 'JAMA_SYNC_CLIENT_ID',
+  clientSecret: 'JAMA_SYNC_CLIENT_SECRET',
+  environmentName: 'JAMA_SYNC_ENVIRONMENT_NAME',
+  username: 'JAMA_SYNC_USERNAME',
+  password: 'JAMA_SYNC_PASSWORD',
+  rateLimit: 'JAMA_SYNC_RATE_LIMIT',
+  stateTable: 'JAMA_SYNC_STATE_TABLE',
+  mirrorTable: 'JAMA_SYNC_MIRROR_TABLE',
+  jobsQueueUrl: 'JAMA_SYNC_JOBS_QUEUE_URL',
+  deadLetterQueueUrl: 'JAMA_SYNC_DLQ_URL',
+  forwardUrl: 'JAMA_SYNC_FORWARD_URL',
+  forwardSecret: 'JAMA_SYNC_FORWARD_SECRET',
+  forwardSecretArn: 'JAMA_SYNC_FORWARD_SECRET_ARN',
+  eventBus: 'JAMA_SYNC_EVENT_BUS',
+  maxFailures: 'JAMA_SYNC_MAX_FAILURES',
+  backoffCapSeconds: 'JAMA_SYNC_BACKOFF_CAP_SECONDS',
+  outageBudgetSeconds: 'JAMA_SYNC_OUTAGE_BUDGET_SECONDS',
+  limiterMaxWaitMs: 'JAMA_SYNC_LIMITER_MAX_WAIT_MS',
+  limiterMaxLatenessMs: 'JAMA_SYNC_LIMITER_MAX_LATENESS_MS',
+  softDeadlineMs: 'JAMA_SYNC_SOFT_DEADLINE_MS',
+  projects: 'JAMA_SYNC_PROJECTS',
+  reconcileQueueUrl: 'JAMA_SYNC_RECONCILE_QUEUE_URL',
+  reconcileOverlapMs: 'JAMA_SYNC_RECONCILE_OVERLAP_MS',
+  reconcileLeaseMs: 'JAMA_SYNC_RECONCILE_LEASE_MS',
+  reconcileStallMs: 'JAMA_SYNC_RECONCILE_STALL_MS',
+  backgroundShare: 'JAMA_SYNC_BACKGROUND_SHARE',
+} as const;
+
+/** The webhook function's own variables (besides `ENV.stateTable` and `ENV.jobsQueueUrl`). */
+export const WEBHOOK_ENV = {
+  sources: 'JAMA_SYNC_WEBHOOK_SOURCES',
+  pendingTtlSeconds: 'JAMA_SYNC_PENDING_TTL_SECONDS',
+} as const;
+
 /** A credential: blank or whitespace-only values are refused, never sent to Jama. */
 const secret = z
   .string()
@@ -44,72 +85,72 @@ const decimal = z
 const int = (min: number, max: number) => decimal.pipe(z.number().int().min(min).max(max));
 
 const envSchema = z.object({
-  JAMA_SYNC_ENVIRONMENTS: z.string().optional(),
-  JAMA_SYNC_URL: z.string().optional(),
-  JAMA_SYNC_CLIENT_ID: z.string().optional(),
-  JAMA_SYNC_CLIENT_SECRET: z.string().optional(),
-  JAMA_SYNC_ENVIRONMENT_NAME: z.string().default('default'),
-  JAMA_SYNC_USERNAME: z.string().optional(),
-  JAMA_SYNC_PASSWORD: z.string().optional(),
-  JAMA_SYNC_RATE_LIMIT: decimal.pipe(z.number().positive().max(1000)).default(10),
-  JAMA_SYNC_STATE_TABLE: z.string().min(1),
-  JAMA_SYNC_MIRROR_TABLE: z.string().min(1).optional(),
-  JAMA_SYNC_JOBS_QUEUE_URL: z.url(),
-  JAMA_SYNC_DLQ_URL: z.url(),
-  JAMA_SYNC_FORWARD_URL: z.url({ protocol: /^https?$/ }).optional(),
-  JAMA_SYNC_FORWARD_SECRET: z
+  [ENV.environments]: z.string().optional(),
+  [ENV.url]: z.string().optional(),
+  [ENV.clientId]: z.string().optional(),
+  [ENV.clientSecret]: z.string().optional(),
+  [ENV.environmentName]: z.string().default('default'),
+  [ENV.username]: z.string().optional(),
+  [ENV.password]: z.string().optional(),
+  [ENV.rateLimit]: decimal.pipe(z.number().positive().max(1000)).default(10),
+  [ENV.stateTable]: z.string().min(1),
+  [ENV.mirrorTable]: z.string().min(1).optional(),
+  [ENV.jobsQueueUrl]: z.url(),
+  [ENV.deadLetterQueueUrl]: z.url(),
+  [ENV.forwardUrl]: z.url({ protocol: /^https?$/ }).optional(),
+  [ENV.forwardSecret]: z
     .string()
     .refine((v) => v.trim().length >= 16, 'use at least 16 characters (not counting blanks)')
     .optional(),
-  JAMA_SYNC_FORWARD_SECRET_ARN: z.string().startsWith('arn:').optional(),
+  [ENV.forwardSecretArn]: z.string().startsWith('arn:').optional(),
   /** Publish change events to this EventBridge bus (`default`, a name or an ARN); needs JAMA_SYNC_MIRROR_TABLE. */
-  JAMA_SYNC_EVENT_BUS: z
+  [ENV.eventBus]: z
     .string()
     .regex(
       /^(arn:aws[\w-]*:events:[\w-]+:\d{12}:event-bus\/)?[\w.\-/]{1,256}$/,
       'expected `default`, a bus name or a bus ARN',
     )
     .optional(),
-  JAMA_SYNC_MAX_FAILURES: int(1, 100).default(5),
-  JAMA_SYNC_BACKOFF_CAP_SECONDS: int(3, 900).default(300),
+  [ENV.maxFailures]: int(1, 100).default(5),
+  [ENV.backoffCapSeconds]: int(3, 900).default(300),
   /** Transient failures (outages, garbage bodies, sink errors) are retried this long before a dead letter. */
-  JAMA_SYNC_OUTAGE_BUDGET_SECONDS: int(0, 86_400).default(900),
-  JAMA_SYNC_LIMITER_MAX_WAIT_MS: int(0, 60_000).default(2000),
+  [ENV.outageBudgetSeconds]: int(0, 86_400).default(900),
+  [ENV.limiterMaxWaitMs]: int(0, 60_000).default(2000),
   /**
    * A limiter slot is forfeited when the acquire resolves later than this after it (see
    * SEND_JITTER_MS in src/core/limiter/config.ts). The local runtime, whose acquirers share one
    * clock, may spend the unused clock-skew allowance here: its event loop is busier than a Lambda's.
    */
-  JAMA_SYNC_LIMITER_MAX_LATENESS_MS: int(0, 100).default(11),
+  [ENV.limiterMaxLatenessMs]: int(0, 100).default(11),
   /** Stop starting new work this long before the Lambda deadline. */
-  JAMA_SYNC_SOFT_DEADLINE_MS: int(0, 600_000).default(10_000),
+  [ENV.softDeadlineMs]: int(0, 600_000).default(10_000),
   /** Projects to reconcile for the single environment of `JAMA_SYNC_URL`, e.g. `20,21`. */
-  JAMA_SYNC_PROJECTS: z
+  [ENV.projects]: z
     .string()
     .regex(/^\s*\d+\s*(,\s*\d+\s*)*$/, 'expected project ids separated by commas, e.g. `20,21`')
     .optional(),
   /** Where reconciliation enqueues its jobs; defaults to JAMA_SYNC_JOBS_QUEUE_URL. */
-  JAMA_SYNC_RECONCILE_QUEUE_URL: z.url().optional(),
+  [ENV.reconcileQueueUrl]: z.url().optional(),
   /** An incremental run re-reads this much before its watermark (late commits, clock skew). */
-  JAMA_SYNC_RECONCILE_OVERLAP_MS: int(0, 86_400_000).default(120_000),
+  [ENV.reconcileOverlapMs]: int(0, 86_400_000).default(120_000),
   /** A run not finished after this long is presumed dead and a new one may start. */
-  JAMA_SYNC_RECONCILE_LEASE_MS: int(60_000, 7 * 86_400_000).default(6 * 3_600_000),
+  [ENV.reconcileLeaseMs]: int(60_000, 7 * 86_400_000).default(6 * 3_600_000),
   /** A run whose cursors have not moved for this long (its chain dead-lettered) may be taken over. */
-  JAMA_SYNC_RECONCILE_STALL_MS: int(60_000, 7 * 86_400_000).default(30 * 60_000),
+  [ENV.reconcileStallMs]: int(60_000, 7 * 86_400_000).default(30 * 60_000),
   /** `backgroundShare` of the single environment of JAMA_SYNC_URL. */
-  JAMA_SYNC_BACKGROUND_SHARE: decimal.pipe(z.number().gt(0).max(1)).default(1),
+  [ENV.backgroundShare]: decimal.pipe(z.number().gt(0).max(1)).default(1),
 });
 
 /** Everything the worker needs, read once per container. */
 export interface Config {
   environments: readonly JamaEnvironmentConfig[];
   stateTable: string;
-  mirrorTable?: string;
+  mirrorTable?: string | undefined;
   jobsQueueUrl: string;
   deadLetterQueueUrl: string;
-  forward?: { url: string; secret?: string; secretArn?: string };
+  forward?: { url: string; secret?: string | undefined; secretArn?: string | undefined } | undefined;
   /** EventBridge bus for change events (docs/events.md); absent: no events. */
-  eventBus?: string;
+  eventBus?: string | undefined;
   maxFailures: number;
   backoffCapSeconds: number;
   /** @default 900 (15 min, a realistic Jama maintenance window) */
@@ -157,26 +198,27 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const environments: JamaEnvironmentConfig[] = [];
 
   let raw: unknown[] = [];
-  if (env.JAMA_SYNC_ENVIRONMENTS) {
+  const listed = env[ENV.environments];
+  if (listed) {
     try {
-      const json = JSON.parse(env.JAMA_SYNC_ENVIRONMENTS);
+      const json = JSON.parse(listed);
       if (Array.isArray(json)) raw = json;
       else problems.push('JAMA_SYNC_ENVIRONMENTS: expected a JSON array');
     } catch {
       problems.push('JAMA_SYNC_ENVIRONMENTS: not valid JSON');
     }
-  } else if (env.JAMA_SYNC_URL) {
+  } else if (env[ENV.url]) {
     raw = [
       {
-        name: env.JAMA_SYNC_ENVIRONMENT_NAME ?? 'default',
-        url: env.JAMA_SYNC_URL,
-        rateLimit: parsed.success ? parsed.data.JAMA_SYNC_RATE_LIMIT : 10,
-        clientId: env.JAMA_SYNC_CLIENT_ID,
-        clientSecret: env.JAMA_SYNC_CLIENT_SECRET,
-        username: env.JAMA_SYNC_USERNAME,
-        password: env.JAMA_SYNC_PASSWORD,
-        projects: parsed.success ? projectIds(parsed.data.JAMA_SYNC_PROJECTS) : [],
-        backgroundShare: parsed.success ? parsed.data.JAMA_SYNC_BACKGROUND_SHARE : 1,
+        name: env[ENV.environmentName] ?? 'default',
+        url: env[ENV.url],
+        rateLimit: parsed.success ? parsed.data[ENV.rateLimit] : 10,
+        clientId: env[ENV.clientId],
+        clientSecret: env[ENV.clientSecret],
+        username: env[ENV.username],
+        password: env[ENV.password],
+        projects: parsed.success ? projectIds(parsed.data[ENV.projects]) : [],
+        backgroundShare: parsed.success ? parsed.data[ENV.backgroundShare] : 1,
       },
     ];
   } else {
@@ -191,17 +233,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   if (dup) problems.push(`JAMA_SYNC_ENVIRONMENTS: environment \`${dup}\` is listed twice`);
   const d = parsed.success ? parsed.data : undefined;
-  if (env.JAMA_SYNC_PROJECTS && env.JAMA_SYNC_ENVIRONMENTS) {
+  if (env[ENV.projects] && env[ENV.environments]) {
     problems.push(
       'JAMA_SYNC_PROJECTS: only with JAMA_SYNC_URL; give `projects` in each JAMA_SYNC_ENVIRONMENTS entry',
     );
   }
-  if (d?.JAMA_SYNC_FORWARD_URL && !d.JAMA_SYNC_FORWARD_SECRET && !d.JAMA_SYNC_FORWARD_SECRET_ARN) {
+  if (d?.[ENV.forwardUrl] && !d[ENV.forwardSecret] && !d[ENV.forwardSecretArn]) {
     problems.push(
       'JAMA_SYNC_FORWARD_SECRET or JAMA_SYNC_FORWARD_SECRET_ARN: required with JAMA_SYNC_FORWARD_URL (forwards are always signed)',
     );
   }
-  if (d?.JAMA_SYNC_EVENT_BUS && !d.JAMA_SYNC_MIRROR_TABLE) {
+  if (d?.[ENV.eventBus] && !d[ENV.mirrorTable]) {
     problems.push(
       'JAMA_SYNC_EVENT_BUS: needs JAMA_SYNC_MIRROR_TABLE (events say what changed by comparing with the mirror)',
     );
@@ -209,42 +251,84 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (problems.length > 0 || !d) {
     throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   }
+  const forwardUrl = d[ENV.forwardUrl];
   return Object.freeze({
     environments: Object.freeze(environments),
-    stateTable: d.JAMA_SYNC_STATE_TABLE,
-    ...(d.JAMA_SYNC_MIRROR_TABLE ? { mirrorTable: d.JAMA_SYNC_MIRROR_TABLE } : {}),
-    jobsQueueUrl: d.JAMA_SYNC_JOBS_QUEUE_URL,
-    deadLetterQueueUrl: d.JAMA_SYNC_DLQ_URL,
-    ...(d.JAMA_SYNC_FORWARD_URL
+    stateTable: d[ENV.stateTable],
+    mirrorTable: d[ENV.mirrorTable] || undefined,
+    jobsQueueUrl: d[ENV.jobsQueueUrl],
+    deadLetterQueueUrl: d[ENV.deadLetterQueueUrl],
+    forward: forwardUrl
       ? {
-          forward: {
-            url: d.JAMA_SYNC_FORWARD_URL,
-            ...(d.JAMA_SYNC_FORWARD_SECRET ? { secret: d.JAMA_SYNC_FORWARD_SECRET } : {}),
-            ...(d.JAMA_SYNC_FORWARD_SECRET_ARN ? { secretArn: d.JAMA_SYNC_FORWARD_SECRET_ARN } : {}),
-          },
+          url: forwardUrl,
+          secret: d[ENV.forwardSecret] || undefined,
+          secretArn: d[ENV.forwardSecretArn] || undefined,
         }
-      : {}),
-    ...(d.JAMA_SYNC_EVENT_BUS ? { eventBus: d.JAMA_SYNC_EVENT_BUS } : {}),
-    maxFailures: d.JAMA_SYNC_MAX_FAILURES,
-    backoffCapSeconds: d.JAMA_SYNC_BACKOFF_CAP_SECONDS,
-    outageBudgetSeconds: d.JAMA_SYNC_OUTAGE_BUDGET_SECONDS,
-    limiterMaxWaitMs: d.JAMA_SYNC_LIMITER_MAX_WAIT_MS,
-    limiterMaxLatenessMs: d.JAMA_SYNC_LIMITER_MAX_LATENESS_MS,
-    softDeadlineMs: d.JAMA_SYNC_SOFT_DEADLINE_MS,
-    reconcileQueueUrl: d.JAMA_SYNC_RECONCILE_QUEUE_URL ?? d.JAMA_SYNC_JOBS_QUEUE_URL,
-    reconcileOverlapMs: d.JAMA_SYNC_RECONCILE_OVERLAP_MS,
-    reconcileLeaseMs: d.JAMA_SYNC_RECONCILE_LEASE_MS,
-    reconcileStallMs: d.JAMA_SYNC_RECONCILE_STALL_MS,
+      : undefined,
+    eventBus: d[ENV.eventBus] || undefined,
+    maxFailures: d[ENV.maxFailures],
+    backoffCapSeconds: d[ENV.backoffCapSeconds],
+    outageBudgetSeconds: d[ENV.outageBudgetSeconds],
+    limiterMaxWaitMs: d[ENV.limiterMaxWaitMs],
+    limiterMaxLatenessMs: d[ENV.limiterMaxLatenessMs],
+    softDeadlineMs: d[ENV.softDeadlineMs],
+    reconcileQueueUrl: d[ENV.reconcileQueueUrl] ?? d[ENV.jobsQueueUrl],
+    reconcileOverlapMs: d[ENV.reconcileOverlapMs],
+    reconcileLeaseMs: d[ENV.reconcileLeaseMs],
+    reconcileStallMs: d[ENV.reconcileStallMs],
   });
+}
+
+/** What {@link toEnvironment} writes: any part of a {@link Config}; environments as written by hand or parsed. */
+export type ConfigVariables = { [K in Exclude<keyof Config, 'environments'>]?: Config[K] | undefined } & {
+  environments?: readonly z.input<typeof environmentSchema>[] | undefined;
+};
+
+/** Serialises the JSON-valued variables; the stack passes `Stack.toJsonString` (its values hold tokens). */
+export type JsonWriter = (value: unknown) => string;
+
+/**
+ * The environment variables that {@link loadConfig} reads back as `config`: `loadConfig(toEnvironment(c))`
+ * equals `c`. Only the parts given are written (the stack gives each function its own), and a
+ * secret travels only as given: the stack gives ARNs, never values.
+ */
+export function toEnvironment(
+  config: ConfigVariables,
+  json: JsonWriter = JSON.stringify,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  const put = (name: string, value: string | number | undefined) => {
+    if (value !== undefined) out[name] = String(value);
+  };
+  if (config.environments) out[ENV.environments] = json(config.environments);
+  put(ENV.stateTable, config.stateTable);
+  put(ENV.mirrorTable, config.mirrorTable);
+  put(ENV.jobsQueueUrl, config.jobsQueueUrl);
+  put(ENV.deadLetterQueueUrl, config.deadLetterQueueUrl);
+  put(ENV.forwardUrl, config.forward?.url);
+  put(ENV.forwardSecret, config.forward?.secret);
+  put(ENV.forwardSecretArn, config.forward?.secretArn);
+  put(ENV.eventBus, config.eventBus);
+  put(ENV.maxFailures, config.maxFailures);
+  put(ENV.backoffCapSeconds, config.backoffCapSeconds);
+  put(ENV.outageBudgetSeconds, config.outageBudgetSeconds);
+  put(ENV.limiterMaxWaitMs, config.limiterMaxWaitMs);
+  put(ENV.limiterMaxLatenessMs, config.limiterMaxLatenessMs);
+  put(ENV.softDeadlineMs, config.softDeadlineMs);
+  put(ENV.reconcileQueueUrl, config.reconcileQueueUrl);
+  put(ENV.reconcileOverlapMs, config.reconcileOverlapMs);
+  put(ENV.reconcileLeaseMs, config.reconcileLeaseMs);
+  put(ENV.reconcileStallMs, config.reconcileStallMs);
+  return out;
 }
 
 const webhookEnvSchema = z.object({
   /** JSON array of `{name, env, secret | secretArn, mapping?}`; see docs/webhooks.md. */
-  JAMA_SYNC_WEBHOOK_SOURCES: z.string().min(1),
-  JAMA_SYNC_STATE_TABLE: z.string().min(1),
-  JAMA_SYNC_JOBS_QUEUE_URL: z.url(),
+  [WEBHOOK_ENV.sources]: z.string().min(1),
+  [ENV.stateTable]: z.string().min(1),
+  [ENV.jobsQueueUrl]: z.url(),
   /** Seconds a pending-pull marker lives if no worker clears it. */
-  JAMA_SYNC_PENDING_TTL_SECONDS: int(60, 86_400).default(900),
+  [WEBHOOK_ENV.pendingTtlSeconds]: int(60, 86_400).default(900),
 });
 
 /** Everything the webhook function needs, read once per container. */
@@ -271,13 +355,13 @@ export function loadWebhookConfig(
   const sources: WebhookSourceConfig[] = [];
   let raw: unknown = [];
   try {
-    raw = JSON.parse(env.JAMA_SYNC_WEBHOOK_SOURCES ?? '[]');
+    raw = JSON.parse(env[WEBHOOK_ENV.sources] ?? '[]');
   } catch {
     raw = undefined;
     problems.push('JAMA_SYNC_WEBHOOK_SOURCES: not valid JSON');
   }
   if (Array.isArray(raw)) {
-    if (env.JAMA_SYNC_WEBHOOK_SOURCES && raw.length === 0)
+    if (env[WEBHOOK_ENV.sources] && raw.length === 0)
       problems.push('JAMA_SYNC_WEBHOOK_SOURCES: list at least one source');
     const known = jamaEnvironmentNames(env);
     raw.forEach((item, i) => {
@@ -309,17 +393,37 @@ export function loadWebhookConfig(
   }
   return Object.freeze({
     sources: Object.freeze(sources),
-    stateTable: parsed.data.JAMA_SYNC_STATE_TABLE,
-    jobsQueueUrl: parsed.data.JAMA_SYNC_JOBS_QUEUE_URL,
-    pendingTtlSeconds: parsed.data.JAMA_SYNC_PENDING_TTL_SECONDS,
+    stateTable: parsed.data[ENV.stateTable],
+    jobsQueueUrl: parsed.data[ENV.jobsQueueUrl],
+    pendingTtlSeconds: parsed.data[WEBHOOK_ENV.pendingTtlSeconds],
   });
+}
+
+/** What {@link toWebhookEnvironment} writes: any part of a {@link WebhookConfig}, sources as written by hand or parsed. */
+export type WebhookConfigVariables = {
+  [K in Exclude<keyof WebhookConfig, 'sources'>]?: WebhookConfig[K] | undefined;
+} & { sources?: readonly object[] | undefined };
+
+/** The webhook function's variables, read back by {@link loadWebhookConfig} (see {@link toEnvironment}). */
+export function toWebhookEnvironment(
+  config: WebhookConfigVariables,
+  json: JsonWriter = JSON.stringify,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (config.sources) out[WEBHOOK_ENV.sources] = json(config.sources);
+  if (config.stateTable !== undefined) out[ENV.stateTable] = config.stateTable;
+  if (config.jobsQueueUrl !== undefined) out[ENV.jobsQueueUrl] = config.jobsQueueUrl;
+  if (config.pendingTtlSeconds !== undefined)
+    out[WEBHOOK_ENV.pendingTtlSeconds] = String(config.pendingTtlSeconds);
+  return out;
 }
 
 /** Names of the configured Jama environments, when this process is told them. */
 function jamaEnvironmentNames(env: Record<string, string | undefined>): string[] | undefined {
-  if (env.JAMA_SYNC_ENVIRONMENTS) {
+  const listed = env[ENV.environments];
+  if (listed) {
     try {
-      const list: unknown = JSON.parse(env.JAMA_SYNC_ENVIRONMENTS);
+      const list: unknown = JSON.parse(listed);
       return Array.isArray(list)
         ? list.map((e) => (e as { name?: unknown })?.name).filter((n) => typeof n === 'string')
         : undefined;
@@ -327,5 +431,5 @@ function jamaEnvironmentNames(env: Record<string, string | undefined>): string[]
       return undefined;
     }
   }
-  return env.JAMA_SYNC_URL ? [env.JAMA_SYNC_ENVIRONMENT_NAME ?? 'default'] : undefined;
+  return env[ENV.url] ? [env[ENV.environmentName] ?? 'default'] : undefined;
 }

@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { BACKGROUND_SHARE, RATE_LIMIT, resourceName } from '../../src/core/config-blocks';
 import { mappingSchema } from '../../src/core/webhook/mapping';
 import { RECONCILE } from '../../src/infra/resources';
 
 /** Environment and webhook-source names: the same rule as src/config.ts applies at run time. */
-const name = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'use 1–64 letters, digits, `_`, `.` or `-`');
+const name = resourceName;
 
 /** Only a complete ARN (with the 6-character suffix AWS adds) can be granted without a wildcard. */
 const secretArn = z
@@ -67,8 +68,8 @@ export const environmentSchema = z.strictObject({
   rateLimit: z.coerce
     .number({ error: 'expected a number' })
     .positive('expected a number > 0')
-    .max(1000, 'expected at most 1000')
-    .default(10),
+    .max(RATE_LIMIT.max, `expected at most ${RATE_LIMIT.max}`)
+    .default(RATE_LIMIT.default),
   /** Projects reconciliation scans. */
   projects: z.array(int(1, 2 ** 31 - 1)).min(1, 'list at least one Jama project id (e.g. 20,21)'),
   /**
@@ -78,8 +79,8 @@ export const environmentSchema = z.strictObject({
   backgroundShare: z.coerce
     .number({ error: 'expected a number' })
     .gt(0, 'expected a number > 0')
-    .max(1, 'expected at most 1')
-    .default(1),
+    .max(BACKGROUND_SHARE.max, `expected at most ${BACKGROUND_SHARE.max}`)
+    .default(BACKGROUND_SHARE.default),
   /** An existing secret with the credentials; otherwise the stack creates one to fill in. */
   secretArn: secretArn.optional(),
 });

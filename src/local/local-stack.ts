@@ -11,7 +11,7 @@ import { readMirror } from '../adapters/mirror-pages';
 import { type RelationshipRow, readMirrorRelationships } from '../adapters/mirror-relationships';
 import type { MirrorRow } from '../adapters/mirror-sink';
 import { SqsJobQueue } from '../adapters/sqs-job-queue';
-import { type Config, loadConfig } from '../config';
+import { type Config, ENV, loadConfig, toEnvironment } from '../config';
 import { systemClock } from '../core/clock';
 import type { JobInput } from '../core/jobs';
 import type { IngestDeps } from '../core/webhook/ingest';
@@ -130,7 +130,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     let simulator: JamaSimulator | undefined;
     const jamaEnv: Record<string, string | undefined> = {};
-    const configured = Boolean(env.JAMA_SYNC_URL || env.JAMA_SYNC_ENVIRONMENTS);
+    const configured = Boolean(env[ENV.url] || env[ENV.environments]);
     if (!configured || options.alwaysSimulate) {
       const sim = await startJamaSimulator(options.simulator);
       simulator = sim;
@@ -138,22 +138,26 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       const [client] = sim.options.clients;
       if (!configured)
         Object.assign(jamaEnv, {
-          JAMA_SYNC_URL: sim.url,
-          JAMA_SYNC_CLIENT_ID: client?.clientId,
-          JAMA_SYNC_CLIENT_SECRET: client?.clientSecret,
+          [ENV.url]: sim.url,
+          [ENV.clientId]: client?.clientId,
+          [ENV.clientSecret]: client?.clientSecret,
         });
     }
     const fullEnv = {
       // One process, one clock: no skew between acquirers, so half of the 100 ms skew allowance
       // absorbs this busy event loop's timer lateness instead (src/config.ts).
-      JAMA_SYNC_LIMITER_MAX_LATENESS_MS: String(LOCAL_MAX_LATENESS_MS),
+      [ENV.limiterMaxLatenessMs]: String(LOCAL_MAX_LATENESS_MS),
       ...env,
       ...jamaEnv,
-      JAMA_SYNC_STATE_TABLE: resources.tables.state,
-      JAMA_SYNC_MIRROR_TABLE: env.JAMA_SYNC_MIRROR_TABLE === '' ? undefined : resources.tables.mirror,
-      JAMA_SYNC_JOBS_QUEUE_URL: resources.queues.jobs.url,
-      JAMA_SYNC_DLQ_URL: resources.queues.jobsDlq.url,
-      JAMA_SYNC_RECONCILE_QUEUE_URL: resources.queues.reconcile.url,
+      // An empty JAMA_SYNC_MIRROR_TABLE turns the mirror off.
+      [ENV.mirrorTable]: undefined,
+      ...toEnvironment({
+        stateTable: resources.tables.state,
+        mirrorTable: env[ENV.mirrorTable] === '' ? undefined : resources.tables.mirror,
+        jobsQueueUrl: resources.queues.jobs.url,
+        deadLetterQueueUrl: resources.queues.jobsDlq.url,
+        reconcileQueueUrl: resources.queues.reconcile.url,
+      }),
     };
     const config = loadConfig(fullEnv);
     const stats = startJamaMeter(config.environments);

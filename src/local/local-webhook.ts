@@ -3,7 +3,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { buildWebhookDeps } from '../../functions/webhook/build-deps';
 import { makeHandler } from '../../functions/webhook/handler';
-import { loadWebhookConfig } from '../config';
+import { loadWebhookConfig, toWebhookEnvironment, WEBHOOK_ENV } from '../config';
 import { UsageError } from '../core/errors';
 import { SIGNATURE_HEADER, sign, TIMESTAMP_HEADER } from '../core/signature';
 import type { IngestDeps } from '../core/webhook/ingest';
@@ -50,16 +50,18 @@ export interface LocalWebhookOptions {
  */
 export async function startLocalWebhook(options: LocalWebhookOptions): Promise<LocalWebhook> {
   const names = options.environments ?? [];
-  const generated = options.env.JAMA_SYNC_WEBHOOK_SOURCES
+  const generated = options.env[WEBHOOK_ENV.sources]
     ? []
     : names.length > 1
       ? names.map((env) => ({ name: `demo-${env}`, env, secret: randomBytes(24).toString('base64url') }))
       : [{ name: 'demo', secret: randomBytes(24).toString('base64url') }];
   const config = loadWebhookConfig({
     ...options.env,
-    JAMA_SYNC_WEBHOOK_SOURCES: options.env.JAMA_SYNC_WEBHOOK_SOURCES ?? JSON.stringify(generated),
-    JAMA_SYNC_STATE_TABLE: options.stateTable,
-    JAMA_SYNC_JOBS_QUEUE_URL: options.jobsQueueUrl,
+    ...toWebhookEnvironment({
+      sources: options.env[WEBHOOK_ENV.sources] === undefined ? generated : undefined,
+      stateTable: options.stateTable,
+      jobsQueueUrl: options.jobsQueueUrl,
+    }),
   });
   const built = await buildWebhookDeps(config, options.clients);
   const handler = makeHandler(options.adjust ? options.adjust(built) : built, {

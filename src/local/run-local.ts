@@ -1,4 +1,5 @@
 import type { CliIo } from '../cli/command';
+import { ENV } from '../config';
 import { isJamaSyncError, UsageError } from '../core/errors';
 import { FIRST_PROJECT_ID } from '../simulator/data';
 import { silentChanges, webhookBurst } from './demo';
@@ -48,9 +49,9 @@ const SIMULATED_LINKS_PER_ITEM = 1;
 
 /** Runs the pipeline locally: the demo, or a real Jama's projects; returns the exit code. */
 export async function runLocal(o: LocalRunOptions, io: CliIo): Promise<number> {
-  const jamaUrl = o.jamaUrl ?? o.env.JAMA_SYNC_URL;
+  const jamaUrl = o.jamaUrl ?? o.env[ENV.url];
   // Several environments (JAMA_SYNC_ENVIRONMENTS) name their projects in each entry.
-  const several = !jamaUrl && Boolean(o.env.JAMA_SYNC_ENVIRONMENTS);
+  const several = !jamaUrl && Boolean(o.env[ENV.environments]);
   if (jamaUrl && !o.projects)
     throw new UsageError('`--projects` is required with `--jama-url`, e.g. `--projects 20,21`.');
   const projects = o.projects ?? Array.from({ length: SIMULATED_PROJECTS }, (_, i) => FIRST_PROJECT_ID + i);
@@ -58,16 +59,16 @@ export async function runLocal(o: LocalRunOptions, io: CliIo): Promise<number> {
   const stack = await startLocalStack({
     env: {
       ...o.env,
-      JAMA_SYNC_URL: jamaUrl,
-      JAMA_SYNC_CLIENT_ID: o.clientId ?? o.env.JAMA_SYNC_CLIENT_ID,
-      JAMA_SYNC_CLIENT_SECRET: o.clientSecret ?? o.env.JAMA_SYNC_CLIENT_SECRET,
-      JAMA_SYNC_USERNAME: o.username ?? o.env.JAMA_SYNC_USERNAME,
-      JAMA_SYNC_PASSWORD: o.password ?? o.env.JAMA_SYNC_PASSWORD,
-      JAMA_SYNC_RATE_LIMIT: String(o.rate),
-      JAMA_SYNC_BACKGROUND_SHARE: String(o.backgroundShare ?? 1),
-      JAMA_SYNC_PROJECTS: several ? undefined : projects.join(','),
-      JAMA_SYNC_FORWARD_URL: o.forwardUrl ?? o.env.JAMA_SYNC_FORWARD_URL,
-      JAMA_SYNC_FORWARD_SECRET: o.forwardSecret ?? o.env.JAMA_SYNC_FORWARD_SECRET,
+      [ENV.url]: jamaUrl,
+      [ENV.clientId]: o.clientId ?? o.env[ENV.clientId],
+      [ENV.clientSecret]: o.clientSecret ?? o.env[ENV.clientSecret],
+      [ENV.username]: o.username ?? o.env[ENV.username],
+      [ENV.password]: o.password ?? o.env[ENV.password],
+      [ENV.rateLimit]: String(o.rate),
+      [ENV.backgroundShare]: String(o.backgroundShare ?? 1),
+      [ENV.projects]: several ? undefined : projects.join(','),
+      [ENV.forwardUrl]: o.forwardUrl ?? o.env[ENV.forwardUrl],
+      [ENV.forwardSecret]: o.forwardSecret ?? o.env[ENV.forwardSecret],
     },
     simulator: {
       projects: SIMULATED_PROJECTS,

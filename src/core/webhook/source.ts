@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { resourceName } from '../config-blocks';
 import { type Mapping, mappingSchema } from './mapping';
 
-const name = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'use 1–64 letters, digits, `_`, `.` or `-`');
+const name = resourceName;
 
 /** `'native'` or a mapping; a union would only say "Invalid input", so a mapping's own issues are passed on. */
 const mappingOption = z.unknown().transform((value, ctx): Mapping => {
