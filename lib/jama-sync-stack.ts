@@ -36,9 +36,7 @@ export class JamaSyncStack extends Stack {
     const { config, entries, projectRoot } = props;
     const common = {
       projectRoot,
-      logLevel: config.logLevel,
-      logRetention: config.logRetentionDays,
-      tracing: config.tracing,
+      settings: { logLevel: config.logLevel, logRetention: config.logRetentionDays, tracing: config.tracing },
     };
     const webhookSources = entries.webhook ? config.webhook.sources : [];
 

@@ -2,9 +2,19 @@ import * as path from 'node:path';
 import { type CfnResource, Duration, Lazy, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+
+/** Settings every function of a stack shares (from the stack configuration). */
+export interface FunctionSettings {
+  /** Powertools log level. @default 'INFO' */
+  logLevel?: string | undefined;
+  /** @default RetentionDays.ONE_MONTH */
+  logRetention?: RetentionDays | undefined;
+  /** X-Ray active tracing. @default false (docs/deploy.md: it would double the cost per sync) */
+  tracing?: boolean | undefined;
+}
 
 export interface SyncFunctionProps {
   /** The handler module (exports `handler`). */
@@ -18,16 +28,13 @@ export interface SyncFunctionProps {
   environment: Record<string, string>;
   /** Always set: every function of jama-sync has a bounded share of the account's concurrency. */
   reservedConcurrency: number;
-  /** @default Duration.seconds(30) */
-  timeout?: Duration;
-  /** @default 512 */
-  memorySize?: number;
-  /** Powertools log level. @default 'INFO' */
-  logLevel?: string;
-  /** @default RetentionDays.ONE_MONTH */
-  logRetention?: RetentionDays;
-  /** X-Ray active tracing. @default false (docs/deploy.md: it would double the cost per sync) */
-  tracing?: boolean;
+  /** The stack's shared settings. */
+  settings?: FunctionSettings | undefined;
+  /**
+   * Merged over the house defaults (the aws-solutions-constructs `lambdaFunctionProps` pattern),
+   * e.g. `{ timeout, memorySize }`. @default 30 s, 512 MB
+   */
+  functionProps?: Partial<NodejsFunctionProps> | undefined;
 }
 
 /** Runtime pinned by the project's toolchain (package.json `node` 22, engines >= 22.12). */
@@ -46,8 +53,10 @@ export class SyncFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: SyncFunctionProps) {
     super(scope, id);
+    const settings = props.settings ?? {};
+    const tracing = settings.tracing ?? false;
     const logGroup = new LogGroup(this, 'Logs', {
-      retention: props.logRetention ?? 30,
+      retention: settings.logRetention ?? 30,
       removalPolicy: RemovalPolicy.DESTROY,
     });
     this.role = new Role(this, 'Role', {
@@ -56,16 +65,16 @@ export class SyncFunction extends Construct {
     });
     logGroup.grantWrite(this.role);
 
-    this.fn = new NodejsFunction(this, 'Function', {
+    const defaults: NodejsFunctionProps = {
       entry: props.entry,
       handler: 'handler',
       description: props.description,
       runtime: RUNTIME,
       architecture: Architecture.ARM_64,
-      memorySize: props.memorySize ?? 512,
-      timeout: props.timeout ?? Duration.seconds(30),
+      memorySize: 512,
+      timeout: Duration.seconds(30),
       reservedConcurrentExecutions: props.reservedConcurrency,
-      tracing: (props.tracing ?? false) ? Tracing.ACTIVE : Tracing.DISABLED,
+      tracing: tracing ? Tracing.ACTIVE : Tracing.DISABLED,
       role: this.role,
       logGroup,
       projectRoot: props.projectRoot,
@@ -74,7 +83,7 @@ export class SyncFunction extends Construct {
         ...props.environment,
         POWERTOOLS_SERVICE_NAME: props.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: 'JamaSync',
-        POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
+        POWERTOOLS_LOG_LEVEL: settings.logLevel ?? 'INFO',
         NODE_OPTIONS: '--enable-source-maps',
       },
       bundling: {
@@ -89,7 +98,8 @@ export class SyncFunction extends Construct {
         sourceMap: true,
         sourcesContent: false,
       },
-    });
+    };
+    this.fn = new NodejsFunction(this, 'Function', { ...defaults, ...props.functionProps });
 
     // CDK makes the function DependsOn both its role and the role's policy; the role is already
     // implied by the function's GetAtt on it (cfn-lint W3005), so keep only the policy, which an
@@ -112,7 +122,7 @@ export class SyncFunction extends Construct {
         'Pinned to nodejs22.x on purpose: the project builds and tests on Node 22 (package.json ' +
         '`node` 22 and engines), so the deployed runtime matches what CI ran. Move with the toolchain.',
     });
-    if (props.tracing ?? false) {
+    if (tracing) {
       Validations.of(this.role).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason:

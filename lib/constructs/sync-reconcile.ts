@@ -4,11 +4,10 @@ import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { RECONCILE } from '../../src/infra/resources';
-import { SyncFunction } from './sync-function';
+import { type FunctionSettings, SyncFunction } from './sync-function';
 import type { SecretRef } from './sync-secrets';
 
 export interface SyncReconcileProps {
@@ -26,10 +25,8 @@ export interface SyncReconcileProps {
   incrementalSchedule?: string;
   /** @default RECONCILE.schedules.full.expression */
   fullSweepSchedule?: string;
-  logLevel?: string;
-  logRetention?: RetentionDays;
-  /** X-Ray active tracing. @default false */
-  tracing?: boolean;
+  /** The stack's shared function settings. */
+  settings?: FunctionSettings | undefined;
 }
 
 /** Limiter slots (UpdateItem, GetItem) and watermark leases (Get/Update/Put/Delete). */
@@ -59,11 +56,8 @@ export class SyncReconcile extends Construct {
       description: 'jama-sync reconcile: plan incremental runs and full sweeps, enqueue their scans',
       environment: props.environment,
       reservedConcurrency: 1,
-      timeout: Duration.seconds(RECONCILE.timeoutSeconds),
-      memorySize: 256,
-      ...(props.logLevel ? { logLevel: props.logLevel } : {}),
-      ...(props.logRetention ? { logRetention: props.logRetention } : {}),
-      ...(props.tracing === undefined ? {} : { tracing: props.tracing }),
+      settings: props.settings,
+      functionProps: { timeout: Duration.seconds(RECONCILE.timeoutSeconds), memorySize: 256 },
     });
     this.fn = fn;
 

@@ -3,10 +3,9 @@ import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { type FunctionUrl, FunctionUrlAuthType } from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { SyncFunction } from './sync-function';
+import { type FunctionSettings, SyncFunction } from './sync-function';
 import type { SecretRef } from './sync-secrets';
 
 export interface SyncWebhookProps {
@@ -23,10 +22,8 @@ export interface SyncWebhookProps {
    * @default 5
    */
   reservedConcurrency?: number;
-  logLevel?: string;
-  logRetention?: RetentionDays;
-  /** X-Ray active tracing. @default false */
-  tracing?: boolean;
+  /** The stack's shared function settings. */
+  settings?: FunctionSettings | undefined;
 }
 
 /**
@@ -50,11 +47,8 @@ export class SyncWebhook extends Construct {
       description: 'jama-sync webhook: validate (HMAC), map, coalesce, enqueue',
       environment: props.environment,
       reservedConcurrency: props.reservedConcurrency ?? 5,
-      timeout: Duration.seconds(10),
-      memorySize: 256,
-      ...(props.logLevel ? { logLevel: props.logLevel } : {}),
-      ...(props.logRetention ? { logRetention: props.logRetention } : {}),
-      ...(props.tracing === undefined ? {} : { tracing: props.tracing }),
+      settings: props.settings,
+      functionProps: { timeout: Duration.seconds(10), memorySize: 256 },
     });
     this.fn = fn;
     this.url = fn.addFunctionUrl({ authType: FunctionUrlAuthType.NONE });

@@ -3,13 +3,12 @@ import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ConfigError } from '../../src/core/errors';
 import { QUEUES, WORKER_TIMEOUT_SECONDS } from '../../src/infra/resources';
 import type { WorkerConcurrency } from '../config/sizing';
-import { SyncFunction } from './sync-function';
+import { type FunctionSettings, SyncFunction } from './sync-function';
 import type { SecretRef } from './sync-secrets';
 
 export interface SyncWorkerProps extends WorkerConcurrency {
@@ -29,10 +28,8 @@ export interface SyncWorkerProps extends WorkerConcurrency {
   batchSize?: number;
   /** Lets a batch fill up before it is delivered. @default 1 */
   batchingWindowSeconds?: number;
-  logLevel?: string;
-  logRetention?: RetentionDays;
-  /** X-Ray active tracing. @default false */
-  tracing?: boolean;
+  /** The stack's shared function settings. */
+  settings?: FunctionSettings | undefined;
 }
 
 export const WORKER_STATE_ACTIONS = [
@@ -76,11 +73,8 @@ export class SyncWorker extends Construct {
       description: props.description,
       environment: props.environment,
       reservedConcurrency: props.reservedConcurrency,
-      timeout: Duration.seconds(WORKER_TIMEOUT_SECONDS),
-      memorySize: 512,
-      ...(props.logLevel ? { logLevel: props.logLevel } : {}),
-      ...(props.logRetention ? { logRetention: props.logRetention } : {}),
-      ...(props.tracing === undefined ? {} : { tracing: props.tracing }),
+      settings: props.settings,
+      functionProps: { timeout: Duration.seconds(WORKER_TIMEOUT_SECONDS), memorySize: 512 },
     });
     this.fn = fn;
 
