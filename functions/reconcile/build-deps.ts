@@ -1,17 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { type BuildOptions, clientsOf } from '../../src/adapters/clients';
-import { buildJamaClients } from '../../src/adapters/jama/environments';
-import type { JamaClient } from '../../src/adapters/jama/jama-client';
+import { buildEnvironments, type JamaClients, jamaClientsOf } from '../../src/adapters/jama/environments';
 import { DynamoDbRunCursorStore } from '../../src/adapters/run-cursors';
 import { SqsJobQueue } from '../../src/adapters/sqs-job-queue';
 import { DynamoDbReconcileState } from '../../src/adapters/watermarks';
 import type { Config } from '../../src/config';
 import type { StartDeps } from '../../src/core/reconcile/start';
 
-export interface ReconcileDeps extends StartDeps {
-  jamaClients: Map<string, JamaClient>;
-  close(): Promise<void>;
-}
+export interface ReconcileDeps extends StartDeps, JamaClients {}
 
 /**
  * Wires the reconcile function once per container: Jama clients on the environments' shared
@@ -23,10 +19,10 @@ export async function buildReconcileDeps(
   options: BuildOptions = {},
 ): Promise<ReconcileDeps> {
   const { clock, dynamodb, sqs } = clientsOf(options);
-  const jamaClients = await buildJamaClients(config, dynamodb, options);
+  const clients = jamaClientsOf(await buildEnvironments(config, dynamodb, options));
   return {
     environments: config.environments,
-    jama: (name) => jamaClients.get(name),
+    jama: (name) => clients.jamaClients.get(name),
     queue: new SqsJobQueue(sqs, config.reconcileQueueUrl),
     state: new DynamoDbReconcileState(dynamodb, config.stateTable),
     clock,
@@ -35,9 +31,6 @@ export async function buildReconcileDeps(
     stallMs: config.reconcileStallMs,
     cursors: new DynamoDbRunCursorStore(dynamodb, config.stateTable),
     nonce: () => randomUUID().slice(0, 8),
-    jamaClients,
-    async close() {
-      await Promise.all([...jamaClients.values()].map((c) => c.close()));
-    },
+    ...clients,
   };
 }

@@ -4,8 +4,7 @@ import { type BuildOptions, clientsOf } from '../../src/adapters/clients';
 import type { DynamoDbRateLimiter } from '../../src/adapters/dynamodb-limiter/limiter';
 import { EventBridgePublisher } from '../../src/adapters/eventbridge-publisher';
 import { ForwardSink } from '../../src/adapters/forward-sink';
-import { buildEnvironments } from '../../src/adapters/jama/environments';
-import type { JamaClient } from '../../src/adapters/jama/jama-client';
+import { buildEnvironments, type JamaClients, jamaClientsOf } from '../../src/adapters/jama/environments';
 import { jamaReferenceReader } from '../../src/adapters/jama/reference-reader';
 import { DynamoDbMirror } from '../../src/adapters/mirror-sink';
 import { DynamoDbPendingMarkers } from '../../src/adapters/pending-markers';
@@ -39,11 +38,9 @@ export interface WorkerBuildOptions extends BuildOptions {
   eventBridge?: EventBridgeClient | undefined;
 }
 
-export interface WorkerDeps extends SqsWorkerDeps {
-  jamaClients: Map<string, JamaClient>;
+export interface WorkerDeps extends SqsWorkerDeps, JamaClients {
   /** Each environment's shared limiter (its DynamoDB call counts, for benchmarks). */
   limiters: Map<string, DynamoDbRateLimiter>;
-  close(): Promise<void>;
 }
 
 /**
@@ -56,7 +53,8 @@ export async function buildWorkerDeps(
 ): Promise<WorkerDeps> {
   const { clock, dynamodb, sqs } = clientsOf(options);
   const environments = await buildEnvironments(config, dynamodb, options);
-  const jamaClients = new Map(environments.map((e) => [e.name, e.client]));
+  const clients = jamaClientsOf(environments);
+  const { jamaClients } = clients;
 
   const sinks: Sink[] = [];
   // Change events compare each write with the row it replaced, so the mirror returns it only then.
@@ -126,14 +124,11 @@ export async function buildWorkerDeps(
       // at once, for whichever invocation is free: they wait in the queue, not for this one.
       deferredDelaySeconds: 0,
     },
-    jamaClients,
+    ...clients,
     limiters: new Map(environments.map((e) => [e.name, e.limiter])),
     usage: usageMeter(environments),
     softDeadlineMs: config.softDeadlineMs,
     quarantined: () => quarantine.drainCount(),
-    async close() {
-      await Promise.all([...jamaClients.values()].map((c) => c.close()));
-    },
   };
 }
 

@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   DynamoDBDocumentClient,
@@ -7,6 +7,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { BreakerRecord, BreakerStore } from '../core/circuit-breaker';
+import { conditional } from './conditional';
 
 /** The key of an environment's breaker in the state table. */
 export function breakerKey(env: string): string {
@@ -53,8 +54,8 @@ export class DynamoDbBreakerStore implements BreakerStore {
   }
 
   async claimProbe(env: string, until: number, now: number): Promise<boolean> {
-    try {
-      await this.doc.send(
+    return conditional(() =>
+      this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: breakerKey(env) },
@@ -63,11 +64,7 @@ export class DynamoDbBreakerStore implements BreakerStore {
             'attribute_exists(pk) AND (attribute_not_exists(probeUntil) OR probeUntil < :now)',
           ExpressionAttributeValues: { ':until': until, ':now': now },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
   }
 }

@@ -4,9 +4,9 @@ import {
   type PutEventsRequestEntry,
 } from '@aws-sdk/client-eventbridge';
 import { chunk } from '../core/chunk';
-import { type Clock, systemClock } from '../core/clock';
 import { type ChangeEvent, EVENT_SOURCE } from '../core/events/change-events';
 import type { ChangeEventPublisher } from '../core/events/events-sink';
+import { type RetryOptions, type RetrySchedule, retrySchedule } from '../core/retry';
 
 /** PutEvents takes at most 10 entries per call. */
 export const PUT_EVENTS_BATCH = 10;
@@ -17,17 +17,13 @@ export interface FailedEntry {
   reason: string;
 }
 
-export interface EventBridgePublisherOptions {
+/** `attempts`: per entry before it is dead-lettered. @default 4 */
+export interface EventBridgePublisherOptions extends RetryOptions {
   client: EventBridgeClient;
   /** The bus: `default`, a name, or an ARN. */
   busName: string;
   /** Where entries that keep failing go (the dead-letter queue), each with its reason. */
   deadLetter(entries: readonly FailedEntry[]): Promise<void>;
-  /** Attempts per entry before it is dead-lettered. @default 4 */
-  attempts?: number;
-  /** Delay before the second attempt, doubled each time. @default 200 */
-  retryDelayMs?: number;
-  clock?: Clock;
 }
 
 /** Entry error codes that no retry can fix: dead-letter at once. */
@@ -41,17 +37,10 @@ const PERMANENT = /Malformed|Invalid|Validation|AccessDenied|NotFound|NotAuthori
  * silently.
  */
 export class EventBridgePublisher implements ChangeEventPublisher {
-  private readonly attempts: number;
-  private readonly retryDelayMs: number;
-  private readonly clock: Clock;
+  private readonly retry: RetrySchedule;
 
   constructor(private readonly options: EventBridgePublisherOptions) {
-    this.attempts = options.attempts ?? 4;
-    this.retryDelayMs = options.retryDelayMs ?? 200;
-    this.clock = options.clock ?? systemClock;
-    if (!Number.isInteger(this.attempts) || this.attempts < 1) {
-      throw new TypeError(`Expected \`attempts\` to be an integer ≥ 1, got \`${this.attempts}\``);
-    }
+    this.retry = retrySchedule(options, 4);
   }
 
   async publish(events: readonly ChangeEvent[]): Promise<void> {
@@ -64,8 +53,8 @@ export class EventBridgePublisher implements ChangeEventPublisher {
   private async putWithRetries(batch: PutEventsRequestEntry[]): Promise<FailedEntry[]> {
     let pending = batch.map((entry) => ({ entry, reason: 'not attempted' }));
     const dead: FailedEntry[] = [];
-    for (let attempt = 0; attempt < this.attempts && pending.length > 0; attempt++) {
-      if (attempt > 0) await this.clock.sleep(this.retryDelayMs * 2 ** (attempt - 1));
+    for (let attempt = 0; attempt < this.retry.attempts && pending.length > 0; attempt++) {
+      await this.retry.pause(attempt);
       try {
         const out = await this.options.client.send(
           new PutEventsCommand({ Entries: pending.map((p) => p.entry) }),
@@ -85,7 +74,7 @@ export class EventBridgePublisher implements ChangeEventPublisher {
     }
     return [
       ...dead,
-      ...pending.map((p) => ({ ...p, reason: `${p.reason}; gave up after ${this.attempts} attempts` })),
+      ...pending.map((p) => ({ ...p, reason: `${p.reason}; gave up after ${this.retry.attempts} attempts` })),
     ];
   }
 

@@ -1,25 +1,22 @@
 import { request } from 'undici';
 import { type Clock, systemClock } from '../core/clock';
-import { SinkError } from '../core/errors';
+import { ConfigError, SinkError } from '../core/errors';
 import type { Sink, SinkRecord, SinkWriteResult } from '../core/ports/sink';
 import type {
   RelationshipRecord,
   RelationshipSink,
   RelationshipWriteResult,
 } from '../core/relationships/records';
+import { type RetryOptions, type RetrySchedule, retrySchedule } from '../core/retry';
 import { SIGNATURE_HEADER, sign, TIMESTAMP_HEADER } from '../core/signature';
 
-export interface ForwardSinkOptions {
+/** `attempts`: per batch before its records fail (and go back to the queue). @default 3 */
+export interface ForwardSinkOptions extends RetryOptions {
   url: string;
   /** Shared secret for the HMAC-SHA256 signature; the receiver verifies it with the same secret. */
   secret: string;
-  /** Attempts per batch before its records fail (and go back to the queue). @default 3 */
-  attempts?: number;
-  /** Delay before the second attempt, doubled each time. @default 200 */
-  retryDelayMs?: number;
   /** Per-request timeout. @default 10000 */
-  timeoutMs?: number;
-  clock?: Clock;
+  timeoutMs?: number | undefined;
 }
 
 /**
@@ -35,22 +32,17 @@ export interface ForwardSinkOptions {
  */
 export class ForwardSink implements Sink, RelationshipSink {
   readonly name = 'forward';
-  private readonly attempts: number;
-  private readonly retryDelayMs: number;
+  private readonly retry: RetrySchedule;
   private readonly timeoutMs: number;
   private readonly clock: Clock;
 
   constructor(private readonly options: ForwardSinkOptions) {
-    this.attempts = options.attempts ?? 3;
-    this.retryDelayMs = options.retryDelayMs ?? 200;
+    if (!/^https?:\/\//.test(options.url)) {
+      throw new ConfigError(`Expected \`forwardUrl\` to be an http(s) URL, got \`${options.url}\``);
+    }
+    this.retry = retrySchedule(options, 3);
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.clock = options.clock ?? systemClock;
-    if (!/^https?:\/\//.test(options.url)) {
-      throw new TypeError(`Expected \`forwardUrl\` to be an http(s) URL, got \`${options.url}\``);
-    }
-    if (!Number.isInteger(this.attempts) || this.attempts < 1) {
-      throw new TypeError(`Expected \`attempts\` to be an integer ≥ 1, got \`${this.attempts}\``);
-    }
   }
 
   async write(env: string, records: SinkRecord[]): Promise<SinkWriteResult[]> {
@@ -78,8 +70,8 @@ export class ForwardSink implements Sink, RelationshipSink {
   /** POSTs with retries; resolves to the last error when every attempt failed, else undefined. */
   private async send(body: string): Promise<Error | undefined> {
     let lastError: Error = new SinkError('not attempted');
-    for (let attempt = 0; attempt < this.attempts; attempt++) {
-      if (attempt > 0) await this.clock.sleep(this.retryDelayMs * 2 ** (attempt - 1));
+    for (let attempt = 0; attempt < this.retry.attempts; attempt++) {
+      await this.retry.pause(attempt);
       try {
         const status = await this.post(body);
         if (status >= 200 && status < 300) return undefined;

@@ -1,6 +1,5 @@
 import {
   BatchWriteItemCommand,
-  ConditionalCheckFailedException,
   type DynamoDBClient,
   PutItemCommand,
   type WriteRequest,
@@ -9,6 +8,7 @@ import { chunk } from '../core/chunk';
 import { type Clock, systemClock } from '../core/clock';
 import { StoreError } from '../core/errors';
 import type { ClaimResult, PendingMarkers } from '../core/ports/pending-markers';
+import { conditional } from './conditional';
 
 export interface DynamoDbPendingMarkersOptions {
   /** A low-level client, built once per container. */
@@ -82,8 +82,8 @@ export class DynamoDbPendingMarkers implements PendingMarkers {
   /** True if this call created the marker; false if a live one was there. */
   private async put(env: string, itemId: number): Promise<boolean> {
     const now = Math.floor(this.clock.now() / 1000);
-    try {
-      await this.options.client.send(
+    return conditional(() =>
+      this.options.client.send(
         new PutItemCommand({
           TableName: this.options.tableName,
           Item: {
@@ -93,12 +93,8 @@ export class DynamoDbPendingMarkers implements PendingMarkers {
           ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
           ExpressionAttributeValues: { ':now': { N: String(now) } },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   async release(env: string, itemIds: readonly number[]): Promise<void> {

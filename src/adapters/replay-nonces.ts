@@ -1,12 +1,8 @@
 import { createHash } from 'node:crypto';
-import {
-  BatchWriteItemCommand,
-  ConditionalCheckFailedException,
-  type DynamoDBClient,
-  PutItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import { BatchWriteItemCommand, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { StoreError } from '../core/errors';
 import type { ReplayGuard } from '../core/ports/replay-guard';
+import { conditional } from './conditional';
 
 /** The key of an accepted request's nonce in the state table (the signature is hashed to keep it short). */
 export function nonceKey(source: string, signature: string): string {
@@ -26,8 +22,8 @@ export class DynamoDbReplayGuard implements ReplayGuard {
   ) {}
 
   async remember(source: string, signature: string, expiresAt: number, now: number): Promise<boolean> {
-    try {
-      await this.client.send(
+    return conditional(() =>
+      this.client.send(
         new PutItemCommand({
           TableName: this.tableName,
           Item: {
@@ -37,12 +33,8 @@ export class DynamoDbReplayGuard implements ReplayGuard {
           ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
           ExpressionAttributeValues: { ':now': { N: String(Math.floor(now / 1000)) } },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   async forget(source: string, signature: string): Promise<void> {

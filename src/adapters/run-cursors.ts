@@ -10,7 +10,7 @@ import type {
   SlicePosition,
 } from '../core/reconcile/cursor';
 import { judge } from '../core/reconcile/memory-cursors';
-import { conditional } from './watermarks';
+import { conditional } from './conditional';
 
 /** Cursors and run records expire from the state table this long after they were written. */
 const KEEP_SECONDS = 14 * 24 * 3600;

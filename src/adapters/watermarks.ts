@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   DynamoDBDocumentClient,
@@ -7,6 +7,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { ReconcileMode, ReconcileStateStore, RunLease, Watermark } from '../core/ports/reconcile-state';
+import { conditional } from './conditional';
 
 /** State-table key of a project's watermark. */
 export const watermarkKey = (env: string, projectId: number) => `watermark#${env}#${projectId}`;
@@ -14,17 +15,6 @@ export const watermarkKey = (env: string, projectId: number) => `watermark#${env
 /** State-table key of a project's run lease for one mode. */
 export const runKey = (env: string, projectId: number, mode: ReconcileMode) =>
   `run#${env}#${projectId}#${mode}`;
-
-/** Resolves false instead of throwing when a condition did not hold. */
-export async function conditional(send: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await send();
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
-}
 
 /**
  * Watermarks and run leases in the state table, one item each: `watermark#<env>#<projectId>`

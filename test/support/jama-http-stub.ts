@@ -171,3 +171,19 @@ export function clientFor(
     ...overrides,
   });
 }
+
+/**
+ * Starts stubs for the calling suite and closes them after each of its tests (the suites'
+ * `let fake; afterEach(close)` block, once).
+ */
+export function stubsPerTest(): (route: Route, log?: string[]) => Promise<JamaHttpStub> {
+  const open: JamaHttpStub[] = [];
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((stub) => stub.close()));
+  });
+  return async (route, log) => {
+    const stub = await startJamaHttpStub(route, log);
+    open.push(stub);
+    return stub;
+  };
+}

@@ -34,19 +34,6 @@ async function credentialsOf(
   );
 }
 
-/**
- * One Jama client per environment, each taking its slots from the environment's shared
- * DynamoDB-backed limiter (the worker and the reconcile function build theirs the same way).
- */
-export async function buildJamaClients(
-  config: Readonly<Config>,
-  dynamodb: DynamoDBClient,
-  options: Pick<BuildOptions, 'clock' | 'resolveSecret'> = {},
-): Promise<Map<string, JamaClient>> {
-  const environments = await buildEnvironments(config, dynamodb, options);
-  return new Map(environments.map((e) => [e.name, e.client]));
-}
-
 /** Each configured environment's Jama client and the shared limiter it calls through. */
 export async function buildEnvironments(
   config: Readonly<Config>,
@@ -86,4 +73,21 @@ export async function buildEnvironments(
     });
   }
   return environments;
+}
+
+/** A function's Jama clients by environment name, and how to close them all (tests, the local runtime). */
+export interface JamaClients {
+  jamaClients: Map<string, JamaClient>;
+  close(): Promise<void>;
+}
+
+/** The {@link JamaClients} of built environments. */
+export function jamaClientsOf(environments: readonly JamaEnvironment[]): JamaClients {
+  const jamaClients = new Map(environments.map((e) => [e.name, e.client]));
+  return {
+    jamaClients,
+    async close() {
+      await Promise.all([...jamaClients.values()].map((c) => c.close()));
+    },
+  };
 }

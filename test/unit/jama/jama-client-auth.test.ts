@@ -9,23 +9,19 @@ import {
   type JamaHttpStub,
   jamaError,
   single,
-  startJamaHttpStub,
+  stubsPerTest,
   TOKEN_PATH,
   tokenReply,
 } from '../../support/jama-http-stub';
 
-let fake: JamaHttpStub | undefined;
-afterEach(async () => {
-  await fake?.close();
-  fake = undefined;
-});
+const startStub = stubsPerTest();
 
 /** Issues tok-1, tok-2, … and serves items to any valid bearer token (`valid` decides). */
 async function tokenIssuingJama(
   options: { expiresIn?: number; tokenDelayMs?: number; valid?: (token: string) => boolean } = {},
 ) {
   let issued = 0;
-  fake = await startJamaHttpStub((req) => {
+  const fake = await startStub((req) => {
     if (req.path === TOKEN_PATH) {
       issued += 1;
       const reply = tokenReply(`tok-${issued}`, options.expiresIn ?? 3599);
@@ -132,7 +128,7 @@ describe('jama client › OAuth token', () => {
 
   it('does not cache a failed token request', async () => {
     let calls = 0;
-    fake = await startJamaHttpStub((req) => {
+    const fake = await startStub((req) => {
       if (req.path === TOKEN_PATH) {
         calls += 1;
         return calls === 1 ? jamaError(503, 'Service Unavailable', 'starting') : tokenReply('tok-ok');
@@ -169,7 +165,7 @@ describe('jama client › OAuth token', () => {
   });
 
   it('does not retry a 403 (permissions do not change with a new token)', async () => {
-    fake = await startJamaHttpStub((req) =>
+    const fake = await startStub((req) =>
       req.path === TOKEN_PATH ? tokenReply() : jamaError(403, 'Forbidden', 'Access denied'),
     );
     const jama = clientFor(fake, new CountingLimiter());
@@ -179,7 +175,7 @@ describe('jama client › OAuth token', () => {
   });
 
   it('reports bad client credentials as JamaAuthError naming the token endpoint', async () => {
-    fake = await startJamaHttpStub(() => ({
+    const fake = await startStub(() => ({
       status: 401,
       json: { error: 'unauthorized', error_description: 'Bad credentials' },
     }));
@@ -196,7 +192,7 @@ describe('jama client › OAuth token', () => {
 
 describe('jama client › basic auth', () => {
   it('sends the username and password on every call and never asks for a token', async () => {
-    fake = await startJamaHttpStub((req) => single(item(Number(req.path.split('/').pop()))));
+    const fake = await startStub((req) => single(item(Number(req.path.split('/').pop()))));
     const jama = clientFor(fake, new CountingLimiter(), {
       credentials: { type: 'basic', username: 'admin', password: 'admin-pass' },
     });
@@ -208,7 +204,7 @@ describe('jama client › basic auth', () => {
   });
 
   it('does not retry a 401 and mentions SSO in the message', async () => {
-    fake = await startJamaHttpStub(() => jamaError(401, 'Unauthorized', 'Bad credentials'));
+    const fake = await startStub(() => jamaError(401, 'Unauthorized', 'Bad credentials'));
     const jama = clientFor(fake, new CountingLimiter(), {
       credentials: { type: 'basic', username: 'admin', password: 'admin-pass' },
     });

@@ -16,24 +16,19 @@ import {
   CountingLimiter,
   clientFor,
   item,
-  type JamaHttpStub,
   jamaError,
   type Reply,
   single,
-  startJamaHttpStub,
+  stubsPerTest,
   TOKEN_PATH,
   tokenReply,
 } from '../../support/jama-http-stub';
 
-let fake: JamaHttpStub | undefined;
-afterEach(async () => {
-  await fake?.close();
-  fake = undefined;
-});
+const startStub = stubsPerTest();
 
 /** A fake Jama issuing tokens and answering every REST call with `reply`. */
 async function jamaAnswering(reply: Reply | (() => Reply)) {
-  fake = await startJamaHttpStub((req) =>
+  const fake = await startStub((req) =>
     req.path === TOKEN_PATH ? tokenReply('tok-secret-bearer') : typeof reply === 'function' ? reply() : reply,
   );
   return fake;
@@ -62,8 +57,8 @@ describe('jama client › error mapping', () => {
     [502, 'Bad Gateway', JamaServerError, 'JAMA_SERVER', true],
     [503, 'Service Unavailable', JamaServerError, 'JAMA_SERVER', true],
   ])('maps %i %s to %p', async (status, reason, type, code, retryable) => {
-    await jamaAnswering(jamaError(status, reason, `detail for ${status}`));
-    const jama = clientFor(fake as JamaHttpStub, new CountingLimiter());
+    const fake = await jamaAnswering(jamaError(status, reason, `detail for ${status}`));
+    const jama = clientFor(fake, new CountingLimiter());
     const error = await failureOf(jama.getItem(42));
     await jama.close();
     expect(error).toBeInstanceOf(type);
@@ -72,8 +67,10 @@ describe('jama client › error mapping', () => {
   });
 
   it("carries Jama's meta.message on validation errors", async () => {
-    await jamaAnswering(jamaError(400, 'Bad Request', 'Field "priority" does not exist on item type 24'));
-    const jama = clientFor(fake as JamaHttpStub, new CountingLimiter());
+    const fake = await jamaAnswering(
+      jamaError(400, 'Bad Request', 'Field "priority" does not exist on item type 24'),
+    );
+    const jama = clientFor(fake, new CountingLimiter());
     const error = await failureOf(
       jama.patchItem(42, [{ op: 'replace', path: '/fields/priority', value: 1 }]),
     );
@@ -88,8 +85,8 @@ describe('jama client › error mapping', () => {
   });
 
   it('explains a 401 in terms of the Named Creator licence, REST access and what to check', async () => {
-    await jamaAnswering(jamaError(401, 'Unauthorized', 'Full authentication is required'));
-    const jama = clientFor(fake as JamaHttpStub, new CountingLimiter());
+    const fake = await jamaAnswering(jamaError(401, 'Unauthorized', 'Full authentication is required'));
+    const jama = clientFor(fake, new CountingLimiter());
     const error = await failureOf(jama.getItem(1));
     await jama.close();
     expect(error.message).toMatch(/Named Creator/);
@@ -100,8 +97,11 @@ describe('jama client › error mapping', () => {
   });
 
   it('treats a 3xx as a wrong URL, not as success', async () => {
-    await jamaAnswering({ status: 302, headers: { location: 'https://sso.example.com/login?x=1' } });
-    const jama = clientFor(fake as JamaHttpStub, new CountingLimiter());
+    const fake = await jamaAnswering({
+      status: 302,
+      headers: { location: 'https://sso.example.com/login?x=1' },
+    });
+    const jama = clientFor(fake, new CountingLimiter());
     const error = await failureOf(jama.getItem(1));
     await jama.close();
     expect(error).toBeInstanceOf(JamaValidationError);
@@ -110,8 +110,11 @@ describe('jama client › error mapping', () => {
   });
 
   it('treats a 200 whose body is not JSON (a proxy page, a cut answer) as transient', async () => {
-    await jamaAnswering({ text: '<html>login</html>', headers: { 'content-type': 'text/html' } });
-    const jama = clientFor(fake as JamaHttpStub, new CountingLimiter());
+    const fake = await jamaAnswering({
+      text: '<html>login</html>',
+      headers: { 'content-type': 'text/html' },
+    });
+    const jama = clientFor(fake, new CountingLimiter());
     const error = await failureOf(jama.getItem(1));
     await jama.close();
     expect(error).toBeInstanceOf(JamaBadResponseError);
@@ -121,8 +124,8 @@ describe('jama client › error mapping', () => {
 
   it('names the missing fields when an item fails validation', async () => {
     const { documentKey: _, ...broken } = item(1);
-    await jamaAnswering(single(broken));
-    const jama = clientFor(fake as JamaHttpStub, new CountingLimiter());
+    const fake = await jamaAnswering(single(broken));
+    const jama = clientFor(fake, new CountingLimiter());
     const error = await failureOf(jama.getItem(1));
     await jama.close();
     expect(error).toBeInstanceOf(JamaValidationError);
@@ -130,8 +133,8 @@ describe('jama client › error mapping', () => {
   });
 
   it('accepts unknown fields and nulls in optional ones', async () => {
-    await jamaAnswering(single(item(1, { childItemType: null, brandNew: { x: 1 } })));
-    const jama = clientFor(fake as JamaHttpStub, new CountingLimiter());
+    const fake = await jamaAnswering(single(item(1, { childItemType: null, brandNew: { x: 1 } })));
+    const jama = clientFor(fake, new CountingLimiter());
     const got = await jama.getItem(1);
     await jama.close();
     expect(got.brandNew).toEqual({ x: 1 });
@@ -152,8 +155,8 @@ describe('jama client › network failures', () => {
   });
 
   it('maps a reset connection to a retryable JamaNetworkError', async () => {
-    await jamaAnswering('reset');
-    const jama = clientFor(fake as JamaHttpStub, new CountingLimiter());
+    const fake = await jamaAnswering('reset');
+    const jama = clientFor(fake, new CountingLimiter());
     const error = await failureOf(jama.getItem(1));
     await jama.close();
     expect(error).toBeInstanceOf(JamaNetworkError);
@@ -162,8 +165,8 @@ describe('jama client › network failures', () => {
   });
 
   it('gives up after timeoutMs with a JamaTimeoutError', async () => {
-    await jamaAnswering('hang');
-    const jama = clientFor(fake as JamaHttpStub, new CountingLimiter(), { timeoutMs: 150 });
+    const fake = await jamaAnswering('hang');
+    const jama = clientFor(fake, new CountingLimiter(), { timeoutMs: 150 });
     const started = Date.now();
     const error = await failureOf(jama.getItem(1));
     await jama.close();
@@ -179,8 +182,8 @@ describe('jama client › network failures', () => {
   });
 
   it('maps undici’s headers timeout to a JamaTimeoutError too', async () => {
-    await jamaAnswering('hang');
-    const jama = clientFor(fake as JamaHttpStub, new CountingLimiter(), {
+    const fake = await jamaAnswering('hang');
+    const jama = clientFor(fake, new CountingLimiter(), {
       headersTimeoutMs: 100,
       timeoutMs: 5_000,
     });
@@ -191,8 +194,8 @@ describe('jama client › network failures', () => {
   });
 
   it("rejects with the caller's abort reason when the caller aborts", async () => {
-    await jamaAnswering('hang');
-    const jama = clientFor(fake as JamaHttpStub, new CountingLimiter());
+    const fake = await jamaAnswering('hang');
+    const jama = clientFor(fake, new CountingLimiter());
     const controller = new AbortController();
     const call = jama.getItem(1, { signal: controller.signal });
     setTimeout(() => controller.abort(new Error('worker deadline')), 50);
@@ -220,7 +223,7 @@ describe('jama client › secrets', () => {
     ],
     ['500 on the token request', (): Reply => jamaError(500, 'Internal Server Error', 'boom')],
   ])('never puts credentials in the error for a %s', async (_label, tokenAnswer) => {
-    fake = await startJamaHttpStub((req) => (req.path === TOKEN_PATH ? tokenAnswer() : single(item(1))));
+    const fake = await startStub((req) => (req.path === TOKEN_PATH ? tokenAnswer() : single(item(1))));
     const jama = clientFor(fake, new CountingLimiter());
     const error = await failureOf(jama.getItem(1));
     await jama.close();
@@ -231,8 +234,8 @@ describe('jama client › secrets', () => {
   it.each([401, 403, 404, 429, 500])(
     'never puts the bearer token or secret in the error for a REST %i',
     async (status) => {
-      await jamaAnswering(jamaError(status, 'x', 'no'));
-      const jama = clientFor(fake as JamaHttpStub, new CountingLimiter());
+      const fake = await jamaAnswering(jamaError(status, 'x', 'no'));
+      const jama = clientFor(fake, new CountingLimiter());
       const error = await failureOf(jama.getItem(1));
       await jama.close();
       const dump = `${error.message} ${error.stack} ${JSON.stringify(error)}`;

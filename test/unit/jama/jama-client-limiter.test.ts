@@ -9,20 +9,15 @@ import {
   CountingLimiter,
   clientFor,
   item,
-  type JamaHttpStub,
   pageOf,
   type Reply,
   single,
-  startJamaHttpStub,
+  stubsPerTest,
   TOKEN_PATH,
   tokenReply,
 } from '../../support/jama-http-stub';
 
-let fake: JamaHttpStub | undefined;
-afterEach(async () => {
-  await fake?.close();
-  fake = undefined;
-});
+const startStub = stubsPerTest();
 
 const tooMany = (headers: Record<string, string> = {}): Reply => ({
   status: 429,
@@ -34,7 +29,7 @@ describe('jama client › limiter', () => {
   it('takes one limiter slot before every HTTP request, the token request included', async () => {
     const log: string[] = [];
     const items = Array.from({ length: 120 }, (_, i) => item(i + 1));
-    fake = await startJamaHttpStub((req) => {
+    const fake = await startStub((req) => {
       if (req.path === TOKEN_PATH) return tokenReply();
       if (req.path === '/rest/v1/items') return pageOf(items, req);
       return single(item(1));
@@ -55,7 +50,7 @@ describe('jama client › limiter', () => {
   });
 
   it('passes the caller’s signal and maxWaitMs (or the client default) to acquire', async () => {
-    fake = await startJamaHttpStub((req) => (req.path === TOKEN_PATH ? tokenReply() : single(item(1))));
+    const fake = await startStub((req) => (req.path === TOKEN_PATH ? tokenReply() : single(item(1))));
     const limiter = new CountingLimiter();
     const jama = clientFor(fake, limiter, { maxWaitMs: 2_000 });
     const signal = new AbortController().signal;
@@ -69,7 +64,7 @@ describe('jama client › limiter', () => {
   });
 
   it('sends nothing when the limiter says the slot is too far away', async () => {
-    fake = await startJamaHttpStub(() => single(item(1)));
+    const fake = await startStub(() => single(item(1)));
     const limiter: RateLimiter = {
       acquire: async () => {
         throw new LimiterWaitError(4_000);
@@ -99,7 +94,7 @@ describe('jama client › limiter', () => {
   ])(
     'on a 429 with %s tells the limiter and throws JamaRateLimitedError',
     async (_label, headers, expectedMs) => {
-      fake = await startJamaHttpStub((req) => (req.path === TOKEN_PATH ? tokenReply() : tooMany(headers)));
+      const fake = await startStub((req) => (req.path === TOKEN_PATH ? tokenReply() : tooMany(headers)));
       const limiter = new CountingLimiter();
       const jama = clientFor(fake, limiter, { clock: new FakeClock(Date.UTC(2026, 0, 1)) });
       const error = await jama.getItem(3).catch((e: unknown) => e as JamaRateLimitedError);
@@ -120,7 +115,7 @@ describe('jama client › limiter', () => {
   );
 
   it('reports a 429 on the token request as well', async () => {
-    fake = await startJamaHttpStub(() => tooMany({ 'retry-after': '3' }));
+    const fake = await startStub(() => tooMany({ 'retry-after': '3' }));
     const limiter = new CountingLimiter();
     const jama = clientFor(fake, limiter);
     await expect(jama.getItem(1)).rejects.toMatchObject({
@@ -133,7 +128,7 @@ describe('jama client › limiter', () => {
   });
 
   it('still throws JamaRateLimitedError when the limiter fails to record the 429', async () => {
-    fake = await startJamaHttpStub(() => tooMany());
+    const fake = await startStub(() => tooMany());
     const storeDown = new Error('DynamoDB unavailable');
     const limiter: RateLimiter = {
       acquire: async () => {},
@@ -151,7 +146,7 @@ describe('jama client › limiter', () => {
   it('stops iterating at a 429 instead of firing the remaining pages', async () => {
     let served = 0;
     const items = Array.from({ length: 200 }, (_, i) => item(i + 1));
-    fake = await startJamaHttpStub((req) => {
+    const fake = await startStub((req) => {
       if (req.path === TOKEN_PATH) return tokenReply();
       served += 1;
       return served === 2 ? tooMany() : pageOf(items, req);

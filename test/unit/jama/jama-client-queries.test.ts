@@ -4,25 +4,20 @@ import {
   CountingLimiter,
   clientFor,
   item,
-  type JamaHttpStub,
   pageOf,
   type Route,
   type Seen,
   single,
-  startJamaHttpStub,
+  stubsPerTest,
   TOKEN_PATH,
   tokenReply,
 } from '../../support/jama-http-stub';
 
-let fake: JamaHttpStub | undefined;
-afterEach(async () => {
-  await fake?.close();
-  fake = undefined;
-});
+const startStub = stubsPerTest();
 
 /** A fake Jama that issues tokens and answers REST calls with `route`. */
 async function jama(route: Route, overrides: Parameters<typeof clientFor>[2] = {}) {
-  fake = await startJamaHttpStub((req) => (req.path === TOKEN_PATH ? tokenReply() : route(req)));
+  const fake = await startStub((req) => (req.path === TOKEN_PATH ? tokenReply() : route(req)));
   return { server: fake, client: clientFor(fake, new CountingLimiter(), overrides) };
 }
 
