@@ -25,7 +25,7 @@ export function item(id: number, overrides: Partial<JamaItem> & { at?: number } 
 type FailWith = (call: string, args: unknown) => Error | undefined;
 
 /** An in-memory JamaApi that records every call; `failWith` injects errors per call. */
-export class FakeJama implements Partial<JamaApi> {
+export class FakeJama implements JamaApi {
   readonly calls: { call: string; args: unknown }[] = [];
   readonly items = new Map<number, JamaItem>();
   failWith: FailWith = () => undefined;
@@ -94,7 +94,7 @@ export class FakeJama implements Partial<JamaApi> {
   }
 
   asApi(): JamaApi {
-    return this as unknown as JamaApi;
+    return this;
   }
 }
 

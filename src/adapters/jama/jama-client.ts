@@ -14,6 +14,7 @@ import {
   type ActivitiesQuery,
   type CallOptions,
   JAMA_MAX_RESULTS,
+  type JamaActivitySource,
   type JamaApi,
 } from '../../core/ports/jama-api';
 import type { JamaPickListOption, JamaUser } from '../../core/reference/model';
@@ -63,7 +64,7 @@ import { type HttpMethod, type JamaClientStats, JamaTransport } from './transpor
  * for await (const item of jama.iterateItems(20)) console.log(item.documentKey);
  * await jama.close();
  */
-export class JamaClient implements JamaApi, RelationshipApi {
+export class JamaClient implements JamaApi, JamaActivitySource, RelationshipApi {
   /** The normalised base URL, e.g. `https://tenant.jamacloud.com`. */
   readonly baseUrl: string;
   private readonly options: ResolvedJamaClientOptions;

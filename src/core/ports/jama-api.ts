@@ -3,13 +3,9 @@ import type {
   JamaActivityEventType,
   JamaActivityObjectType,
   JamaItem,
-  JamaItemInput,
-  JamaItemType,
-  JamaProject,
   Page,
   PatchOperation,
 } from '../jama-types';
-import type { JamaPickListOption, JamaUser } from '../reference/model';
 import type { Lane } from './rate-limiter';
 
 /** Jama's largest page; also the most document keys one `/abstractitems` call takes here. */
@@ -65,7 +61,8 @@ export interface CallOptions {
 }
 
 /**
- * The Jama Connect REST port the sync engine uses. Every HTTP request an implementation sends
+ * The Jama Connect REST port: the calls the core makes, and no more (the adapter, `JamaClient`,
+ * also lists reference data, writes whole items and pages other streams). Every HTTP request an implementation sends
  * (token requests included) first takes a slot from the shared `RateLimiter`. Implementations do
  * not retry 429s, 5xx or network errors: they throw typed errors (`./jama-errors`) whose
  * `retryable` flag tells the caller whether trying later can help.
@@ -80,30 +77,12 @@ export interface JamaApi {
   getItemsByDocumentKeys(keys: readonly string[], options?: CallOptions): Promise<JamaItem[]>;
   /** One page of `GET /abstractitems`. */
   searchAbstractItems(query: AbstractItemsQuery, options?: CallOptions): Promise<Page<JamaItem>>;
-  /** Every project, paged sequentially; cached for a while (reference data rarely changes). */
-  listProjects(options?: CallOptions): Promise<JamaProject[]>;
-  /** Every item type, paged sequentially; cached for a while (reference data rarely changes). */
-  listItemTypes(options?: CallOptions): Promise<JamaItemType[]>;
-  /** Every option of a pick list (`GET /picklists/{id}/options`), paged sequentially; uncached. */
-  listPickListOptions(pickList: number, options?: CallOptions): Promise<JamaPickListOption[]>;
-  /** Every active user (`GET /users`), paged sequentially; uncached. */
-  listUsers(options?: CallOptions): Promise<JamaUser[]>;
-  /** `GET /users/current`: the user this client acts as (for OAuth, who created the credentials). */
-  getCurrentUser(options?: CallOptions): Promise<JamaUser>;
-  /** One page of a project's activity stream (`GET /activities`). */
-  listActivities(query: ActivitiesQuery, options?: CallOptions): Promise<Page<JamaActivity>>;
   /** `PATCH /items/{id}`; an empty list of operations sends nothing. */
   patchItem(id: number, ops: readonly PatchOperation[], options?: CallOptions): Promise<void>;
-  /** `PUT /items/{id}`: replaces the whole item — fields left out are lost. */
-  putItem(id: number, item: JamaItemInput, options?: CallOptions): Promise<void>;
-  /** `POST /items`; resolves to the new item's id. Not idempotent: a retry after a network error may create twice. */
-  createItem(input: JamaItemInput, options?: CallOptions): Promise<number>;
-  /** `DELETE /items/{id}`; shows up in the activity stream as a DELETE. */
-  deleteItem(id: number, options?: CallOptions): Promise<void>;
-  /** Every match of an `/abstractitems` query, fetching pages of 50 one after another. */
-  iterateAbstractItems(query: AbstractItemsQuery, options?: CallOptions): AsyncIterable<JamaItem>;
-  /** Every item of a project (`GET /items?project=`), fetching pages of 50 one after another. */
-  iterateItems(project: number, options?: CallOptions): AsyncIterable<JamaItem>;
+}
+
+/** Jama's activity stream: what reconciliation and relationship jobs read to find deletes and changes. */
+export interface JamaActivitySource {
   /** Every activity matching the query, fetching pages of 50 one after another. */
   iterateActivities(query: ActivitiesQuery, options?: CallOptions): AsyncIterable<JamaActivity>;
 }

@@ -2,7 +2,7 @@ import { chunk } from '../chunk';
 import type { Clock } from '../clock';
 import { ConfigError, type ErrorCode, isJamaSyncError, JamaSyncError } from '../errors';
 import type { JamaActivity } from '../jama-types';
-import type { JamaApi } from '../ports/jama-api';
+import type { JamaActivitySource } from '../ports/jama-api';
 import type { JobQueue } from '../ports/job-queue';
 import type { ReconcileMode, ReconcileStateStore, RunLease } from '../ports/reconcile-state';
 import { relationshipScanFor } from '../relationships/scan';
@@ -15,7 +15,7 @@ import { runProgress } from './progress';
 export interface StartDeps {
   /** Configured environments and the projects each reconciles. */
   environments: readonly { name: string; projects: readonly number[] }[];
-  jama(env: string): JamaApi | undefined;
+  jama(env: string): JamaActivitySource | undefined;
   /** The reconcile queue: scan and delete jobs go here. */
   queue: JobQueue;
   state: ReconcileStateStore;
@@ -100,7 +100,7 @@ export async function startReconcile(
 }
 
 async function enqueueDeletes(
-  jama: JamaApi,
+  jama: JamaActivitySource,
   queue: JobQueue,
   { env, projectId }: ReconcileTarget,
   since: number,

@@ -65,5 +65,4 @@ export interface RelationshipApi {
   listRelationshipTypes(options?: CallOptions, needed?: readonly number[]): Promise<JamaRelationshipType[]>;
 }
 
-/** The part of {@link JamaApi} relationship jobs use besides {@link RelationshipApi}: RELATIONSHIP activities. */
-export type JamaActivitySource = Pick<JamaApi, 'iterateActivities'>;
+export type { JamaActivitySource } from '../ports/jama-api';

@@ -1,6 +1,6 @@
 import { formatJamaDate } from '../../../src/core/jama-date';
 import type { JamaActivity } from '../../../src/core/jama-types';
-import type { ActivitiesQuery, JamaApi } from '../../../src/core/ports/jama-api';
+import type { ActivitiesQuery, JamaActivitySource } from '../../../src/core/ports/jama-api';
 import { LimiterWaitError } from '../../../src/core/ports/rate-limiter';
 import { InMemoryRunCursorStore } from '../../../src/core/reconcile/memory-cursors';
 import { type StartDeps, startReconcile } from '../../../src/core/reconcile/start';
@@ -22,7 +22,7 @@ const deleted = (item: number, at: number, project = 20): JamaActivity => ({
 /** Just the activity stream, recording each query. */
 function fakeJama(activities: JamaActivity[], fail?: Error) {
   const queries: ActivitiesQuery[] = [];
-  const api = {
+  const api: JamaActivitySource = {
     async *iterateActivities(query: ActivitiesQuery) {
       queries.push(query);
       if (fail) throw fail;
@@ -32,7 +32,7 @@ function fakeJama(activities: JamaActivity[], fail?: Error) {
           yield a;
     },
   };
-  return { api: api as unknown as JamaApi, queries };
+  return { api, queries };
 }
 
 function setup(activities: JamaActivity[] = [], fail?: Error) {
