@@ -7,9 +7,9 @@ export interface JamaRequestContext {
   /** Request path with its query string, e.g. `/rest/v1/items/12`. */
   path: string;
   /** HTTP status, when Jama answered at all. */
-  status?: number;
+  status?: number | undefined;
   /** Jama's own error text (`meta.message`, or OAuth's `error_description`). */
-  jamaMessage?: string;
+  jamaMessage?: string | undefined;
   cause?: unknown;
 }
 
@@ -38,7 +38,7 @@ export class JamaRateLimitedError extends JamaRequestError {
   /** From `Retry-After` (seconds or HTTP-date), when Jama sent one. */
   readonly retryAfterMs?: number;
 
-  constructor(context: JamaRequestContext & { retryAfterMs?: number }) {
+  constructor(context: JamaRequestContext & { retryAfterMs?: number | undefined }) {
     const after =
       context.retryAfterMs === undefined ? '' : `; Retry-After ${Math.ceil(context.retryAfterMs / 1000)} s`;
     super(

@@ -110,57 +110,11 @@ export class JamaTransport {
     return response;
   }
 
+  /** One request: a slot, the exchange, then Jama's answer or the typed error it means. */
   private async attempt(request: TransportRequest, options: CallOptions): Promise<TransportResponse> {
-    const { limiter, timeoutMs, urls, breaker } = this.options;
-    const maxWaitMs = options.maxWaitMs ?? this.options.maxWaitMs;
-    // While Jama is down every caller waits for the breaker's probe instead of spending a slot.
-    await breaker?.before();
-    await limiter.acquire({
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
-      ...(maxWaitMs === undefined ? {} : { maxWaitMs }),
-      ...(options.lane === undefined ? {} : { lane: options.lane }),
-    });
-    options.signal?.throwIfAborted();
+    await this.takeSlot(options);
     const context: JamaRequestContext = { method: request.method, path: request.path };
-
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, timeoutMs);
-    const onCallerAbort = () => controller.abort(options.signal?.reason);
-    options.signal?.addEventListener('abort', onCallerAbort, { once: true });
-
-    this.counts.calls += 1;
-    const sentAt = Date.now();
-    let status: number;
-    let headers: IncomingHttpHeaders;
-    let text: string;
-    try {
-      const response = await this.pool.request({
-        method: request.method,
-        path: request.path,
-        headers: { accept: 'application/json', 'user-agent': this.options.userAgent, ...request.headers },
-        body: request.body ?? null,
-        signal: controller.signal,
-      });
-      status = response.statusCode;
-      headers = response.headers;
-      text = await response.body.text();
-    } catch (error) {
-      this.count('error');
-      this.publish(sentAt, 'error');
-      if (options.signal?.aborted) throw options.signal.reason;
-      if (timedOut) throw new JamaTimeoutError({ ...context, timeoutMs, cause: error });
-      throw errorForFailure(error, context, urls.display, this.options);
-    } finally {
-      clearTimeout(timer);
-      options.signal?.removeEventListener('abort', onCallerAbort);
-    }
-    this.count(String(status));
-    this.publish(sentAt, status);
-
+    const { status, headers, text } = await this.exchange(request, options, context);
     const body = parseJson(text);
     if (status >= 200 && status < 300) {
       if (body === INVALID) {
@@ -172,28 +126,82 @@ export class JamaTransport {
       }
       return { status, headers, body };
     }
-    const message = jamaMessage(body, this.secrets);
-    const failed: JamaRequestContext = {
-      ...context,
-      status,
-      ...(message === undefined ? {} : { jamaMessage: message }),
-    };
-    if (status === 429) {
-      const retryAfterMs = parseRetryAfter(headers['retry-after'], this.options.clock.now());
-      let limiterError: unknown;
-      try {
-        await limiter.onThrottled(retryAfterMs);
-      } catch (error) {
-        // Still a 429 for the caller; the limiter's failure rides along as the cause.
-        limiterError = error;
-      }
-      throw new JamaRateLimitedError({
-        ...failed,
-        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-        ...(limiterError === undefined ? {} : { cause: limiterError }),
-      });
-    }
+    const failed: JamaRequestContext = { ...context, status, jamaMessage: jamaMessage(body, this.secrets) };
+    if (status === 429) throw await this.throttled(headers, failed);
     throw errorForStatus(status, headers, failed, this.auth, request.token === true);
+  }
+
+  /** Waits for the breaker (while Jama is down everyone waits for its probe) and a limiter slot. */
+  private async takeSlot(options: CallOptions): Promise<void> {
+    await this.options.breaker?.before();
+    await this.options.limiter.acquire({
+      signal: options.signal,
+      maxWaitMs: options.maxWaitMs ?? this.options.maxWaitMs,
+      lane: options.lane,
+    });
+    options.signal?.throwIfAborted();
+  }
+
+  /** Sends the request and reads the whole answer, within the timeout and the caller's signal. */
+  private async exchange(
+    request: TransportRequest,
+    options: CallOptions,
+    context: JamaRequestContext,
+  ): Promise<{ status: number; headers: IncomingHttpHeaders; text: string }> {
+    const { timeoutMs, urls } = this.options;
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeoutMs);
+    const onCallerAbort = () => controller.abort(options.signal?.reason);
+    options.signal?.addEventListener('abort', onCallerAbort, { once: true });
+
+    this.counts.calls += 1;
+    const sentAt = Date.now();
+    try {
+      const response = await this.pool.request({
+        method: request.method,
+        path: request.path,
+        headers: { accept: 'application/json', 'user-agent': this.options.userAgent, ...request.headers },
+        body: request.body ?? null,
+        signal: controller.signal,
+      });
+      const answer = {
+        status: response.statusCode,
+        headers: response.headers,
+        text: await response.body.text(),
+      };
+      this.count(String(answer.status));
+      this.publish(sentAt, answer.status);
+      return answer;
+    } catch (error) {
+      this.count('error');
+      this.publish(sentAt, 'error');
+      if (options.signal?.aborted) throw options.signal.reason;
+      if (timedOut) throw new JamaTimeoutError({ ...context, timeoutMs, cause: error });
+      throw errorForFailure(error, context, urls.display, this.options);
+    } finally {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onCallerAbort);
+    }
+  }
+
+  /** A 429: the shared limiter cuts the rate for everyone, and the caller gets the typed error. */
+  private async throttled(
+    headers: IncomingHttpHeaders,
+    failed: JamaRequestContext,
+  ): Promise<JamaRateLimitedError> {
+    const retryAfterMs = parseRetryAfter(headers['retry-after'], this.options.clock.now());
+    let limiterError: unknown;
+    try {
+      await this.options.limiter.onThrottled(retryAfterMs);
+    } catch (error) {
+      // Still a 429 for the caller; the limiter's failure rides along as the cause.
+      limiterError = error;
+    }
+    return new JamaRateLimitedError({ ...failed, retryAfterMs, cause: limiterError });
   }
 
   private publish(sentAt: number, status: number | 'error'): void {

@@ -20,14 +20,14 @@ export interface RateLimiter {
 
 export interface AcquireOptions {
   /** Longest wait accepted before giving up with {@link LimiterWaitError}. */
-  maxWaitMs?: number;
+  maxWaitMs?: number | undefined;
   /**
    * `interactive` (the default: webhook pulls, pushes, deletes, operator requests) books the next
    * slot; `background` (reconciliation scans) waits, within `maxWaitMs`, until the timeline is
    * nearly free, so it takes only the slots interactive work leaves.
    */
-  lane?: Lane;
-  signal?: AbortSignal;
+  lane?: Lane | undefined;
+  signal?: AbortSignal | undefined;
 }
 
 /** The limiter's next slot is too far away to wait for; come back in `retryAfterMs`. */
