@@ -87,12 +87,7 @@ export function startEventSource(options: EventSourceOptions): EventSource {
     busy++;
     stats.invocations++;
     stats.records += messages.length;
-    const started = Date.now();
-    const context = {
-      functionName: 'sync-worker-local',
-      awsRequestId: `local-${stats.invocations}`,
-      getRemainingTimeInMillis: () => Math.max(0, timeoutMs - (Date.now() - started)),
-    } as unknown as Context;
+    const context = lambdaContext(stats.invocations, timeoutMs);
     let failed = new Set<string>();
     let error: unknown;
     try {
@@ -109,15 +104,11 @@ export function startEventSource(options: EventSourceOptions): EventSource {
       busy--;
     }
     stats.failures += failed.size;
-    const done = messages.filter((m) => !failed.has(m.MessageId as string));
-    for (const group of chunk(done, 10)) {
-      await options.sqs.send(
-        new DeleteMessageBatchCommand({
-          QueueUrl: options.queueUrl,
-          Entries: group.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle as string })),
-        }),
-      );
-    }
+    await deleteMessages(
+      options.sqs,
+      options.queueUrl,
+      messages.filter((m) => !failed.has(m.MessageId as string)),
+    );
     options.onInvoke?.({ records: messages.length, failures: failed.size, ...(error ? { error } : {}) });
   };
 
@@ -147,6 +138,28 @@ export function startEventSource(options: EventSourceOptions): EventSource {
       await Promise.allSettled(pollers);
     },
   };
+}
+
+/** The Lambda context of one local invocation: its deadline counts from now. */
+function lambdaContext(invocation: number, timeoutMs: number): Context {
+  const started = Date.now();
+  return {
+    functionName: 'sync-worker-local',
+    awsRequestId: `local-${invocation}`,
+    getRemainingTimeInMillis: () => Math.max(0, timeoutMs - (Date.now() - started)),
+  } as unknown as Context;
+}
+
+/** Deletes the records a batch processed (those not in `batchItemFailures`), as the mapping does. */
+async function deleteMessages(sqs: SQSClient, queueUrl: string, done: readonly Message[]): Promise<void> {
+  for (const group of chunk(done, 10)) {
+    await sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: group.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle as string })),
+      }),
+    );
+  }
 }
 
 function toRecord(m: Message, queueArn: string, region: string): SQSRecord {

@@ -128,37 +128,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const { resources, dynamodb, sqs } = aws;
     const clients = { dynamodb, sqs };
 
-    let simulator: JamaSimulator | undefined;
-    const jamaEnv: Record<string, string | undefined> = {};
-    const configured = Boolean(env[ENV.url] || env[ENV.environments]);
-    if (!configured || options.alwaysSimulate) {
-      const sim = await startJamaSimulator(options.simulator);
-      simulator = sim;
-      stops.push(() => sim.close());
-      const [client] = sim.options.clients;
-      if (!configured)
-        Object.assign(jamaEnv, {
-          [ENV.url]: sim.url,
-          [ENV.clientId]: client?.clientId,
-          [ENV.clientSecret]: client?.clientSecret,
-        });
-    }
-    const fullEnv = {
-      // One process, one clock: no skew between acquirers, so half of the 100 ms skew allowance
-      // absorbs this busy event loop's timer lateness instead (src/config.ts).
-      [ENV.limiterMaxLatenessMs]: String(LOCAL_MAX_LATENESS_MS),
-      ...env,
-      ...jamaEnv,
-      // An empty JAMA_SYNC_MIRROR_TABLE turns the mirror off.
-      [ENV.mirrorTable]: undefined,
-      ...toEnvironment({
-        stateTable: resources.tables.state,
-        mirrorTable: env[ENV.mirrorTable] === '' ? undefined : resources.tables.mirror,
-        jobsQueueUrl: resources.queues.jobs.url,
-        deadLetterQueueUrl: resources.queues.jobsDlq.url,
-        reconcileQueueUrl: resources.queues.reconcile.url,
-      }),
-    };
+    const { simulator, jamaEnv } = await simulatorFor(env, options, stops);
+    const fullEnv = localEnvironment(env, jamaEnv, resources);
     const config = loadConfig(fullEnv);
     const stats = startJamaMeter(config.environments);
     stops.push(async () => stats.stop());
@@ -195,15 +166,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const queue = new SqsJobQueue(sqs, resources.queues.jobs.url);
     const doc = DynamoDBDocumentClient.from(dynamodb);
-    const depth: LocalStack['depth'] = async (which = 'jobs') => {
-      const out = await sqs.send(
-        new GetQueueAttributesCommand({
-          QueueUrl: resources.queues[which].url,
-          AttributeNames: [...DEPTH_ATTRIBUTES],
-        }),
-      );
-      return DEPTH_ATTRIBUTES.reduce((sum, name) => sum + Number(out.Attributes?.[name] ?? 0), 0);
-    };
+    const depth: LocalStack['depth'] = (which = 'jobs') => queueDepth(sqs, resources.queues[which].url);
     const backlog = async () => (await depth('jobs')) + (await depth('reconcile'));
 
     return {
@@ -220,32 +183,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       backlog,
       jama: () => stats.read(),
       jamaHistory: (since) => stats.history(since),
-      async idle({ timeoutMs = 600_000, onTick, signal } = {}) {
-        const deadline = Date.now() + timeoutMs;
-        // Two empty looks in a row: a batch may be between receive and invoke.
-        let quiet = 0;
-        while (quiet < 2 && !signal?.aborted) {
-          if (Date.now() > deadline)
-            throw new OpsError('OPERATION_FAILED', `backlog not drained after ${timeoutMs} ms`);
-          onTick?.();
-          const busy = workers.busy + reconcile.running;
-          quiet = busy === 0 && (await backlog()) === 0 ? quiet + 1 : 0;
-          await new Promise((resolve) => setTimeout(resolve, 250));
-        }
-      },
-      async deadLetters() {
-        const out = await sqs.send(
-          new ReceiveMessageCommand({
-            QueueUrl: resources.queues.jobsDlq.url,
-            MaxNumberOfMessages: 10,
-            MessageAttributeNames: ['All'],
-            MessageSystemAttributeNames: ['All'],
-            WaitTimeSeconds: 0,
-            VisibilityTimeout: 0,
-          }),
-        );
-        return out.Messages ?? [];
-      },
+      idle: (idleOptions) => waitIdle(() => workers.busy + reconcile.running, backlog, idleOptions),
+      deadLetters: () => peekDeadLetters(sqs, resources.queues.jobsDlq.url),
       mirror: (envName = config.environments[0]?.name ?? 'default') =>
         readMirror(doc, resources.tables.mirror, envName),
       relationships: (envName = config.environments[0]?.name ?? 'default') =>
@@ -256,4 +195,89 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await stopAll();
     throw error;
   }
+}
+
+/** The Jama simulator, unless `env` names a Jama (or `alwaysSimulate`), and the variables that point at it. */
+async function simulatorFor(
+  env: Record<string, string | undefined>,
+  options: LocalStackOptions,
+  stops: (() => Promise<void>)[],
+): Promise<{ simulator: JamaSimulator | undefined; jamaEnv: Record<string, string | undefined> }> {
+  const configured = Boolean(env[ENV.url] || env[ENV.environments]);
+  if (configured && !options.alwaysSimulate) return { simulator: undefined, jamaEnv: {} };
+  const simulator = await startJamaSimulator(options.simulator);
+  stops.push(() => simulator.close());
+  const [client] = simulator.options.clients;
+  const jamaEnv = configured
+    ? {}
+    : {
+        [ENV.url]: simulator.url,
+        [ENV.clientId]: client?.clientId,
+        [ENV.clientSecret]: client?.clientSecret,
+      };
+  return { simulator, jamaEnv };
+}
+
+/** The functions' variables: the user's, the simulator's, and the local tables and queues. */
+function localEnvironment(
+  env: Record<string, string | undefined>,
+  jamaEnv: Record<string, string | undefined>,
+  resources: LocalResources,
+): Record<string, string | undefined> {
+  return {
+    // One process, one clock: no skew between acquirers, so half of the 100 ms skew allowance
+    // absorbs this busy event loop's timer lateness instead (src/config.ts).
+    [ENV.limiterMaxLatenessMs]: String(LOCAL_MAX_LATENESS_MS),
+    ...env,
+    ...jamaEnv,
+    // An empty JAMA_SYNC_MIRROR_TABLE turns the mirror off.
+    [ENV.mirrorTable]: undefined,
+    ...toEnvironment({
+      stateTable: resources.tables.state,
+      mirrorTable: env[ENV.mirrorTable] === '' ? undefined : resources.tables.mirror,
+      jobsQueueUrl: resources.queues.jobs.url,
+      deadLetterQueueUrl: resources.queues.jobsDlq.url,
+      reconcileQueueUrl: resources.queues.reconcile.url,
+    }),
+  };
+}
+
+/** Messages on a queue: visible, in flight and delayed. */
+async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
+  const out = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: [...DEPTH_ATTRIBUTES] }),
+  );
+  return DEPTH_ATTRIBUTES.reduce((sum, name) => sum + Number(out.Attributes?.[name] ?? 0), 0);
+}
+
+/** Resolves once nothing runs and nothing waits, twice in a row (a batch may be between receive and invoke). */
+async function waitIdle(
+  busy: () => number,
+  backlog: () => Promise<number>,
+  { timeoutMs = 600_000, onTick, signal }: Parameters<LocalStack['idle']>[0] = {},
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let quiet = 0;
+  while (quiet < 2 && !signal?.aborted) {
+    if (Date.now() > deadline)
+      throw new OpsError('OPERATION_FAILED', `backlog not drained after ${timeoutMs} ms`);
+    onTick?.();
+    quiet = busy() === 0 && (await backlog()) === 0 ? quiet + 1 : 0;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** Up to 10 dead letters, left on the queue. */
+async function peekDeadLetters(sqs: SQSClient, queueUrl: string): Promise<Message[]> {
+  const out = await sqs.send(
+    new ReceiveMessageCommand({
+      QueueUrl: queueUrl,
+      MaxNumberOfMessages: 10,
+      MessageAttributeNames: ['All'],
+      MessageSystemAttributeNames: ['All'],
+      WaitTimeSeconds: 0,
+      VisibilityTimeout: 0,
+    }),
+  );
+  return out.Messages ?? [];
 }
