@@ -6,7 +6,7 @@ import {
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { BreakerRecord, BreakerStore } from '../core/circuit-breaker';
+import type { BreakerRecord, BreakerStore } from '../core/ports/breaker-store';
 import { conditional } from './conditional';
 
 /** The key of an environment's breaker in the state table. */

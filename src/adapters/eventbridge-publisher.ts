@@ -5,7 +5,7 @@ import {
 } from '@aws-sdk/client-eventbridge';
 import { chunk } from '../core/chunk';
 import { type ChangeEvent, EVENT_SOURCE } from '../core/events/change-events';
-import type { ChangeEventPublisher } from '../core/events/events-sink';
+import type { ChangeEventPublisher } from '../core/ports/change-event-publisher';
 import { type RetryOptions, type RetrySchedule, retrySchedule } from '../core/retry';
 
 /** PutEvents takes at most 10 entries per call. */

@@ -5,7 +5,8 @@ import {
   GetItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { CachedList, ReferenceStore } from '../core/reference/model';
+import type { ReferenceStore } from '../core/ports/reference-data';
+import type { CachedList } from '../core/reference/model';
 
 /** The key of an environment's cached reference lists in the state table. */
 export function referenceKey(env: string): string {

@@ -4,7 +4,7 @@ import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-
 import { chunk } from '../core/chunk';
 import type { Clock } from '../core/clock';
 import { StoreError } from '../core/errors';
-import type { Quarantine, QuarantinedItem } from '../core/worker/quarantine';
+import type { Quarantine, QuarantinedItem } from '../core/ports/quarantine';
 import { REASON_ATTRIBUTE } from './sqs-record-actions';
 
 /** The key of an environment's quarantine counter in the state table. */

@@ -1,7 +1,7 @@
 import { appendFile } from 'node:fs/promises';
 import type { Clock } from '../core/clock';
 import { type ChangeEvent, EVENT_SOURCE } from '../core/events/change-events';
-import type { ChangeEventPublisher } from '../core/events/events-sink';
+import type { ChangeEventPublisher } from '../core/ports/change-event-publisher';
 
 /**
  * `jama-sync local --events-out FILE`: the events the EventBridge sink would publish, one JSON

@@ -3,7 +3,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { buildWorkerDeps, type WorkerDeps } from '../../functions/sync-worker/build-deps';
 import { makeHandler } from '../../functions/sync-worker/handler';
 import type { Config } from '../config';
-import type { ChangeEventPublisher } from '../core/events/events-sink';
+import type { ChangeEventPublisher } from '../core/ports/change-event-publisher';
 import { DEFAULT_JAMA_P95_MS, RECONCILE, reconcileConcurrency } from '../infra/resources';
 import { type ActivityRecorder, activityRecorder } from './activity';
 import { type EventSource, type EventSourceOptions, type SqsHandler, startEventSource } from './event-source';

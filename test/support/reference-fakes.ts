@@ -1,12 +1,7 @@
 import type { Clock } from '../../src/core/clock';
 import type { JamaItemType, JamaProject } from '../../src/core/jama-types';
-import type {
-  CachedList,
-  JamaPickListOption,
-  JamaUser,
-  ReferenceReader,
-  ReferenceStore,
-} from '../../src/core/reference/model';
+import type { ReferenceReader, ReferenceStore } from '../../src/core/ports/reference-data';
+import type { CachedList, JamaPickListOption, JamaUser } from '../../src/core/reference/model';
 import { ReferenceResolver } from '../../src/core/reference/resolver';
 import { type LedgerFields, type PushLedger, supersedes } from '../../src/core/worker/push-ledger';
 

@@ -17,11 +17,11 @@ import {
   type JamaActivitySource,
   type JamaApi,
 } from '../../core/ports/jama-api';
+import type { RelationshipApi } from '../../core/ports/relationship-api';
 import type { JamaPickListOption, JamaUser } from '../../core/reference/model';
 import type {
   JamaRelationship,
   JamaRelationshipType,
-  RelationshipApi,
   RelationshipCursor,
   RelationshipPage,
 } from '../../core/relationships/types';

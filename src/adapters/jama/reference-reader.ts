@@ -1,4 +1,4 @@
-import type { ReferenceReader } from '../../core/reference/model';
+import type { ReferenceReader } from '../../core/ports/reference-data';
 import type { JamaClient } from './jama-client';
 
 /** The reference-data reads of a Jama client. */

@@ -1,16 +1,8 @@
 import { SinkError } from '../errors';
+import type { ChangeEventPublisher } from '../ports/change-event-publisher';
 import type { Sink, SinkRecord, SinkWriteResult } from '../ports/sink';
 import type { RelationshipRecord, RelationshipSink, RelationshipWriteResult } from '../relationships/records';
 import { type ChangeEvent, itemChangeEvent, relationshipChangeEvent } from './change-events';
-
-/**
- * Where change events go (EventBridge in AWS, a JSON-lines file locally). `publish` resolves once
- * every event is either accepted or dead-lettered with a reason; it rejects only when it could do
- * neither, so the caller can fail the records instead of losing the events silently.
- */
-export interface ChangeEventPublisher {
-  publish(events: readonly ChangeEvent[]): Promise<void>;
-}
 
 /**
  * The mirror with change events: every record the mirror actually changed becomes an event built

@@ -1,5 +1,6 @@
 import type { JamaItemType, JamaProject } from '../jama-types';
-import type { JamaPickListOption, JamaUser, ReferenceReader } from './model';
+import type { ReferenceReader } from '../ports/reference-data';
+import type { JamaPickListOption, JamaUser } from './model';
 
 /**
  * One kind of reference list: its cache key, how to read it from Jama, and what of each entry is

@@ -1,6 +1,7 @@
 import type { Clock } from '../clock';
+import type { ReferenceReader, ReferenceStore } from '../ports/reference-data';
 import type { ReferenceList } from './lists';
-import type { CachedList, ReferenceReader, ReferenceStore } from './model';
+import type { CachedList } from './model';
 
 export interface ReferenceResolverOptions {
   /** The reader of an environment (its Jama client); undefined for an unknown environment. */

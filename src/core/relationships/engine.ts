@@ -1,12 +1,13 @@
 import type { Clock } from '../clock';
 import type { RelationshipPullJob, RelationshipScanJob } from '../jobs';
 import type { JobQueue } from '../ports/job-queue';
+import type { RelationshipApi } from '../ports/relationship-api';
 import { classify } from '../worker/classify';
 import { deferred, done, type Outcome } from '../worker/outcome';
 import { pullRelationships } from './pull';
 import { type ItemProjects, type RelationshipSweepSource, relationshipMarkerScope } from './records';
 import { runRelationshipScan } from './scan';
-import type { JamaActivitySource, RelationshipApi } from './types';
+import type { JamaActivitySource } from './types';
 
 /** What the worker needs for relationship jobs, beside its sinks and queue. */
 export interface RelationshipEngineDeps {

@@ -1,10 +1,11 @@
 import { JamaSyncError, StoppedError } from '../errors';
 import type { RelationshipPullJob } from '../jobs';
 import type { CallOptions } from '../ports/jama-api';
+import type { RelationshipApi } from '../ports/relationship-api';
 import type { ItemProjects, RelationshipRecord } from './records';
 import { writeRelationshipSinks } from './records';
 import { relationshipRecord, typeNames } from './scan';
-import type { JamaRelationship, RelationshipApi } from './types';
+import type { JamaRelationship } from './types';
 
 export interface RelationshipPullDeps {
   jama: RelationshipApi;

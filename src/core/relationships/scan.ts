@@ -4,10 +4,11 @@ import type { JamaActivity } from '../jama-types';
 import type { RelationshipPullJob, RelationshipScanJob } from '../jobs';
 import type { CallOptions } from '../ports/jama-api';
 import type { JobQueue } from '../ports/job-queue';
+import type { RelationshipApi } from '../ports/relationship-api';
 import type { ProjectPlan } from '../reconcile/plan';
 import { done, type Outcome } from '../worker/outcome';
 import { type RelationshipRecord, type RelationshipSweepSource, writeRelationshipSinks } from './records';
-import type { JamaActivitySource, JamaRelationship, RelationshipApi, RelationshipCursor } from './types';
+import type { JamaActivitySource, JamaRelationship, RelationshipCursor } from './types';
 
 /** Pages one relationship-scan job reads before it hands the rest to the next job… */
 export const PAGES_PER_JOB = 20;

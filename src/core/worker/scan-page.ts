@@ -1,9 +1,10 @@
 import { SinkError } from '../errors';
 import { formatJamaDate, parseJamaDate } from '../jama-date';
 import type { JamaItem, Page } from '../jama-types';
+import type { Quarantine, QuarantinedItem } from '../ports/quarantine';
 import type { Sink, SinkRecord } from '../ports/sink';
 import { itemRecord } from './pull';
-import { type Quarantine, type QuarantinedItem, rejectedItem } from './quarantine';
+import { rejectedItem } from './quarantine';
 import { writeSinks } from './write-sinks';
 
 /** What the scan's keyset cursor needs of an entry. */

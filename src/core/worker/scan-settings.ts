@@ -1,9 +1,9 @@
 import type { Clock } from '../clock';
 import type { ScanJob } from '../jobs';
 import type { JobQueue } from '../ports/job-queue';
+import type { Quarantine } from '../ports/quarantine';
 import type { Sink } from '../ports/sink';
 import type { RunCursorStore } from '../reconcile/cursor';
-import type { Quarantine } from './quarantine';
 
 /** How a scan job reads: tunable per deployment (tests shorten the lease and grace). */
 export interface ScanSettings {

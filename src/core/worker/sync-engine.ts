@@ -14,6 +14,7 @@ import {
 } from '../jobs';
 import type { JamaApi } from '../ports/jama-api';
 import type { JobQueue } from '../ports/job-queue';
+import type { Quarantine } from '../ports/quarantine';
 import type { IndexEntry, ItemIndex, Sink, SinkRecord } from '../ports/sink';
 import type { RunCursorStore } from '../reconcile/cursor';
 import { InMemoryRunCursorStore } from '../reconcile/memory-cursors';
@@ -25,7 +26,6 @@ import { type PullTarget, pullItems } from './pull';
 import { runPush } from './push';
 import type { PushLedger } from './push-ledger';
 import { prefetchPushTargets } from './push-prefetch';
-import type { Quarantine } from './quarantine';
 import { runScan } from './scan';
 import { DEFAULT_SCAN_SETTINGS, type ScanSettings } from './scan-settings';
 import { writeSinks } from './write-sinks';

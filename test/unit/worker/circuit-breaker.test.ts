@@ -1,4 +1,5 @@
-import { type BreakerRecord, type BreakerStore, CircuitBreaker } from '../../../src/core/circuit-breaker';
+import { CircuitBreaker } from '../../../src/core/circuit-breaker';
+import type { BreakerRecord, BreakerStore } from '../../../src/core/ports/breaker-store';
 import { FakeClock } from '../../support/fakes';
 
 class MemoryBreakerStore implements BreakerStore {
