@@ -16,19 +16,13 @@ export function findProjectRoot(start: string): string {
 /** Handler modules of the functions; the webhook and reconcile ones may not exist yet. */
 export interface FunctionEntries {
   worker: string;
-  webhook?: string;
-  reconcile?: string;
+  webhook?: string | undefined;
+  reconcile?: string | undefined;
 }
 
 /** `functions/<name>/handler.ts` under `root`, for each handler that exists. */
 export function functionEntries(root: string): FunctionEntries {
   const entry = (name: string) => path.join(root, 'functions', name, 'handler.ts');
   const optional = (name: string) => (existsSync(entry(name)) ? entry(name) : undefined);
-  const webhook = optional('webhook');
-  const reconcile = optional('reconcile');
-  return {
-    worker: entry('sync-worker'),
-    ...(webhook ? { webhook } : {}),
-    ...(reconcile ? { reconcile } : {}),
-  };
+  return { worker: entry('sync-worker'), webhook: optional('webhook'), reconcile: optional('reconcile') };
 }

@@ -68,7 +68,7 @@ export class JamaSyncStack extends Stack {
       entry: entries.worker,
       deadLetter,
       stateTable: tables.state,
-      ...(tables.mirror ? { mirrorTable: tables.mirror } : {}),
+      mirrorTable: tables.mirror,
       secrets: [...jamaSecrets, ...(secrets.forward ? [secrets.forward] : [])],
     };
 

@@ -21,7 +21,7 @@ export interface SyncWorkerProps extends WorkerConcurrency {
   queue: IQueue;
   deadLetter: IQueue;
   stateTable: Table;
-  mirrorTable?: Table;
+  mirrorTable?: Table | undefined;
   /** Jama credentials and the forward sink's secret. */
   secrets: readonly SecretRef[];
   /** Up to 50 pulls share one Jama call, so a batch should hold at least that many. @default 50 */

@@ -30,7 +30,7 @@ export interface LocalAws {
 export async function openLocalAws(
   env: Record<string, string | undefined>,
   prefix: string,
-  options: { dataDir?: string } = {},
+  options: { dataDir?: string | undefined } = {},
 ): Promise<LocalAws> {
   const region = env.AWS_REGION ?? 'us-east-1';
   const dynamodbUrl = env.AWS_ENDPOINT_URL_DYNAMODB ?? env.AWS_ENDPOINT_URL;

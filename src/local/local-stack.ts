@@ -50,26 +50,26 @@ export interface LocalStackOptions {
   /** Start the simulator even though `env` configures Jama (tests pointing `env` at its port). */
   alwaysSimulate?: boolean;
   /** How the local event source mapping drives the worker on the jobs queue (as the Lambda ESM would). */
-  eventSource?: EventSourceTuning;
+  eventSource?: EventSourceTuning | undefined;
   /** Prefix of table and queue names. @default 'jama-sync' */
   prefix?: string;
   /** Keep the embedded DynamoDB and SQS on disk here (durable local state). @default undefined (in memory) */
-  dataDir?: string;
+  dataDir?: string | undefined;
   /** Port of the webhook on 127.0.0.1. @default 0 (a free port) */
-  webhookPort?: number;
+  webhookPort?: number | undefined;
   /** Replace parts of a worker deployment's dependencies (tests). */
   adjust?(deps: WorkerDeps, queue: WorkerQueue): WorkerDeps;
   /** Wraps each poller's handler of a deployment (e.g. to kill an invocation part-way). */
-  wrapWorker?(handler: SqsHandler, queue: WorkerQueue): SqsHandler;
+  wrapWorker?: ((handler: SqsHandler, queue: WorkerQueue) => SqsHandler) | undefined;
   /** Replace parts of the webhook's dependencies (tests). */
-  adjustWebhook?(deps: IngestDeps): IngestDeps;
+  adjustWebhook?: ((deps: IngestDeps) => IngestDeps) | undefined;
   /**
    * Faults of the delivery, to show they change nothing: `duplicateScans` sends every scan message
    * twice (SQS is at-least-once), from the reconcile function and from the workers.
    */
   chaos?: { duplicateScans?: boolean };
   /** Write change events as JSON lines to this file (`--events-out`). */
-  eventsOut?: string;
+  eventsOut?: string | undefined;
 }
 
 /** The whole pipeline in one process: AWS stand-ins, the simulator or a real Jama, every function. */
@@ -78,7 +78,7 @@ export interface LocalStack {
   clients: { dynamodb: DynamoDBClient; sqs: SQSClient };
   resources: LocalResources;
   endpoints: LocalEndpoints;
-  simulator?: JamaSimulator;
+  simulator?: JamaSimulator | undefined;
   workers: LocalWorkers;
   webhook: LocalWebhook;
   reconcile: LocalReconcile;
@@ -122,7 +122,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
   try {
     const aws = await openLocalAws(env, options.prefix ?? 'jama-sync', {
-      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+      dataDir: options.dataDir,
     });
     stops.push(aws.stop);
     const { resources, dynamodb, sqs } = aws;
@@ -138,7 +138,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       config,
       clients,
       resources,
-      ...(options.eventSource ? { tuning: options.eventSource } : {}),
+      tuning: options.eventSource,
       adjust: (deps, queue) => {
         const adjusted = options.adjust ? options.adjust(deps, queue) : deps;
         if (!duplicate) return adjusted;
@@ -147,8 +147,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           engine: { ...adjusted.engine, queue: duplicatingScans(adjusted.engine.queue) },
         };
       },
-      ...(options.wrapWorker ? { wrap: options.wrapWorker } : {}),
-      ...(options.eventsOut ? { events: jsonLinesPublisher(options.eventsOut, systemClock) } : {}),
+      wrap: options.wrapWorker,
+      events: options.eventsOut ? jsonLinesPublisher(options.eventsOut, systemClock) : undefined,
     });
     stops.push(() => workers.stop());
     const reconcile = localReconcile(config, clients, duplicate ? duplicatingScans : undefined);
@@ -159,8 +159,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       jobsQueueUrl: resources.queues.jobs.url,
       clients,
       environments: config.environments.map((e) => e.name),
-      ...(options.webhookPort !== undefined ? { port: options.webhookPort } : {}),
-      ...(options.adjustWebhook ? { adjust: options.adjustWebhook } : {}),
+      port: options.webhookPort,
+      adjust: options.adjustWebhook,
     });
     stops.push(() => webhook.close());
 
@@ -174,7 +174,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       clients,
       resources,
       endpoints: aws.endpoints,
-      ...(simulator ? { simulator } : {}),
+      simulator,
       workers,
       webhook,
       reconcile,

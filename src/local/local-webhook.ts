@@ -35,9 +35,9 @@ export interface LocalWebhookOptions {
   jobsQueueUrl: string;
   clients: { dynamodb: DynamoDBClient; sqs: SQSClient };
   /** @default 0 (a free port) */
-  port?: number;
+  port?: number | undefined;
   /** Replace parts of the webhook's dependencies (tests). */
-  adjust?(deps: IngestDeps): IngestDeps;
+  adjust?: ((deps: IngestDeps) => IngestDeps) | undefined;
   /** The configured Jama environments' names: a generated source each when there are several. */
   environments?: readonly string[];
 }

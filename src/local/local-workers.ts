@@ -67,13 +67,13 @@ export async function startLocalWorkers(options: {
   config: Readonly<Config>;
   clients: { dynamodb: DynamoDBClient; sqs: SQSClient };
   resources: LocalResources;
-  tuning?: EventSourceTuning;
+  tuning?: EventSourceTuning | undefined;
   /** Replace parts of a deployment's dependencies (tests, chaos options). */
   adjust?(deps: WorkerDeps, queue: WorkerQueue): WorkerDeps;
   /** Wraps each poller's handler (e.g. to kill an invocation part-way). */
-  wrap?(handler: SqsHandler, queue: WorkerQueue): SqsHandler;
+  wrap?: ((handler: SqsHandler, queue: WorkerQueue) => SqsHandler) | undefined;
   /** Change events go here instead of EventBridge (`--events-out`). */
-  events?: ChangeEventPublisher;
+  events?: ChangeEventPublisher | undefined;
 }): Promise<LocalWorkers> {
   const { config, resources } = options;
   const clients = { ...options.clients, ...(options.events ? { events: options.events } : {}) };

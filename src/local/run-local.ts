@@ -76,9 +76,9 @@ export async function runLocal(o: LocalRunOptions, io: CliIo): Promise<number> {
       rateLimit: o.rate,
       relationshipsPerItem: SIMULATED_LINKS_PER_ITEM,
     },
-    ...(o.eventsOut ? { eventsOut: o.eventsOut } : {}),
-    ...(o.webhookPort !== undefined ? { webhookPort: o.webhookPort } : {}),
-    ...(o.dataDir ? { dataDir: o.dataDir } : {}),
+    eventsOut: o.eventsOut,
+    webhookPort: o.webhookPort,
+    dataDir: o.dataDir,
   });
   const log = o.json ? io.err : io.out;
   const live = o.tty && !o.json;
