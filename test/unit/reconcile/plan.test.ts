@@ -6,6 +6,7 @@ import {
   targetsOf,
   watermarkAfter,
 } from '../../../src/core/reconcile/plan';
+import { scanJob } from '../../support/jobs';
 
 const NOW = Date.UTC(2026, 0, 1, 3, 15);
 const MIN = 60_000;
@@ -67,20 +68,7 @@ describe('planProject', () => {
   it('starts a first incremental run from the beginning and reads no activities', () => {
     const plan = planProject({ target, mode: 'incremental', runId: 'r1', now: NOW, overlapMs: 2 * MIN });
     expect(plan).toEqual({
-      scan: {
-        v: 1,
-        env: 'prod',
-        kind: 'scan',
-        projectId: 20,
-        mode: 'incremental',
-        runId: 'r1',
-        from: 0,
-        skip: 0,
-        page: 0,
-        slice: 0,
-        token: 'start',
-        startedAt: NOW,
-      },
+      scan: scanJob({ mode: 'incremental', startedAt: NOW }),
     });
   });
 

@@ -4,23 +4,11 @@ import type { Outcome } from '../../../src/core/worker/outcome';
 import { runScan, type ScanDeps } from '../../../src/core/worker/scan';
 import { DEFAULT_SCAN_SETTINGS, type ScanSettings } from '../../../src/core/worker/scan-settings';
 import { FakeClock, type FakeJama, MemoryQueue, MemorySink } from '../../support/fakes';
+import { scanJob } from '../../support/jobs';
+
+export { scanJob };
 
 export const T0 = Date.UTC(2025, 0, 1);
-
-export const scanJob = (over: Partial<ScanJob> = {}): ScanJob => ({
-  v: 1,
-  env: 'prod',
-  kind: 'scan',
-  projectId: 20,
-  mode: 'full',
-  runId: 'r1',
-  from: 0,
-  skip: 0,
-  page: 0,
-  slice: 0,
-  token: 'start',
-  ...over,
-});
 
 /** A scan's world: sink, queue, cursors and a fake clock; `run` runs one job. */
 export function scanWorld(settings: Partial<ScanSettings> = {}) {
