@@ -9,7 +9,8 @@ import type {
   RunRecord,
   SlicePosition,
 } from '../core/reconcile/cursor';
-import { judge } from '../core/reconcile/memory-cursors';
+import { judge, newCursor } from '../core/reconcile/cursor';
+
 import { conditional } from './conditional';
 
 /** Cursors and run records expire from the state table this long after they were written. */
@@ -55,13 +56,7 @@ export class DynamoDbRunCursorStore implements RunCursorStore {
     for (let attempt = 0; attempt < 3; attempt++) {
       const item = await this.#get(cursorKey(r.key));
       if (!item) {
-        const cursor: RunCursor = {
-          ...r.initial,
-          key: r.key,
-          token: r.token,
-          done: false,
-          advancedAt: r.now,
-        };
+        const cursor = newCursor(r);
         const created = await conditional(() =>
           this.doc.send(
             new PutCommand({

@@ -122,3 +122,28 @@ export interface RunCursorStore {
 export function sliceKeys(run: Omit<CursorKey, 'slice'>, slices: number): CursorKey[] {
   return Array.from({ length: Math.max(1, slices) }, (_, slice) => ({ ...run, slice }));
 }
+
+/** The cursor a claim creates where none exists yet: at the request's initial position, not done. */
+export function newCursor(r: Pick<ClaimRequest, 'initial' | 'key' | 'token' | 'now'>): RunCursor {
+  return { ...r.initial, key: r.key, token: r.token, done: false, advancedAt: r.now };
+}
+
+/**
+ * Whether a claim may take an existing cursor: the current token while nobody holds it, or the
+ * previous token once a hand-back has gone unclaimed for `graceMs` (its message was lost).
+ */
+export function judge(
+  held: { token: string; prevToken?: string | undefined; done: boolean; leaseUntil: number },
+  r: Pick<ClaimRequest, 'token' | 'now' | 'graceMs'>,
+): ClaimResult | { ok: true } {
+  if (held.done) return { ok: false, reason: 'done' };
+  if (r.token === held.token) {
+    if (held.leaseUntil <= r.now) return { ok: true };
+    return { ok: false, reason: 'busy', retryAfterMs: held.leaseUntil - r.now };
+  }
+  if (r.token === held.prevToken) {
+    if (held.leaseUntil + r.graceMs <= r.now) return { ok: true };
+    return { ok: false, reason: 'busy', retryAfterMs: held.leaseUntil + r.graceMs - r.now };
+  }
+  return { ok: false, reason: 'stale' };
+}

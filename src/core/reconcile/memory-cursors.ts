@@ -7,6 +7,7 @@ import type {
   RunRecord,
   SlicePosition,
 } from './cursor';
+import { judge, newCursor } from './cursor';
 
 interface Held extends RunCursor {
   owner?: string | undefined;
@@ -28,15 +29,7 @@ export class InMemoryRunCursorStore implements RunCursorStore {
   async claim(r: ClaimRequest): Promise<ClaimResult> {
     const held = this.cursors.get(id(r.key));
     if (!held) {
-      const cursor: Held = {
-        ...r.initial,
-        key: r.key,
-        token: r.token,
-        done: false,
-        advancedAt: r.now,
-        owner: r.owner,
-        leaseUntil: r.now + r.leaseMs,
-      };
+      const cursor: Held = { ...newCursor(r), owner: r.owner, leaseUntil: r.now + r.leaseMs };
       this.cursors.set(id(r.key), cursor);
       return { ok: true, cursor: strip(cursor) };
     }
@@ -113,26 +106,6 @@ export class InMemoryRunCursorStore implements RunCursorStore {
     const held = this.cursors.get(id(key));
     return held ? strip(held) : undefined;
   }
-}
-
-/**
- * Whether a claim may take an existing cursor: the current token while nobody holds it, or the
- * previous token once a hand-back has gone unclaimed for `graceMs` (its message was lost).
- */
-export function judge(
-  held: { token: string; prevToken?: string | undefined; done: boolean; leaseUntil: number },
-  r: Pick<ClaimRequest, 'token' | 'now' | 'graceMs'>,
-): ClaimResult | { ok: true } {
-  if (held.done) return { ok: false, reason: 'done' };
-  if (r.token === held.token) {
-    if (held.leaseUntil <= r.now) return { ok: true };
-    return { ok: false, reason: 'busy', retryAfterMs: held.leaseUntil - r.now };
-  }
-  if (r.token === held.prevToken) {
-    if (held.leaseUntil + r.graceMs <= r.now) return { ok: true };
-    return { ok: false, reason: 'busy', retryAfterMs: held.leaseUntil + r.graceMs - r.now };
-  }
-  return { ok: false, reason: 'stale' };
 }
 
 function strip(held: Held): RunCursor {
