@@ -156,31 +156,35 @@ async function runEnvironmentJobs(
   deps: EngineDeps & { cursors: RunCursorStore },
   signal?: AbortSignal,
 ): Promise<RecordResult[]> {
+  const run = envBatch(deps, signal);
+  const { pulls, pushes, scans, deletes, relationshipJobs } = sortJobs(jobs, run.results);
+  await writeConfirmedDeletes(run, deletes);
+  await runPushes(run, pushes, pulls);
+  await runPulls(run, pulls);
+  await runScans(run, scans, jobs[0]?.job.env ?? '');
+  if (relationshipJobs.length > 0) {
+    for (const [id, outcome] of await runRelationshipJobs(relationshipJobs, deps, signal))
+      run.set(id, outcome, run.results.get(id)?.job);
+  }
+  return jobs.map(({ id }) => run.results.get(id) as RecordResult);
+}
+
+/** One environment's share of a batch: its records' results so far, and how to settle them. */
+interface EnvBatch {
+  deps: EngineDeps & { cursors: RunCursorStore };
+  signal: AbortSignal | undefined;
+  results: Map<string, RecordResult>;
+  set(id: string, outcome: Outcome, job?: Job): void;
+  stopped(): boolean;
+  now(): number;
+  /** Writes records to the sinks and settles the records that asked for each item. */
+  writeOrFail(env: string, byItem: Map<number, string[]>, recordsToWrite: SinkRecord[]): Promise<void>;
+}
+
+function envBatch(deps: EngineDeps & { cursors: RunCursorStore }, signal: AbortSignal | undefined): EnvBatch {
   const results = new Map<string, RecordResult>();
   const set = (id: string, outcome: Outcome, job?: Job) =>
-    results.set(id, { id, outcome, meta: job?.meta ?? NO_META, ...(job ? { job } : {}) });
-  const stopped = () => signal?.aborted === true;
-
-  // env → itemId → { documentKey, record ids, whether only deletes asked }
-  const pulls = new Map<string, Map<number, PullEntry>>();
-  const pushes: { id: string; job: PushJob }[] = [];
-  const scans: { id: string; job: ScanJob }[] = [];
-  const deletes: { id: string; job: DeleteJob }[] = [];
-  const relationshipJobs: { id: string; job: RelationshipScanJob | RelationshipPullJob }[] = [];
-
-  for (const { id, job } of jobs) {
-    results.set(id, { id, outcome: deferred, job, meta: job.meta ?? NO_META });
-    if (job.kind === 'pull') addPull(pulls, job, id);
-    else if (job.kind === 'push') pushes.push({ id, job });
-    else if (job.kind === 'scan') scans.push({ id, job });
-    else if (job.kind === 'delete') {
-      if (job.confirmed) deletes.push({ id, job });
-      // A webhook's delete is a hint: Jama is asked with the batch's pulls (a 404 confirms it).
-      else addPull(pulls, job, id, true);
-    } else relationshipJobs.push({ id, job });
-  }
-
-  const now = () => deps.clock.now();
+    void results.set(id, { id, outcome, meta: job?.meta ?? NO_META, ...(job ? { job } : {}) });
   const writeOrFail = async (env: string, byItem: Map<number, string[]>, recordsToWrite: SinkRecord[]) => {
     const { failures, quarantined } = await writeSinks(deps.sinks, env, recordsToWrite);
     // An item a sink refuses for good (or had to truncate) is quarantined; without a quarantine its job dead-letters.
@@ -199,6 +203,43 @@ async function runEnvironmentJobs(
     }
   };
 
+  return {
+    deps,
+    signal,
+    results,
+    set,
+    stopped: () => signal?.aborted === true,
+    now: () => deps.clock.now(),
+    writeOrFail,
+  };
+}
+
+/** The jobs by kind, each record deferred until a phase settles it. */
+function sortJobs(jobs: readonly { id: string; job: Job }[], results: Map<string, RecordResult>) {
+  // env → itemId → { documentKey, record ids, whether only deletes asked }
+  const pulls = new Map<string, Map<number, PullEntry>>();
+  const pushes: { id: string; job: PushJob }[] = [];
+  const scans: { id: string; job: ScanJob }[] = [];
+  const deletes: { id: string; job: DeleteJob }[] = [];
+  const relationshipJobs: { id: string; job: RelationshipScanJob | RelationshipPullJob }[] = [];
+  for (const { id, job } of jobs) {
+    results.set(id, { id, outcome: deferred, job, meta: job.meta ?? NO_META });
+    if (job.kind === 'pull') addPull(pulls, job, id);
+    else if (job.kind === 'push') pushes.push({ id, job });
+    else if (job.kind === 'scan') scans.push({ id, job });
+    else if (job.kind === 'delete') {
+      if (job.confirmed) deletes.push({ id, job });
+      // A webhook's delete is a hint: Jama is asked with the batch's pulls (a 404 confirms it).
+      else addPull(pulls, job, id, true);
+    } else relationshipJobs.push({ id, job });
+  }
+
+  return { pulls, pushes, scans, deletes, relationshipJobs };
+}
+
+/** Deletes Jama reported itself (DELETE activities) need no call. */
+async function writeConfirmedDeletes(run: EnvBatch, deletes: readonly { id: string; job: DeleteJob }[]) {
+  const { now, writeOrFail } = run;
   // Deletes Jama reported itself (DELETE activities) need no call: tombstone at once, never future-dated.
   for (const { id, job } of deletes) {
     const at = now();
@@ -211,7 +252,15 @@ async function runEnvironmentJobs(
     };
     await writeOrFail(job.env, new Map([[job.itemId, [id]]]), [tombstone]);
   }
+}
 
+/** Pushes, each then re-read with the batch's pulls (added to `pulls`). */
+async function runPushes(
+  run: EnvBatch,
+  pushes: readonly { id: string; job: PushJob }[],
+  pulls: Map<string, Map<number, PullEntry>>,
+) {
+  const { deps, signal, set, stopped } = run;
   // Pushes first; a pushed item is then re-read with the batch's pulls.
   const prefetched = new Map<string, Map<number, JamaItem>>();
   for (const { id, job } of pushes) {
@@ -240,7 +289,11 @@ async function runEnvironmentJobs(
     if (outcome.type === 'done') addPull(pulls, { env: job.env, itemId: job.itemId, documentKey }, id);
     else set(id, outcome, job);
   }
+}
 
+/** The batch's pulls, one environment's turn: release the markers, read Jama, write the sinks. */
+async function runPulls(run: EnvBatch, pulls: Map<string, Map<number, PullEntry>>) {
+  const { deps, signal, set, stopped, now, results, writeOrFail } = run;
   // Spread by ± 50 %, so that invocations started together do not all hand back at once.
   const turnEnds = now() + (deps.turnMs ?? DEFAULT_TURN_MS) * (0.5 + Math.random());
   for (const [env, targets] of pulls) {
@@ -293,9 +346,12 @@ async function runEnvironmentJobs(
     }
     if (fetched.length) await writeOrFail(env, fetchedIds, fetched);
   }
+}
 
+/** Reconciliation scans, side by side, at the environment's scan rate. */
+async function runScans(run: EnvBatch, scans: readonly { id: string; job: ScanJob }[], env: string) {
+  const { deps, signal, set, stopped } = run;
   const { cursors } = deps;
-  const env = jobs[0]?.job.env ?? '';
   const targetRate = deps.scanRate?.(env);
   const settings = {
     ...DEFAULT_SCAN_SETTINGS,
@@ -321,13 +377,6 @@ async function runEnvironmentJobs(
       set(id, outcome, job);
     }),
   );
-
-  if (relationshipJobs.length > 0) {
-    for (const [id, outcome] of await runRelationshipJobs(relationshipJobs, deps, signal))
-      set(id, outcome, results.get(id)?.job);
-  }
-
-  return jobs.map(({ id }) => results.get(id) as RecordResult);
 }
 
 interface PullEntry {
