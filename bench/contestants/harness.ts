@@ -32,6 +32,33 @@ export function expectedContent(simulator: JamaSimulator): Snapshot {
 export const isAbort = (error: unknown, signal: AbortSignal) =>
   signal.aborted || (error instanceof Error && error.name === 'AbortError');
 
+/** When each phase started and ended, and what the sink held after the storm and at the end. */
+export interface PhaseTimes {
+  startedAt: number;
+  stormEndedAt: number | undefined;
+  reconcileStartedAt: number | undefined;
+  endedAt: number;
+  sinkAfterStorm: Snapshot | undefined;
+  sinkAtEnd: Snapshot;
+  notes: string[];
+}
+
+/** A contestant's outcome from its simulator's call log and its phases (after the storm defaults to the end). */
+export function outcome(simulator: JamaSimulator, signal: AbortSignal, t: PhaseTimes): RunOutcome {
+  return {
+    calls: simulator.calls(),
+    expected: expectedContent(simulator),
+    startedAt: t.startedAt,
+    ...(t.stormEndedAt === undefined ? {} : { stormEndedAt: t.stormEndedAt }),
+    ...(t.reconcileStartedAt === undefined ? {} : { reconcileStartedAt: t.reconcileStartedAt }),
+    endedAt: t.endedAt,
+    drained: !signal.aborted,
+    sinkAfterStorm: t.sinkAfterStorm ?? t.sinkAtEnd,
+    sinkAtEnd: t.sinkAtEnd,
+    notes: t.notes,
+  };
+}
+
 /**
  * Runs a plain-HTTP contestant on a fresh simulator: edits, storm, then a full reconciliation, each
  * phase timed, the sink snapshotted after each. When the cap strikes, what was done is reported.
@@ -65,19 +92,15 @@ export async function runPlain(ctx: RunContext, phases: PlainPhases): Promise<Ru
     } catch (error) {
       if (!isAbort(error, signal)) throw error;
     }
-    const endedAt = Date.now();
-    return {
-      calls: simulator.calls(),
-      expected: expectedContent(simulator),
+    return outcome(simulator, signal, {
       startedAt,
-      ...(stormEndedAt === undefined ? {} : { stormEndedAt }),
-      ...(reconcileStartedAt === undefined ? {} : { reconcileStartedAt }),
-      endedAt,
-      drained: !signal.aborted,
-      sinkAfterStorm: sinkAfterStorm ?? sink.snapshot(),
+      stormEndedAt,
+      reconcileStartedAt,
+      endedAt: Date.now(),
+      sinkAfterStorm,
       sinkAtEnd: sink.snapshot(),
       notes,
-    };
+    });
   } finally {
     await simulator.close();
   }

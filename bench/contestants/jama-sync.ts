@@ -3,7 +3,7 @@ import type { MirrorRow } from '../../src/adapters/mirror-sink';
 import { type LocalStack, startLocalStack } from '../../src/local/local-stack';
 import { postSigned } from '../../src/local/local-webhook';
 import type { StormEvent } from '../workload';
-import { expectedContent, isAbort } from './harness';
+import { isAbort, outcome } from './harness';
 import type { Contestant, RunOutcome, Snapshot } from './types';
 
 const SOURCE = { name: 'jama', env: 'default', secret: 'bench-webhook-secret-0123456789' };
@@ -102,19 +102,15 @@ export const jamaSync: Contestant = {
       endedAt ??= Date.now();
       const deadLetters = await p.deadLetters();
       if (deadLetters.length > 0) notes.push(`${deadLetters.length}+ jobs dead-lettered`);
-      const sinkAtEnd = snapshot(await p.mirror());
-      return {
-        calls: simulator.calls(),
-        expected: expectedContent(simulator),
+      return outcome(simulator, signal, {
         startedAt,
-        ...(stormEndedAt === undefined ? {} : { stormEndedAt }),
-        ...(reconcileStartedAt === undefined ? {} : { reconcileStartedAt }),
+        stormEndedAt,
+        reconcileStartedAt,
         endedAt,
-        drained: !signal.aborted,
-        sinkAfterStorm: sinkAfterStorm ?? sinkAtEnd,
-        sinkAtEnd,
+        sinkAfterStorm,
+        sinkAtEnd: snapshot(await p.mirror()),
         notes,
-      };
+      });
     } finally {
       await p.stop();
     }

@@ -114,6 +114,20 @@ export function textFlag(name: string, value: string | undefined): string | unde
   return value;
 }
 
+/** One of a fixed set of words, `fallback` when absent, e.g. `--mode full`. */
+export function choiceFlag<T extends string>(
+  name: string,
+  value: string | undefined,
+  choices: readonly T[],
+  fallback: T,
+): T {
+  if (value === undefined) return fallback;
+  if ((choices as readonly string[]).includes(value)) return value as T;
+  const names = choices.map((c) => `\`${c}\``);
+  const list = `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
+  throw new UsageError(`Expected \`${label(name)}\` to be ${list}, got \`${value}\`.`);
+}
+
 /** An http(s) base URL, e.g. `--jama-url https://tenant.jamacloud.com`. */
 export function urlFlag(name: string, value: string | undefined, example: string): string | undefined {
   if (value === undefined) return undefined;

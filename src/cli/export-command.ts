@@ -5,7 +5,7 @@ import { relationshipPartition } from '../adapters/mirror-relationships';
 import { UsageError } from '../core/errors';
 import { pickEnvironment } from '../ops/enqueue';
 import { mirrorPages } from '../ops/mirror';
-import { type Command, parseFlags } from './command';
+import { type Command, choiceFlag, parseFlags } from './command';
 import { TARGET_FLAGS, TARGET_HELP, withTarget } from './target';
 
 const HELP = `Usage: jama-sync export [--kind items|relationships|all] [--out mirror.jsonl] [--env NAME] [--live] [target]
@@ -63,10 +63,7 @@ export const exportCommand: Command = {
   help: HELP,
   async run(argv, io) {
     const { values } = parseFlags(argv, FLAGS, 'export');
-    const kind = values.kind ?? 'items';
-    if (!['items', 'relationships', 'all'].includes(kind)) {
-      throw new UsageError(`Expected \`--kind\` to be items, relationships or all, got \`${kind}\`.`);
-    }
+    const kind = choiceFlag('kind', values.kind, ['items', 'relationships', 'all'] as const, 'items');
     const counts = await withTarget(values, async (d) => {
       const out = await openOut(values.out);
       const envs = values.env ? [pickEnvironment(d, values.env)] : d.environments;

@@ -1,9 +1,8 @@
-import { UsageError } from '../core/errors';
 import { pickEnvironment } from '../ops/enqueue';
 import { OpsError } from '../ops/errors';
 import { runMirrorCounts } from '../ops/mirror';
 import { watchRuns } from '../ops/reconcile-watch';
-import { type Command, idsFlag, parseFlags } from './command';
+import { type Command, choiceFlag, idsFlag, parseFlags } from './command';
 import { duration, progressLine } from './format';
 import { TARGET_FLAGS, TARGET_HELP, withTarget } from './target';
 
@@ -47,10 +46,7 @@ export const reconcileCommand: Command = {
   help: HELP,
   async run(argv, io) {
     const { values } = parseFlags(argv, FLAGS, 'reconcile');
-    const mode = values.mode ?? 'incremental';
-    if (mode !== 'incremental' && mode !== 'full') {
-      throw new UsageError(`Expected \`--mode\` to be \`incremental\` or \`full\`, got \`${mode}\`.`);
-    }
+    const mode = choiceFlag('mode', values.mode, ['incremental', 'full'] as const, 'incremental');
     const projects = idsFlag('project', values.project, 'project ids');
     const tty = process.stderr.isTTY === true;
     return withTarget(values, async (d) => {

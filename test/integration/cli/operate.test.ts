@@ -82,7 +82,7 @@ describe('operator commands against a running `jama-sync local`', () => {
     );
     const wrong = await cli('export', '--kind', 'links');
     expect(wrong.code).toBe(2);
-    expect(wrong.stderr).toMatch(/Expected `--kind` to be items, relationships or all, got `links`/);
+    expect(wrong.stderr).toMatch(/Expected `--kind` to be `items`, `relationships` or `all`, got `links`/);
 
     const events = readFileSync(join(cwd, 'events.jsonl'), 'utf8')
       .trim()
