@@ -12,6 +12,9 @@ import { maxInAnyWindow } from '../../../src/simulator/rate-window';
  * deployment, each counted at its own simulator. Webhook-style pulls of items the mirror has never
  * held cost one `GET /items/{id}` and one mirror write each, so the process's CPU is not what is
  * measured; every environment gets about 25 s of work at its ceiling, all at once.
+ *
+ * `npm run test:environments`; not part of `npm test` while it misses the issue's targets (see the
+ * README's "Many environments" figures): it fails today on the 2/s environment.
  */
 const LIMITS = { ten: 10, five: 5, two: 2 } as const;
 const WORK_SECONDS = 25;
