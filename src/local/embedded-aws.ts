@@ -75,9 +75,14 @@ export async function startEmbeddedAws(options: EmbeddedAwsOptions = {}): Promis
       options: { ...options, credentials: options.credentials ?? runCredentials() },
     },
   });
+  let exited = false;
+  worker.once('exit', () => {
+    exited = true;
+  });
   const reply = await new Promise<ThreadReply>((done) => {
     worker.once('message', done);
     worker.once('error', (error) => done({ error: { message: error.message } }));
+    worker.once('exit', (code) => done({ error: { message: `the stand-ins' thread ended (code ${code})` } }));
   });
   if ('error' in reply) {
     await worker.terminate();
@@ -86,6 +91,7 @@ export async function startEmbeddedAws(options: EmbeddedAwsOptions = {}): Promis
   return {
     ...reply.endpoints,
     async stop() {
+      if (exited) return;
       const stopped = new Promise((done) => {
         worker.once('message', done);
         worker.once('exit', done);
