@@ -79,8 +79,8 @@ export class InMemoryRateLimiter implements RateLimiter {
     return { slotAt: r.slotAt, acquiredAt: this.#clock.now() };
   }
 
-  async onThrottled(retryAfterMs?: number): Promise<void> {
+  async onThrottled(retryAfterMs?: number, sentAt?: number): Promise<void> {
     this.stats.throttles++;
-    this.#state = onThrottled(this.state, this.#clock.now(), this.config, retryAfterMs);
+    this.#state = onThrottled(this.state, this.#clock.now(), this.config, retryAfterMs, sentAt);
   }
 }

@@ -87,6 +87,8 @@ export class CountingLimiter implements RateLimiter {
   acquired = 0;
   acquireOptions: (AcquireOptions | undefined)[] = [];
   throttled: (number | undefined)[] = [];
+  /** When each refused call went, as the client reported it. */
+  sentAt: (number | undefined)[] = [];
 
   constructor(private readonly log?: string[]) {}
 
@@ -96,8 +98,9 @@ export class CountingLimiter implements RateLimiter {
     this.log?.push('acquire');
   }
 
-  async onThrottled(retryAfterMs?: number): Promise<void> {
+  async onThrottled(retryAfterMs?: number, sentAt?: number): Promise<void> {
     this.throttled.push(retryAfterMs);
+    this.sentAt.push(sentAt);
     this.log?.push('throttled');
   }
 }

@@ -9,11 +9,13 @@ import type { LimiterState } from '../../core/limiter/state';
  * |---|---|---|
  * | `pk` | S | `limiter#<environment>` |
  * | `tat` | N | next free slot, ms since epoch (whole µs) |
+ * | `busySince` | N | since when every slot has been taken (absent in items written before it existed) |
  * | `rate`, `ceiling` | N | calls/s now allowed, and the ceiling in force |
  * | `holdUntil`, `cleanSince` | N | 429 echo hold, start of the clean period (ms) |
  * | `streak` | N | cuts since the last clean period |
  * | `lastThrottleAt` | N | last 429 (absent if never) |
  * | `knee` | N | calls/s that drew the last cut (absent if none remembered; items written before it existed have none) |
+ * | `kneeFound` | N | 1 when the knee is the room a 429 found, not the rate that drew it (absent otherwise) |
  * | `epoch` | N | bumped on every change except `tat`; reservations are conditioned on it |
  *
  * Reservations only move `tat` (`SET tat = tat + :interval`), so concurrent acquirers agreeing on
@@ -46,6 +48,7 @@ export interface ItemUpdate {
 export function fullStateUpdate(state: LimiterState, epoch: number): ItemUpdate {
   const fields: Record<string, number> = {
     tat: state.tat,
+    busySince: state.busySince,
     rate: state.rate,
     ceiling: state.ceiling,
     holdUntil: state.holdUntil,
@@ -54,7 +57,7 @@ export function fullStateUpdate(state: LimiterState, epoch: number): ItemUpdate 
     epoch,
   };
   if (state.lastThrottleAt !== null) fields.lastThrottleAt = state.lastThrottleAt;
-  return withKnee(fields, state.knee);
+  return withKnee(fields, state.knee, state.kneeFound);
 }
 
 /** `SET` (and `REMOVE`) clauses and values writing what `settle` changes (not `tat`) and `epoch`. */
@@ -66,7 +69,7 @@ export function adaptiveUpdate(state: LimiterState, epoch: number): ItemUpdate {
     streak: state.streak,
     epoch,
   };
-  return withKnee(fields, state.knee);
+  return withKnee(fields, state.knee, state.kneeFound);
 }
 
 /** The update writing what `settle` changed in `stored` (bumping the epoch), or an empty one. */
@@ -84,10 +87,12 @@ export function throttleWrite(stored: Stored, next: LimiterState) {
   return { update, condition: 'epoch = :epoch AND tat <= :nextTat' };
 }
 
-/** Sets `fields`, and the knee, or removes it when none is remembered. */
-function withKnee(fields: Record<string, number>, knee: number | null): ItemUpdate {
-  const update: ItemUpdate = { set: [], remove: knee === null ? ['knee'] : [], values: {} };
-  for (const [name, value] of Object.entries(knee === null ? fields : { ...fields, knee })) {
+/** Sets `fields`, and the knee (with `kneeFound` when it is), or removes them when none is remembered. */
+function withKnee(fields: Record<string, number>, knee: number | null, found: boolean): ItemUpdate {
+  const remove = knee === null ? ['knee', 'kneeFound'] : found ? [] : ['kneeFound'];
+  const update: ItemUpdate = { set: [], remove, values: {} };
+  const kneeFields = knee === null ? {} : found ? { knee, kneeFound: 1 } : { knee };
+  for (const [name, value] of Object.entries({ ...fields, ...kneeFields })) {
     update.set.push(`${name} = :set_${name}`);
     update.values[`:set_${name}`] = num(value);
   }
@@ -116,6 +121,7 @@ export function decodeItem(item: LimiterItem): Stored {
     epoch: read('epoch'),
     state: {
       tat: read('tat'),
+      busySince: item.busySince === undefined ? 0 : read('busySince'),
       rate: read('rate'),
       ceiling: read('ceiling'),
       holdUntil: read('holdUntil'),
@@ -123,6 +129,7 @@ export function decodeItem(item: LimiterItem): Stored {
       streak: read('streak'),
       lastThrottleAt: item.lastThrottleAt?.N === undefined ? null : read('lastThrottleAt'),
       knee: item.knee === undefined ? null : read('knee'),
+      kneeFound: item.knee !== undefined && item.kneeFound !== undefined,
     },
   };
 }

@@ -136,12 +136,12 @@ export class DynamoDbRateLimiter implements RateLimiter {
     throw this.#gaveUp();
   }
 
-  async onThrottled(retryAfterMs?: number): Promise<void> {
+  async onThrottled(retryAfterMs?: number, sentAt?: number): Promise<void> {
     this.#counts.throttles++;
     for (let attempt = 1; attempt <= this.#maxAttempts; attempt++) {
       const cached = this.#cache ?? (await this.#read());
       if (!cached) continue;
-      const next = onThrottled(cached.state, this.#clock.now(), this.config, retryAfterMs);
+      const next = onThrottled(cached.state, this.#clock.now(), this.config, retryAfterMs, sentAt);
       const { update, condition } = throttleWrite(cached, next);
       if (await this.#write(update, condition)) return;
     }

@@ -53,5 +53,9 @@ export function reservationWrite(
   }
   update.set.push('tat = :tat');
   Object.assign(update.values, { ':tat': num(reserved.tat) });
+  if (reserved.busySince !== cached.state.busySince) {
+    update.set.push('busySince = :busySince');
+    update.values[':busySince'] = num(reserved.busySince);
+  }
   return { update, condition: 'epoch = :epoch AND tat <= :now', ahead: false, slotAt: () => now };
 }

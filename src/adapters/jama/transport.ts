@@ -113,6 +113,7 @@ export class JamaTransport {
   /** One request: a slot, the exchange, then Jama's answer or the typed error it means. */
   private async attempt(request: TransportRequest, options: CallOptions): Promise<TransportResponse> {
     await this.takeSlot(options);
+    const sentAt = this.options.clock.now();
     const context: JamaRequestContext = { method: request.method, path: request.path };
     const { status, headers, text } = await this.exchange(request, options, context);
     const body = parseJson(text);
@@ -127,7 +128,7 @@ export class JamaTransport {
       return { status, headers, body };
     }
     const failed: JamaRequestContext = { ...context, status, jamaMessage: jamaMessage(body, this.secrets) };
-    if (status === 429) throw await this.throttled(headers, failed);
+    if (status === 429) throw await this.throttled(headers, failed, sentAt);
     throw errorForStatus(status, headers, failed, this.auth, request.token === true);
   }
 
@@ -192,11 +193,12 @@ export class JamaTransport {
   private async throttled(
     headers: IncomingHttpHeaders,
     failed: JamaRequestContext,
+    sentAt: number,
   ): Promise<JamaRateLimitedError> {
     const retryAfterMs = parseRetryAfter(headers['retry-after'], this.options.clock.now());
     let limiterError: unknown;
     try {
-      await this.options.limiter.onThrottled(retryAfterMs);
+      await this.options.limiter.onThrottled(retryAfterMs, sentAt);
     } catch (error) {
       // Still a 429 for the caller; the limiter's failure rides along as the cause.
       limiterError = error;

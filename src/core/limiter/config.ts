@@ -87,15 +87,20 @@ export interface LimiterOptions {
    */
   regainFactor?: number;
   /**
-   * Where quick regain after a cut stops, as a fraction of the knee (the rate that drew the cut);
-   * above it the rate climbs by {@link LimiterOptions.probeStep} per period
-   * until it has held above the knee for a period, or {@link LimiterOptions.kneeTtlMs} has passed,
-   * which forgets the knee. A knee lies above the share left to us, often by only a few %
-   * (6.3/s against 6/s), and a rate just under the share still draws 429s from send jitter:
-   * 0.95 × 6.3 = 5.985/s would, 0.9 × 6.3 = 5.67/s does not. @default 0.9
+   * Where quick regain after a cut stops, as a fraction of the knee (the room a 429 found, or the
+   * rate that drew it); there the rate holds (or climbs by {@link LimiterOptions.probeStep} per
+   * period) until {@link LimiterOptions.kneeTtlMs} has passed, which forgets the knee. A rate just
+   * under the room left still draws 429s from send jitter: the margin is the jitter budget's,
+   * 1000 / (1000 + {@link JITTER_BUDGET_MS}) ≈ 0.9, as for the ceiling. @default 0.9
    */
   kneeMargin?: number;
-  /** Calls per second added per clean period in the band from `kneeMargin` × knee to the knee; at most `regainStep`. @default regainStep / 10 (0.05) */
+  /**
+   * Calls per second added per clean period in the band from `kneeMargin` × knee to the knee, when
+   * the knee is the rate that drew a 429 (an upper bound of the room left); at most `regainStep`.
+   * Under a knee that is the room a 429 found, the rate holds instead: measured with
+   * `npm run bench:limiter-model`, probing there beside a steady neighbour drew a 429 (and its
+   * 3 s pause) every ≈ 25 s for ≤ 10 % more rate. @default regainStep / 10 (0.05)
+   */
   probeStep?: number;
   /**
    * How long a knee is remembered after the 429 that set it: after that the rate grows quickly
@@ -198,8 +203,8 @@ export function resolveLimiterConfig(options: LimiterOptions = {}): LimiterConfi
     probeStep: check(
       'probeStep',
       options.probeStep ?? regainStep / 10,
-      (n) => n > 0 && n <= regainStep,
-      `a number in (0, ${regainStep}] (the regain step)`,
+      (n) => n >= 0 && n <= regainStep,
+      `a number in [0, ${regainStep}] (the regain step)`,
     ),
     resumeHorizonMs: check('resumeHorizonMs', options.resumeHorizonMs ?? 1000, (n) => n >= 0, 'a number ≥ 0'),
     resumeWindowMs: check('resumeWindowMs', options.resumeWindowMs ?? 3000, (n) => n >= 0, 'a number ≥ 0'),

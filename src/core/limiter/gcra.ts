@@ -41,8 +41,11 @@ export function reserve(
   const waitMs = slotAt - now;
   if (waitMs > bookingHorizonMs(settled, now, config, laneMaxWaitMs(maxWaitMs, lane, config)))
     return { granted: false, slotAt, waitMs, state };
-  const tat = roundUs(Math.max(now, settled.tat) + laneIntervalMs(settled.rate, lane, config));
-  return { granted: true, slotAt, waitMs, state: { ...settled, tat } };
+  const interval = laneIntervalMs(settled.rate, lane, config);
+  const tat = roundUs(Math.max(now, settled.tat) + interval);
+  // A whole slot went unused: the timeline was idle, and is busy again from now.
+  const busySince = settled.tat < now - interval ? roundUs(now) : settled.busySince;
+  return { granted: true, slotAt, waitMs, state: { ...settled, tat, busySince } };
 }
 
 /**
@@ -64,9 +67,12 @@ export function bookingHorizonMs(
 
 /**
  * Jama answered 429. The first 429 after a hold cuts the rate (× `cutFactor`, not below `floor`),
- * remembers the rate it cut from as the knee (see `regain` in regain.ts), and pauses the
+ * remembers the capacity it found as the knee (see `regain` in regain.ts), and pauses the
  * timeline: no slot before now + Retry-After, or, without one, the next step of 3, 5, 8, 13 … s
- * (jittered, capped).
+ * (jittered, capped). The knee is the rate it cut from, or, when the refused call was sent
+ * (`sentAt`) less than a second after the timeline resumed, the calls made since then (see
+ * {@link capacityFound}): that is what the environment's window had room for, so the cut goes
+ * straight to `kneeMargin` × it instead of halving its way down through escalating pauses.
  * 429s that arrive during the hold that follows — at least `cutCooldownMs`, and until the pause
  * ends — come from calls already in flight, so they do not compound the cut; they still honour
  * their Retry-After and restart the clean period.
@@ -78,6 +84,7 @@ export function onThrottled(
   now: number,
   config: LimiterConfig,
   retryAfterMs?: number,
+  sentAt?: number,
 ): LimiterState {
   const settled = settle(state, now, config);
   const retryAfter =
@@ -102,17 +109,41 @@ export function onThrottled(
       random: config.random,
     });
   const resumeAt = roundUs(now + pauseMs);
+  const found = capacityFound(settled, sentAt);
+  const cut = settled.rate * config.cutFactor;
   return {
     ...settled,
     tat: Math.max(settled.tat, resumeAt),
-    rate: Math.max(config.floor, roundRate(settled.rate * config.cutFactor)),
+    rate: Math.max(
+      config.floor,
+      roundRate(found === undefined ? cut : Math.min(cut, found * config.kneeMargin)),
+    ),
     lastThrottleAt: now,
     holdUntil: Math.max(roundUs(now + config.cutCooldownMs), resumeAt),
     streak,
     // The clean period starts when calls resume, so a long pause does not count as clean traffic.
     cleanSince: resumeAt,
-    knee: settled.rate,
+    knee: found === undefined ? settled.rate : roundRate(Math.min(found, settled.rate)),
+    kneeFound: found !== undefined,
   };
+}
+
+/**
+ * What a 429 says about the room left in the environment's window, in calls per second, when the
+ * refused call was sent (`sentAt`) within a second of the timeline becoming busy at an unchanged
+ * rate (resuming after a cut's pause, or taking every slot again after an idle spell — see
+ * `busySince`): the window that refused the call held (sentAt − that moment) × rate of ours, and
+ * the rest belonged to another integration. Undefined when the call went a second or more after it
+ * (the window holds only our own steady pace, which says nothing new) or when a regain step has
+ * changed the rate since the last cut.
+ *
+ * @example capacityFound({ rate: 6.3, cleanSince: 10_000, holdUntil: 10_000, busySince: 9_000, … }, 10_480) // 3.024
+ */
+export function capacityFound(settled: LimiterState, sentAt: number | undefined): number | undefined {
+  if (sentAt === undefined || settled.cleanSince !== settled.holdUntil) return undefined;
+  const since = sentAt - Math.max(settled.cleanSince, settled.busySince);
+  if (!(since >= 0 && since < 1000)) return undefined;
+  return (since * settled.rate) / 1000;
 }
 
 /** What an acquire got, for metrics and benchmarks (the port's `acquire` returns nothing). */

@@ -12,10 +12,17 @@ const MAX_STEPS = 1000;
  */
 export function settle(state: LimiterState, now: number, config: LimiterConfig): LimiterState {
   let { rate, streak, cleanSince, knee } = state;
+  const probeStep = state.kneeFound ? 0 : config.probeStep;
   if (rate < config.ceiling || streak > 0 || knee !== null) {
     const periods = Math.floor((now - cleanSince) / config.cleanPeriodMs);
     if (periods > 0) {
-      ({ rate, knee } = regain(rate, knee, periods, config, kneePeriodsLeft(state, config)));
+      ({ rate, knee } = regain(
+        rate,
+        knee,
+        periods,
+        { ...config, probeStep },
+        kneePeriodsLeft(state, config),
+      ));
       streak = 0;
       cleanSince = roundUs(cleanSince + periods * config.cleanPeriodMs);
     }
@@ -30,7 +37,15 @@ export function settle(state: LimiterState, now: number, config: LimiterConfig):
   ) {
     return state;
   }
-  return { ...state, rate, ceiling: config.ceiling, streak, cleanSince, knee };
+  return {
+    ...state,
+    rate,
+    ceiling: config.ceiling,
+    streak,
+    cleanSince,
+    knee,
+    kneeFound: knee !== null && state.kneeFound,
+  };
 }
 
 /**
@@ -52,8 +67,10 @@ export function kneePeriodsLeft(state: LimiterState, config: LimiterConfig): num
  *   knee, just under the rate that drew the 429 (stepping, not jumping there: measured, a jump
  *   right after a cut drew 5 % 429s beside a neighbour at 4/s, steps 2.3 %);
  * - with a knee and the rate in the band up to it: `probeStep` more, slowly, since a 429 there
- *   costs a 3 s pause; a whole period spent above the knee (the load that caused the 429 has
- *   gone) forgets it;
+ *   costs a 3 s pause — none when the knee is the room a 429 found (`kneeFound`, see
+ *   `capacityFound` in gcra.ts): the rate holds at `kneeMargin` × knee, as a probe into the band
+ *   could win at most 10 % and would draw a 429; a whole period spent above the knee (the load that
+ *   caused the 429 has gone) forgets it;
  * - without a knee: `regainStep` more, or × `regainFactor`, whichever is more, up to the ceiling.
  *
  * Reaching the ceiling forgets the knee too: there is nothing left to probe.

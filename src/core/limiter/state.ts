@@ -7,6 +7,11 @@ import type { LimiterConfig } from './config';
 export interface LimiterState {
   /** Theoretical arrival time: the earliest moment the next call may go (GCRA's TAT). Only ever grows. */
   tat: number;
+  /**
+   * Since when every slot has been taken: a reservation that finds a whole slot unused before now
+   * sets it to now (0 when unknown, as in items written before it existed).
+   */
+  busySince: number;
   /** Calls per second currently allowed: cut by 429s, regained after clean periods, ≤ `ceiling`. */
   rate: number;
   /** The ceiling in force when the state was last written (for status displays). */
@@ -25,6 +30,11 @@ export interface LimiterState {
    * gone by at a rate above it (or the rate is back at the ceiling).
    */
   knee: number | null;
+  /**
+   * Whether the knee is the room a 429 found (see `capacityFound` in gcra.ts) rather than the rate
+   * that drew it: a found knee is held under, a knee that only bounds the room is probed towards.
+   */
+  kneeFound: boolean;
 }
 
 /** The state of a limiter nobody has used yet: full rate, next slot free now. */
@@ -32,6 +42,7 @@ export function initialState(at: number, config: LimiterConfig): LimiterState {
   const now = roundUs(at);
   return {
     tat: now,
+    busySince: now,
     rate: config.ceiling,
     ceiling: config.ceiling,
     lastThrottleAt: null,
@@ -39,6 +50,7 @@ export function initialState(at: number, config: LimiterConfig): LimiterState {
     streak: 0,
     cleanSince: now,
     knee: null,
+    kneeFound: false,
   };
 }
 

@@ -14,8 +14,11 @@ export interface RateLimiter {
    * away, so a Lambda can hand its job back to SQS instead of sleeping.
    */
   acquire(options?: AcquireOptions): Promise<void>;
-  /** Jama answered 429: cut the shared rate and move the next slot out. */
-  onThrottled(retryAfterMs?: number): Promise<void>;
+  /**
+   * Jama answered 429: cut the shared rate and move the next slot out. `sentAt` (the caller's clock)
+   * is when the refused call went, from which the limiter may tell how much room the window had.
+   */
+  onThrottled(retryAfterMs?: number, sentAt?: number): Promise<void>;
 }
 
 export interface AcquireOptions {

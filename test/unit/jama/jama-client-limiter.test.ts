@@ -108,6 +108,8 @@ describe('jama client › limiter', () => {
       });
       expect(error.retryAfterMs).toBe(expectedMs);
       expect(limiter.throttled).toEqual([expectedMs]);
+      // With when the refused call went (the client's clock), so the limiter can tell the room left.
+      expect(limiter.sentAt).toEqual([Date.UTC(2026, 0, 1)]);
       // The client does not retry 429s itself: exactly one REST request went out.
       expect(fake.rest()).toHaveLength(1);
       expect(jama.stats().byStatus).toEqual({ '200': 1, '429': 1 });

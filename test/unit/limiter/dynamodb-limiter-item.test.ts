@@ -9,6 +9,7 @@ import type { LimiterState } from '../../../src/core/limiter/gcra';
 
 const state: LimiterState = {
   tat: 1_767_225_603_000.5,
+  busySince: 1_767_225_602_500,
   rate: 4.41,
   ceiling: 9,
   lastThrottleAt: 1_767_225_600_000,
@@ -16,6 +17,7 @@ const state: LimiterState = {
   streak: 2,
   cleanSince: 1_767_225_608_100,
   knee: 6.3,
+  kneeFound: false,
 };
 
 /** The item `update` would write on an empty key, as DynamoDB applies SET and REMOVE. */
@@ -35,22 +37,32 @@ describe('limiter item layout', () => {
     expect(decodeItem(apply(fullStateUpdate(state, 7)))).toEqual({ epoch: 7, state });
   });
 
-  it('decodes an item written before the knee existed as having none', () => {
-    const { knee: _, ...old } = apply(fullStateUpdate(state, 3));
-    expect(decodeItem(old)).toEqual({ epoch: 3, state: { ...state, knee: null } });
+  it('decodes an item written before the knee or busySince existed as having none', () => {
+    const { knee: _, busySince: __, ...old } = apply(fullStateUpdate(state, 3));
+    expect(decodeItem(old)).toEqual({ epoch: 3, state: { ...state, knee: null, busySince: 0 } });
+  });
+
+  it('marks a knee the 429 found, and clears the mark with the knee or a knee that only bounds', () => {
+    const found = apply(fullStateUpdate({ ...state, knee: 2.106, kneeFound: true }, 4));
+    expect(found.kneeFound).toEqual({ N: '1' });
+    expect(decodeItem(found).state).toMatchObject({ knee: 2.106, kneeFound: true });
+    const bound = apply(adaptiveUpdate({ ...state, knee: 6.3, kneeFound: false }, 5), found);
+    expect(bound.kneeFound).toBeUndefined();
+    const gone = apply(adaptiveUpdate({ ...state, knee: null, kneeFound: false }, 5), found);
+    expect(decodeItem(gone).state).toMatchObject({ knee: null, kneeFound: false });
   });
 
   it('removes the knee once it is forgotten, and sets it again after the next cut', () => {
     const withKnee = apply(fullStateUpdate(state, 1));
     const forgotten = adaptiveUpdate({ ...state, rate: 6.92, knee: null }, 2);
     expect(updateExpression(forgotten)).toBe(
-      'SET rate = :set_rate, ceiling = :set_ceiling, cleanSince = :set_cleanSince, streak = :set_streak, epoch = :set_epoch REMOVE knee',
+      'SET rate = :set_rate, ceiling = :set_ceiling, cleanSince = :set_cleanSince, streak = :set_streak, epoch = :set_epoch REMOVE knee, kneeFound',
     );
     const item = apply(forgotten, withKnee);
     expect(item.knee).toBeUndefined();
     expect(decodeItem(item).state).toMatchObject({ rate: 6.92, knee: null });
     const cut = adaptiveUpdate({ ...state, rate: 4.844, knee: 6.92 }, 3);
-    expect(cut.remove).toEqual([]);
+    expect(cut.remove).toEqual(['kneeFound']);
     expect(decodeItem(apply(cut, item)).state).toMatchObject({ rate: 4.844, knee: 6.92 });
   });
 

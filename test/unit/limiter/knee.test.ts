@@ -35,7 +35,7 @@ describe('the knee: the rate that drew the last cut', () => {
     [0, 4.41, 6.3],
     [1, 4.91, 6.3], // + 0.5/s per clean 2 s …
     [3, 5.67, 6.3], // … up to 0.9 × knee
-    [4, 5.72, 6.3], // then a small probe step per period
+    [4, 5.72, 6.3], // then a small probe step per period (the knee only bounds the room left)
     [5, 5.77, 6.3],
     [16, 6.32, 6.3], // above the knee …
     [17, 7.9, null], // … for a whole period: forgotten, and × 1.25 per period
@@ -53,6 +53,72 @@ describe('the knee: the rate that drew the last cut', () => {
     const rates = [1, 2, 3].map((p) => settle(cut, cut.cleanSince + p * 2_000, short));
     expect(rates.map((r) => r.rate)).toEqual([4.91, 5.41, 6.763]);
     expect(rates.map((r) => r.knee)).toEqual([6.3, null, null]);
+  });
+
+  it.each([
+    // A fresh limiter at 9/s, refused 234 ms after it began: the window had room for ≈ 2.1/s.
+    ['a fresh limiter', () => initialState(T0, config), T0 + 234, { rate: 1.895, knee: 2.106 }],
+    // Resumed at 6.3/s after the first cut's pause (T0 + 3 s), refused 480 ms later.
+    [
+      'a resumed timeline',
+      () => onThrottled(initialState(T0, config), T0, config),
+      T0 + 3_480,
+      { rate: 2.722, knee: 3.024 },
+    ],
+  ])('cuts straight to 0.9 × the room a 429 found within 1 s of %s', (_, before, sentAt, expected) => {
+    const state = before();
+    expect(onThrottled(state, sentAt + 200, config, undefined, sentAt)).toMatchObject({
+      ...expected,
+      streak: state.streak + 1,
+    });
+  });
+
+  it('counts the room from when the timeline became busy again after an idle spell', () => {
+    const idle = initialState(T0, config);
+    // Nobody called for 10 s; the first reservation finds the timeline idle and marks it busy from now.
+    const r = reserve(idle, T0 + 10_000, config);
+    expect(r.state.busySince).toBe(T0 + 10_000);
+    // Reservations that follow on a busy timeline keep the mark.
+    expect(reserve(r.state, T0 + 10_050, config).state.busySince).toBe(T0 + 10_000);
+    // Refused 500 ms after that at 9/s: the window had room for 4.5/s, not for 9 × 10.5 s.
+    expect(onThrottled(r.state, T0 + 10_700, config, undefined, T0 + 10_500)).toMatchObject({
+      rate: 4.05,
+      knee: 4.5,
+      kneeFound: true,
+    });
+  });
+
+  it('holds under a knee the 429 found until it is forgotten, then grows again', () => {
+    const resumed = onThrottled(initialState(T0, config), T0, config);
+    const found = onThrottled(resumed, T0 + 3_680, config, undefined, T0 + 3_480);
+    expect(found).toMatchObject({ rate: 2.722, knee: 3.024, kneeFound: true });
+    const later = [1, 10, 25].map((p) => settle(found, found.cleanSince + p * 2_000, config));
+    expect(later.map((s) => s.rate)).toEqual([2.722, 2.722, 2.722]);
+    // 60 s after the 429 the knee and its mark are gone, and the rate grows × 1.25 (at least + 0.5) per period.
+    const forgotten = settle(found, T0 + 3_680 + 62_000, config);
+    expect(forgotten).toMatchObject({ knee: null, kneeFound: false });
+    expect(forgotten.rate).toBeGreaterThan(2.722);
+  });
+
+  it('cuts × 0.7 from the rate when the 429 says nothing about the room left', () => {
+    const resumed = onThrottled(initialState(T0, config), T0, config); // 6.3/s from T0 + 3 s
+    // Sent 1 s or more after the resume: the window held only our own steady pace.
+    expect(onThrottled(resumed, T0 + 4_300, config, undefined, T0 + 4_000)).toMatchObject({
+      rate: 4.41,
+      knee: 6.3,
+    });
+    // Sent after a regain step changed the rate: the window held two paces.
+    const regained = settle(resumed, T0 + 5_100, config);
+    expect(regained.rate).toBe(6.8);
+    expect(onThrottled(regained, T0 + 5_400, config, undefined, T0 + 5_200)).toMatchObject({
+      rate: 4.76,
+      knee: 6.8,
+    });
+    // Never above the plain cut, and the knee never above the rate that drew it.
+    expect(onThrottled(resumed, T0 + 4_000, config, undefined, T0 + 3_990)).toMatchObject({
+      rate: 4.41,
+      knee: 6.237,
+    });
   });
 
   it('forgets the knee after a whole period above it', () => {

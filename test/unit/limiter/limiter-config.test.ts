@@ -51,8 +51,8 @@ describe('limiter config', () => {
     [{ regainStep: 0 }, 'Expected `regainStep` to be a number > 0, got `0`'],
     [{ kneeMargin: 0 }, 'Expected `kneeMargin` to be a number in (0, 1], got `0`'],
     [{ kneeMargin: 1.1 }, 'Expected `kneeMargin` to be a number in (0, 1], got `1.1`'],
-    [{ probeStep: 0.6 }, 'Expected `probeStep` to be a number in (0, 0.5] (the regain step), got `0.6`'],
-    [{ probeStep: 0 }, 'Expected `probeStep` to be a number in (0, 0.5] (the regain step), got `0`'],
+    [{ probeStep: 0.6 }, 'Expected `probeStep` to be a number in [0, 0.5] (the regain step), got `0.6`'],
+    [{ probeStep: -0.1 }, 'Expected `probeStep` to be a number in [0, 0.5] (the regain step), got `-0.1`'],
     [{ resumeHorizonMs: -1 }, 'Expected `resumeHorizonMs` to be a number ≥ 0, got `-1`'],
     [{ resumeWindowMs: Number.NaN }, 'Expected `resumeWindowMs` to be a number ≥ 0, got `NaN`'],
     [{ backgroundShare: 0 }, 'Expected `backgroundShare` to be a number in (0, 1], got `0`'],
@@ -65,10 +65,11 @@ describe('limiter config', () => {
     expect(() => resolveLimiterConfig(options)).toThrow(new ConfigError(message));
   });
 
-  it('derives the probe step from the regain step unless given', () => {
+  it('derives the probe step from the regain step unless given (0 holds under every knee)', () => {
     expect(resolveLimiterConfig({ regainStep: 1 }).probeStep).toBe(0.1);
     expect(resolveLimiterConfig({ regainStep: 1, probeStep: 1 }).probeStep).toBe(1);
     expect(resolveLimiterConfig({ regainStep: 0.002 }).probeStep).toBe(0.0002);
+    expect(resolveLimiterConfig({ probeStep: 0 }).probeStep).toBe(0);
   });
 
   it('spaces slots with burst tolerance fixed at the ceiling’s interval', () => {
