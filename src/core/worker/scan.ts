@@ -15,6 +15,8 @@ export type { ScanDeps } from './scan-settings';
 export const ITEM_SCAN = 'items';
 
 const SEND_DELAY_CAP_S = 900;
+/** 429s in a row on one page that a reader waits out in place before handing the slice back. */
+const MAX_THROTTLED_IN_PLACE = 2;
 
 /**
  * One stretch of a reconciliation run's slice: claims the slice's cursor with the message's
@@ -23,7 +25,8 @@ const SEND_DELAY_CAP_S = 900;
  * none are skipped) through the limiter's background lane, writing each page to the sinks and
  * then advancing the cursor (reading the next page meanwhile), until the slice ends or it must stop: `maxRunMs` or the invocation's
  * deadline, a limiter wait beyond `waitBudgetMs` (interactive work is taking the slots, or a 429
- * paused the timeline), or a 429. Then it hands the slice back under a new token with one
+ * paused the timeline for longer), or a third 429 in a row (the first two it waits out in place,
+ * reading the page again once the limiter's pause ends). Then it hands the slice back under a new token with one
  * message. The run's first page decides whether to split it into slices (see {@link splitRun}).
  * When the last slice finishes, `onComplete` runs once.
  */
@@ -89,6 +92,7 @@ export async function runScan(jama: JamaApi, job: ScanJob, deps: ScanDeps): Prom
   };
 
   let ahead: ReadAhead | undefined;
+  let throttledInPlace = 0;
   for (;;) {
     // A page already asked for is still written (its call is paid); no new one starts past the stop.
     if (!ahead && (deps.signal?.aborted || clock.now() >= stopAt)) return handBack();
@@ -99,6 +103,17 @@ export async function runScan(jama: JamaApi, job: ScanJob, deps: ScanDeps): Prom
       page = await reading;
     } catch (error) {
       const outcome = classify(error, deps.signal);
+      // A 429's pause (3 s) is shorter than a hand-back's SQS delay, poll and invocation: read the
+      // page again, the limiter holding this reader until the pause ends if that is within the wait
+      // budget (a longer pause refuses the slot, and the slice goes back with that delay).
+      if (
+        outcome.type === 'throttled' &&
+        outcome.by === 'jama' &&
+        throttledInPlace < MAX_THROTTLED_IN_PLACE
+      ) {
+        throttledInPlace++;
+        continue;
+      }
       if (outcome.type === 'throttled') return handBack(outcome.retryAfterMs ?? 0);
       if (outcome.type === 'deferred') return handBack();
       await cursors.release(key, owner);
@@ -129,6 +144,7 @@ export async function runScan(jama: JamaApi, job: ScanJob, deps: ScanDeps): Prom
       const until = await splitRun(jama, job, page, clock.now() - startedAt, deps);
       if (until !== undefined) next = { ...next, until };
     }
+    throttledInPlace = 0;
     if (!more) return finishSlice(job, key, owner, next, deps);
     if (!(await cursors.advance(key, owner, next, clock.now(), settings.leaseMs)))
       return { type: 'done', note: 'slice lost' };

@@ -86,7 +86,10 @@ describe('scan: many pages per invocation, one cursor per slice', () => {
     await w.run(jama, scanJob());
     expect(w.queue.sent.at(-1)).toMatchObject({ delaySeconds: 5, job: { token: 'id-2' } });
     jama.failWith = () => new JamaRateLimitedError({ method: 'GET', path: '/x' });
+    const before = jama.count('searchAbstractItems');
     await w.run(jama, w.queue.sent.at(-1)?.job as ScanJob);
+    // Two 429s are waited out in place (the limiter holds the reader through its pause); the third hands back.
+    expect(jama.count('searchAbstractItems') - before).toBe(3);
     expect(w.queue.sent.at(-1)?.job).toMatchObject({ token: 'id-4' });
     jama.failWith = () => new Error('socket hang up');
     expect(await w.run(jama, w.queue.sent.at(-1)?.job as ScanJob)).toMatchObject({ type: 'failed' });
@@ -94,6 +97,18 @@ describe('scan: many pages per invocation, one cursor per slice', () => {
     // The same message, retried, may claim the slice again at once.
     await w.run(jama, w.queue.sent.at(-1)?.job as ScanJob);
     expect(w.sink.rows.size).toBe(10);
+  });
+
+  it('reads a page again after a 429 instead of handing the slice back', async () => {
+    const w = scanWorld();
+    const jama = new FakeJama(items(120));
+    let calls = 0;
+    // Every other call is refused: each refusal is waited out in place, and the count starts again after a page.
+    jama.failWith = () =>
+      ++calls % 2 === 0 ? new JamaRateLimitedError({ method: 'GET', path: '/x' }) : undefined;
+    expect(await w.run(jama, scanJob())).toEqual({ type: 'done' });
+    expect(w.sink.rows.size).toBe(120);
+    expect(w.queue.sent).toHaveLength(0);
   });
 
   it('resumes a crashed reader’s slice from its cursor once the lease has run out', async () => {
