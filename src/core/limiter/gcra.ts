@@ -43,7 +43,10 @@ export function reserve(
     return { granted: false, slotAt, waitMs, state };
   const interval = laneIntervalMs(settled.rate, lane, config);
   const tat = roundUs(Math.max(now, settled.tat) + interval);
-  // A whole slot went unused: the timeline was idle, and is busy again from now.
+  // A whole slot went unused: the timeline was idle, and is busy again from now. Not any slot
+  // passed: measured, that also caught brief gaps while work ramped up, so the room found was
+  // too small (5/s for 6) and held for a minute; counted from an earlier start it is too large,
+  // which costs one more 429 — then found exactly, within a second of the pause ending.
   const busySince = settled.tat < now - interval ? roundUs(now) : settled.busySince;
   return { granted: true, slotAt, waitMs, state: { ...settled, tat, busySince } };
 }
