@@ -66,11 +66,11 @@ export function kneePeriodsLeft(state: LimiterState, config: LimiterConfig): num
  * - with a knee and the rate under `kneeMargin` × knee: `regainStep` more, up to `kneeMargin` ×
  *   knee, just under the rate that drew the 429 (stepping, not jumping there: measured, a jump
  *   right after a cut drew 5 % 429s beside a neighbour at 4/s, steps 2.3 %);
- * - with a knee and the rate in the band up to it: `probeStep` more, slowly, since a 429 there
- *   costs a 3 s pause — none when the knee is the room a 429 found (`kneeFound`, see
- *   `capacityFound` in gcra.ts): the rate holds at `kneeMargin` × knee, as a probe into the band
- *   could win at most 10 % and would draw a 429; a whole period spent above the knee (the load that
- *   caused the 429 has gone) forgets it;
+ * - with a knee and the rate in the band up to it: `probeStep` more (by default none: the rate holds
+ *   at `kneeMargin` × knee, as a probe into the band could win at most 10 % and a 429 there costs a
+ *   3 s pause), and never when the knee is the room a 429 found (`kneeFound`, see `capacityFound`
+ *   in gcra.ts); a whole period spent above the knee (the load that caused the 429 has gone)
+ *   forgets it;
  * - without a knee: `regainStep` more, or × `regainFactor`, whichever is more, up to the ceiling.
  *
  * Reaching the ceiling forgets the knee too: there is nothing left to probe.

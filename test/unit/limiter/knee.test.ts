@@ -35,11 +35,11 @@ describe('the knee: the rate that drew the last cut', () => {
     [0, 4.41, 6.3],
     [1, 4.91, 6.3], // + 0.5/s per clean 2 s …
     [3, 5.67, 6.3], // … up to 0.9 × knee
-    [4, 5.72, 6.3], // then a small probe step per period (the knee only bounds the room left)
-    [5, 5.77, 6.3],
-    [16, 6.32, 6.3], // above the knee …
-    [17, 7.9, null], // … for a whole period: forgotten, and × 1.25 per period
-    [18, 9, null],
+    [4, 5.67, 6.3], // then held there: a probe into the band would cost a 3 s pause for ≤ 10 % more
+    [26, 5.67, 6.3],
+    [27, 5.67, null], // 60 s after the cut the knee is forgotten …
+    [28, 7.088, null], // … and the rate grows × 1.25 per period
+    [30, 9, null],
   ])('after %p clean periods the rate is %p/s and the knee %p', (periods, rate, knee) => {
     const cut = twoCuts();
     expect(kneePeriodsLeft(cut, config)).toBe(27);
@@ -98,6 +98,15 @@ describe('the knee: the rate that drew the last cut', () => {
     const forgotten = settle(found, T0 + 3_680 + 62_000, config);
     expect(forgotten).toMatchObject({ knee: null, kneeFound: false });
     expect(forgotten.rate).toBeGreaterThan(2.722);
+  });
+
+  it('probes with a given probe step only under a knee that bounds the room, never under one it found', () => {
+    const probing = resolveLimiterConfig({ probeStep: 0.05, random: () => 0.5 });
+    const bound = onThrottled(onThrottled(initialState(T0, probing), T0, probing), T0 + 3_100, probing);
+    expect(settle(bound, bound.cleanSince + 5 * 2_000, probing).rate).toBe(5.77); // 5.67, then + 0.05 × 2
+    const resumed = onThrottled(initialState(T0, probing), T0, probing);
+    const found = onThrottled(resumed, T0 + 3_680, probing, undefined, T0 + 3_480);
+    expect(settle(found, found.cleanSince + 5 * 2_000, probing).rate).toBe(2.722);
   });
 
   it('cuts × 0.7 from the rate when the 429 says nothing about the room left', () => {

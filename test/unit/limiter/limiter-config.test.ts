@@ -12,7 +12,7 @@ describe('limiter config', () => {
       floor: 0.5,
       toleranceMs: 0,
       kneeMargin: 0.9,
-      probeStep: 0.05,
+      probeStep: 0,
       cleanPeriodMs: 2000,
       regainFactor: 1.25,
       kneeTtlMs: 60_000,
@@ -65,11 +65,10 @@ describe('limiter config', () => {
     expect(() => resolveLimiterConfig(options)).toThrow(new ConfigError(message));
   });
 
-  it('derives the probe step from the regain step unless given (0 holds under every knee)', () => {
-    expect(resolveLimiterConfig({ regainStep: 1 }).probeStep).toBe(0.1);
+  it('holds under every knee unless a probe step is given, at most the regain step', () => {
+    expect(resolveLimiterConfig({ regainStep: 1 }).probeStep).toBe(0);
     expect(resolveLimiterConfig({ regainStep: 1, probeStep: 1 }).probeStep).toBe(1);
-    expect(resolveLimiterConfig({ regainStep: 0.002 }).probeStep).toBe(0.0002);
-    expect(resolveLimiterConfig({ probeStep: 0 }).probeStep).toBe(0);
+    expect(resolveLimiterConfig({ regainStep: 0.002, probeStep: 0.0002 }).probeStep).toBe(0.0002);
   });
 
   it('spaces slots with burst tolerance fixed at the ceiling’s interval', () => {

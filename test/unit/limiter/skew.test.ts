@@ -150,13 +150,14 @@ describe('limiter under clock skew', () => {
         (offsets, ops, r) => {
           const config = resolveLimiterConfig({ random: () => r, maxWaitMs: Number.MAX_SAFE_INTEGER });
           const { state } = simulate(config, offsets, ops);
-          // Longest road back, counted from the end of the pause: from the floor, one regain step per
-          // clean period, except through the band from 0.9 × knee to just above the knee, crossed
-          // in probe steps (the knee is at most the ceiling), and one period above the knee.
-          const { ceiling, floor, regainStep, probeStep, kneeMargin } = config;
-          const band = ceiling * (1 - kneeMargin);
-          const periods = Math.ceil((ceiling - floor) / regainStep) + Math.ceil(band / probeStep) + 2;
-          const bound = Math.max(state.tat, state.cleanSince) + (periods + 1) * config.cleanPeriodMs;
+          // Longest road back: the rate holds under the knee until it is forgotten, `kneeTtlMs` after
+          // the last 429 (and not before the pause has ended); from then on, from the floor at worst,
+          // at least one regain step per clean period, plus a period or two of alignment.
+          const { ceiling, floor, regainStep, kneeTtlMs } = config;
+          const forgetAt = (state.lastThrottleAt ?? 0) + kneeTtlMs;
+          const periods = Math.ceil((ceiling - floor) / regainStep) + 2;
+          const bound =
+            Math.max(state.tat, state.cleanSince, forgetAt) + (periods + 1) * config.cleanPeriodMs;
           expect(settle(state, bound, config).rate).toBe(config.ceiling);
 
           // With callers waiting all along, the slots end up spaced at the ceiling again.
