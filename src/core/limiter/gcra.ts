@@ -73,9 +73,9 @@ export function bookingHorizonMs(
  * remembers the capacity it found as the knee (see `regain` in regain.ts), and pauses the
  * timeline: no slot before now + Retry-After, or, without one, the next step of 3, 5, 8, 13 … s
  * (jittered, capped). The knee is the rate it cut from, or, when the refused call was sent
- * (`sentAt`) less than a second after the timeline resumed, the calls made since then (see
+ * (`sentAt`) less than a second after the timeline became busy, the calls made since then (see
  * {@link capacityFound}): that is what the environment's window had room for, so the cut goes
- * straight to `kneeMargin` × it instead of halving its way down through escalating pauses.
+ * straight to `kneeMargin` × it instead of × `cutFactor` at a time through escalating pauses.
  * 429s that arrive during the hold that follows — at least `cutCooldownMs`, and until the pause
  * ends — come from calls already in flight, so they do not compound the cut; they still honour
  * their Retry-After and restart the clean period.
