@@ -82,6 +82,11 @@ export function settledUpdate(stored: Stored, settled: LimiterState): ItemUpdate
 export function throttleWrite(stored: Stored, next: LimiterState) {
   const update = fullStateUpdate(next, stored.epoch + 1);
   if (stored.epoch === 0) return { update, condition: 'attribute_not_exists(pk)' };
+  // Like `tat`, `busySince` moves with reservations, which leave the epoch alone: a cut computed
+  // from an older copy must not put an older value back (a cut never changes it).
+  const kept = update.set.filter((clause) => !clause.startsWith('busySince '));
+  update.set = kept;
+  delete update.values[':set_busySince'];
   // `tat <= next.tat`: reservations made meanwhile may have moved `tat`, but not past the pause.
   Object.assign(update.values, { ':epoch': num(stored.epoch), ':nextTat': num(next.tat) });
   return { update, condition: 'epoch = :epoch AND tat <= :nextTat' };

@@ -181,7 +181,7 @@ describe('DynamoDB rate limiter', () => {
     expect(await limiters[0]?.readState()).toMatchObject({ rate: 6.3, streak: 1 });
   });
 
-  it('stores the knee on the item, regains quickly up to 0.9 × knee and slowly above, and removes it once passed', async () => {
+  it('stores the knee on the item, regains quickly up to 0.9 × knee, holds there, and removes it once forgotten', async () => {
     // Clean periods are 2 s (src/core/limiter/config.ts): each 10 s step below is five of them.
     const clock = new FakeClock();
     const environment = env('knee');
@@ -199,9 +199,9 @@ describe('DynamoDB rate limiter', () => {
       await l.acquire();
       rates.push((await l.readState())?.rate ?? Number.NaN);
     }
-    // +0.5/s per period to 0.9 × knee (5.67), then +0.05/s per period; a whole period above the knee
-    // (6.32) forgets it, and the rate grows × 1.25 per period to the 9/s ceiling.
-    expect(rates).toEqual([5.77, 6.02, 6.27, 9, 9, 9, 9, 9, 9, 9]);
+    // +0.5/s per period to 0.9 × knee (5.67), held there until the knee is forgotten 60 s after the
+    // last 429 (at 63 s), then × 1.25 per period to the 9/s ceiling.
+    expect(rates).toEqual([5.67, 5.67, 5.67, 5.67, 5.67, 9, 9, 9, 9, 9]);
     expect(await knee()).toBeUndefined();
     expect(l.stats).toMatchObject({ acquires: 11, refusals: 0 });
   });

@@ -3,6 +3,7 @@ import {
   decodeItem,
   fullStateUpdate,
   type LimiterItem,
+  throttleWrite,
   updateExpression,
 } from '../../../src/adapters/dynamodb-limiter/item';
 import type { LimiterState } from '../../../src/core/limiter/gcra';
@@ -64,6 +65,20 @@ describe('limiter item layout', () => {
     const cut = adaptiveUpdate({ ...state, rate: 4.844, knee: 6.92 }, 3);
     expect(cut.remove).toEqual(['kneeFound']);
     expect(decodeItem(apply(cut, item)).state).toMatchObject({ rate: 4.844, knee: 6.92 });
+  });
+
+  it('leaves busySince to reservations when a cut is written over an existing item', () => {
+    const stale = { ...state, busySince: 1 };
+    const cut = throttleWrite({ epoch: 3, state: stale }, { ...stale, rate: 3 });
+    expect(cut.update.set.some((c) => c.startsWith('busySince'))).toBe(false);
+    expect(cut.update.values[':set_busySince']).toBeUndefined();
+    expect(apply(cut.update, apply(fullStateUpdate(state, 3))).busySince).toEqual({
+      N: String(state.busySince),
+    });
+    // On a new item the cut writes the whole state, busySince included.
+    expect(throttleWrite({ epoch: 0, state: stale }, stale).update.values[':set_busySince']).toEqual({
+      N: '1',
+    });
   });
 
   it('names a knee that is not a number', () => {
