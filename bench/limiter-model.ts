@@ -79,16 +79,8 @@ export function runModel(s: ModelScenario, o: ModelOptions): ModelResult {
   const end = t0 + o.seconds * 1000;
   const window = new SlidingWindowLimiter(10);
   const foreignAt = (t: number) => s.foreign[Math.floor((t - t0) / s.everyMs) % s.foreign.length] as number;
-  const foreign = new ForeignTraffic(foreignAt(t0), t0);
-  let phase = 0;
+  const foreign = new ForeignTraffic(0, t0, { everyMs: s.everyMs, rates: s.foreign });
   const pump = (now: number) => {
-    for (;;) {
-      const boundary = t0 + (phase + 1) * s.everyMs;
-      if (boundary > now) break;
-      for (const at of foreign.due(boundary)) window.tryAcquire(at);
-      phase++;
-      foreign.setRate(s.foreign[phase % s.foreign.length] as number, boundary);
-    }
     for (const at of foreign.due(now)) window.tryAcquire(at);
   };
   let state: LimiterState = initialState(t0, config);

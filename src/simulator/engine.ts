@@ -27,9 +27,6 @@ export class SimulatorEngine {
   private readonly faultRng: Rng;
   private readonly garbageRng: Rng;
   private lastNow = 0;
-  /** Start of the foreign schedule and the phase applied last. */
-  private readonly scheduleOrigin: number;
-  private phase = 0;
 
   constructor(options: ResolvedSimulatorOptions) {
     this.current = options;
@@ -39,11 +36,7 @@ export class SimulatorEngine {
     this.store.relationshipPaging = options.relationshipPaging;
     this.auth = new Authenticator(options.clients, options.users, options.tokenTtlSeconds);
     this.limiter = new SlidingWindowLimiter(options.rateLimit);
-    this.scheduleOrigin = this.now();
-    this.foreign = new ForeignTraffic(
-      options.foreignSchedule?.rates[0] ?? options.foreignRate,
-      this.scheduleOrigin,
-    );
+    this.foreign = new ForeignTraffic(options.foreignRate, this.now(), options.foreignSchedule);
     // A stream of its own, so faults do not change when the amount of generated data does.
     this.faultRng = createRng(options.seed ^ 0x5eed_fa17);
     this.garbageRng = createRng(options.seed ^ 0x6a7b_a6e0);
@@ -107,22 +100,8 @@ export class SimulatorEngine {
     this.log.reset();
   }
 
-  /** Foreign calls up to `now`, switching the rate at each boundary of the schedule on the way. */
+  /** Foreign calls up to `now` (switching rates at the schedule's boundaries) take their place in the window. */
   private pumpForeign(now: number): void {
-    const schedule = this.current.foreignSchedule;
-    if (schedule) {
-      for (;;) {
-        const boundary = this.scheduleOrigin + (this.phase + 1) * schedule.everyMs;
-        if (boundary > now) break;
-        this.emitForeign(boundary);
-        this.phase++;
-        this.foreign.setRate(schedule.rates[this.phase % schedule.rates.length] as number, boundary);
-      }
-    }
-    this.emitForeign(now);
-  }
-
-  private emitForeign(now: number): void {
     for (const at of this.foreign.due(now)) {
       const accepted = this.limiter.tryAcquire(at);
       this.log.add({

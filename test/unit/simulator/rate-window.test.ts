@@ -83,6 +83,12 @@ describe('ForeignTraffic', () => {
     traffic.setRate(10, 10_000);
     expect(traffic.due(10_300)).toEqual([10_100, 10_200, 10_300]);
   });
+
+  it('follows a schedule, switching rates at each boundary even when asked long after it', () => {
+    const traffic = new ForeignTraffic(9, 0, { everyMs: 1000, rates: [2, 4, 0] });
+    expect(traffic.due(2500)).toEqual([500, 1000, 1250, 1500, 1750, 2000]);
+    expect(traffic.due(3600)).toEqual([3500]); // back to 2/s from 3 s on
+  });
 });
 
 describe('SlidingWindowLimiter with another integration sharing the limit', () => {
