@@ -44,11 +44,14 @@ export interface ItemUpdate {
   values: LimiterItem;
 }
 
-/** `SET` (and `REMOVE`) clauses and values writing the whole state and `epoch`. */
-export function fullStateUpdate(state: LimiterState, epoch: number): ItemUpdate {
+/**
+ * `SET` (and `REMOVE`) clauses and values writing the whole state and `epoch`; without `busySince`
+ * when `withBusySince` is false (see {@link throttleWrite}).
+ */
+export function fullStateUpdate(state: LimiterState, epoch: number, withBusySince = true): ItemUpdate {
   const fields: Record<string, number> = {
     tat: state.tat,
-    busySince: state.busySince,
+    ...(withBusySince ? { busySince: state.busySince } : {}),
     rate: state.rate,
     ceiling: state.ceiling,
     holdUntil: state.holdUntil,
@@ -80,13 +83,10 @@ export function settledUpdate(stored: Stored, settled: LimiterState): ItemUpdate
 
 /** The write of a state `onThrottled` computed from `stored`, and its condition. */
 export function throttleWrite(stored: Stored, next: LimiterState) {
-  const update = fullStateUpdate(next, stored.epoch + 1);
-  if (stored.epoch === 0) return { update, condition: 'attribute_not_exists(pk)' };
   // Like `tat`, `busySince` moves with reservations, which leave the epoch alone: a cut computed
-  // from an older copy must not put an older value back (a cut never changes it).
-  const kept = update.set.filter((clause) => !clause.startsWith('busySince '));
-  update.set = kept;
-  delete update.values[':set_busySince'];
+  // from an older copy must not put an older value back (a cut never changes it). A new item needs it.
+  const update = fullStateUpdate(next, stored.epoch + 1, stored.epoch === 0);
+  if (stored.epoch === 0) return { update, condition: 'attribute_not_exists(pk)' };
   // `tat <= next.tat`: reservations made meanwhile may have moved `tat`, but not past the pause.
   Object.assign(update.values, { ':epoch': num(stored.epoch), ':nextTat': num(next.tat) });
   return { update, condition: 'epoch = :epoch AND tat <= :nextTat' };

@@ -12,10 +12,11 @@ const MAX_STEPS = 1000;
  */
 export function settle(state: LimiterState, now: number, config: LimiterConfig): LimiterState {
   let { rate, streak, cleanSince, knee } = state;
-  const probeStep = state.kneeFound ? 0 : config.probeStep;
   if (rate < config.ceiling || streak > 0 || knee !== null) {
     const periods = Math.floor((now - cleanSince) / config.cleanPeriodMs);
     if (periods > 0) {
+      // A knee the 429 found is held under; only a knee that bounds the room is probed towards.
+      const probeStep = state.kneeFound ? 0 : config.probeStep;
       ({ rate, knee } = regain(
         rate,
         knee,
