@@ -76,13 +76,18 @@ export const pushJobSchema = z.object({
   jobId: z.string().min(1).max(100).optional(),
 });
 
-export const scanJobSchema = z.object({
-  ...base,
-  kind: z.literal('scan'),
+/** Which project's reconciliation run a scan belongs to, and of which mode. */
+const runFields = {
   projectId: z.number().int().positive(),
   mode: z.enum(['incremental', 'full']),
   /** Reconciliation run this page belongs to. */
   runId: z.string().min(1).max(100),
+};
+
+export const scanJobSchema = z.object({
+  ...base,
+  kind: z.literal('scan'),
+  ...runFields,
   /** Keyset cursor: items with lastActivityDate ≥ `from` (epoch ms)… */
   from: epochMs,
   /** …skipping this many items at exactly `from` that earlier pages already wrote. */
@@ -126,9 +131,7 @@ export const deleteJobSchema = z.object({
 export const relationshipScanJobSchema = z.object({
   ...base,
   kind: z.literal('relationship-scan'),
-  projectId: z.number().int().positive(),
-  mode: z.enum(['incremental', 'full']),
-  runId: z.string().min(1).max(100),
+  ...runFields,
   /** Read RELATIONSHIP activities from here (epoch ms) instead of paging every relationship. */
   since: epochMs.optional(),
   /** Where the next page starts (see RelationshipCursor). */
