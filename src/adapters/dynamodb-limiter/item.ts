@@ -10,12 +10,14 @@ import type { LimiterState } from '../../core/limiter/state';
  * | `pk` | S | `limiter#<environment>` |
  * | `tat` | N | next free slot, ms since epoch (whole µs) |
  * | `busySince` | N | since when every slot has been taken (absent in items written before it existed) |
+ * | `grants` | N | slots reserved since `busySince` (absent in items written before it existed: unknown) |
  * | `rate`, `ceiling` | N | calls/s now allowed, and the ceiling in force |
  * | `holdUntil`, `cleanSince` | N | 429 echo hold, start of the clean period (ms) |
  * | `streak` | N | cuts since the last clean period |
  * | `lastThrottleAt` | N | last 429 (absent if never) |
  * | `knee` | N | calls/s that drew the last cut (absent if none remembered; items written before it existed have none) |
  * | `kneeFound` | N | 1 when the knee is the room a 429 found, not the rate that drew it (absent otherwise) |
+ * | `foundAt` | N | when the call was sent whose 429 counted the knee (absent if none) |
  * | `epoch` | N | bumped on every change except `tat`; reservations are conditioned on it |
  *
  * Reservations only move `tat` (`SET tat = tat + :interval`), so concurrent acquirers agreeing on
@@ -46,12 +48,12 @@ export interface ItemUpdate {
 
 /**
  * `SET` (and `REMOVE`) clauses and values writing the whole state and `epoch`; without `busySince`
- * when `withBusySince` is false (see {@link throttleWrite}).
+ * and `grants` when `withBusyMarks` is false (see {@link throttleWrite}).
  */
-export function fullStateUpdate(state: LimiterState, epoch: number, withBusySince = true): ItemUpdate {
+export function fullStateUpdate(state: LimiterState, epoch: number, withBusyMarks = true): ItemUpdate {
   const fields: Record<string, number> = {
     tat: state.tat,
-    ...(withBusySince ? { busySince: state.busySince } : {}),
+    ...(withBusyMarks ? { busySince: state.busySince, grants: state.grants } : {}),
     rate: state.rate,
     ceiling: state.ceiling,
     holdUntil: state.holdUntil,
@@ -60,7 +62,10 @@ export function fullStateUpdate(state: LimiterState, epoch: number, withBusySinc
     epoch,
   };
   if (state.lastThrottleAt !== null) fields.lastThrottleAt = state.lastThrottleAt;
-  return withKnee(fields, state.knee, state.kneeFound);
+  if (state.foundAt !== null) fields.foundAt = state.foundAt;
+  const update = withKnee(fields, state.knee, state.kneeFound);
+  if (state.foundAt === null) update.remove.push('foundAt');
+  return update;
 }
 
 /** `SET` (and `REMOVE`) clauses and values writing what `settle` changes (not `tat`) and `epoch`. */
@@ -83,9 +88,12 @@ export function settledUpdate(stored: Stored, settled: LimiterState): ItemUpdate
 
 /** The write of a state `onThrottled` computed from `stored`, and its condition. */
 export function throttleWrite(stored: Stored, next: LimiterState) {
-  // Like `tat`, `busySince` moves with reservations, which leave the epoch alone: a cut computed
-  // from an older copy must not put an older value back (a cut never changes it). A new item needs it.
-  const update = fullStateUpdate(next, stored.epoch + 1, stored.epoch === 0);
+  // Like `tat`, `busySince` and `grants` move with reservations, which leave the epoch alone: an
+  // echo computed from an older copy must not put older values back (it never changes them). A cut
+  // restarts them at the end of its pause, which no reservation it races can have reached (`tat`
+  // condition below); a new item needs them.
+  const marks = stored.epoch === 0 || next.busySince !== stored.state.busySince;
+  const update = fullStateUpdate(next, stored.epoch + 1, marks);
   if (stored.epoch === 0) return { update, condition: 'attribute_not_exists(pk)' };
   // `tat <= next.tat`: reservations made meanwhile may have moved `tat`, but not past the pause.
   Object.assign(update.values, { ':epoch': num(stored.epoch), ':nextTat': num(next.tat) });
@@ -127,6 +135,7 @@ export function decodeItem(item: LimiterItem): Stored {
     state: {
       tat: read('tat'),
       busySince: item.busySince === undefined ? 0 : read('busySince'),
+      grants: item.grants === undefined ? 0 : read('grants'),
       rate: read('rate'),
       ceiling: read('ceiling'),
       holdUntil: read('holdUntil'),
@@ -135,6 +144,7 @@ export function decodeItem(item: LimiterItem): Stored {
       lastThrottleAt: item.lastThrottleAt?.N === undefined ? null : read('lastThrottleAt'),
       knee: item.knee === undefined ? null : read('knee'),
       kneeFound: item.knee !== undefined && item.kneeFound !== undefined,
+      foundAt: item.foundAt === undefined ? null : read('foundAt'),
     },
   };
 }

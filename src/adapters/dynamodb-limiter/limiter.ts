@@ -138,6 +138,9 @@ export class DynamoDbRateLimiter implements RateLimiter {
 
   async onThrottled(retryAfterMs?: number, sentAt?: number): Promise<void> {
     this.#counts.throttles++;
+    // The room a 429 finds is counted from the slots taken up to the refused one (see
+    // `capacityFound`): this instance's copy may predate another's reservation of it, so read.
+    if (sentAt !== undefined) this.#cache = undefined;
     for (let attempt = 1; attempt <= this.#maxAttempts; attempt++) {
       const cached = this.#cache ?? (await this.#read());
       if (!cached) continue;

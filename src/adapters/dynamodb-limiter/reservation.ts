@@ -42,8 +42,13 @@ export function reservationWrite(
   if (cached.state.tat > now || contended) {
     const horizon = bookingHorizonMs(settled, now, config, laneMaxWaitMs(maxWaitMs, lane, config));
     const maxTat = now + horizon + tolerance;
-    update.set.push('tat = tat + :interval');
-    Object.assign(update.values, { ':interval': num(interval), ':maxTat': num(maxTat) });
+    update.set.push('tat = tat + :interval', 'grants = if_not_exists(grants, :zero) + :one');
+    Object.assign(update.values, {
+      ':interval': num(interval),
+      ':maxTat': num(maxTat),
+      ':zero': num(0),
+      ':one': num(1),
+    });
     return {
       update,
       condition: 'epoch = :epoch AND tat > :now AND tat <= :maxTat',
@@ -54,8 +59,11 @@ export function reservationWrite(
   update.set.push('tat = :tat');
   Object.assign(update.values, { ':tat': num(reserved.tat) });
   if (reserved.busySince !== cached.state.busySince) {
-    update.set.push('busySince = :busySince');
-    update.values[':busySince'] = num(reserved.busySince);
+    update.set.push('busySince = :busySince', 'grants = :grants');
+    Object.assign(update.values, { ':busySince': num(reserved.busySince), ':grants': num(reserved.grants) });
+  } else {
+    update.set.push('grants = if_not_exists(grants, :zero) + :one');
+    Object.assign(update.values, { ':zero': num(0), ':one': num(1) });
   }
   return { update, condition: 'epoch = :epoch AND tat <= :now', ahead: false, slotAt: () => now };
 }

@@ -6,6 +6,9 @@ import { type LimiterState, roundRate, roundUs } from './state';
 export { kneePeriodsLeft, regain, settle } from './regain';
 export { initialState, type LimiterState, roundUs } from './state';
 
+/** Jama counts calls in a sliding window of this length. */
+const WINDOW_MS = 1000;
+
 /** The outcome of {@link reserve}. */
 export interface Reservation {
   /** Whether the slot was taken; if not, `state` is the input, unchanged. */
@@ -43,12 +46,14 @@ export function reserve(
     return { granted: false, slotAt, waitMs, state };
   const interval = laneIntervalMs(settled.rate, lane, config);
   const tat = roundUs(Math.max(now, settled.tat) + interval);
-  // A whole slot went unused: the timeline was idle, and is busy again from now. Not any slot
-  // passed: measured, that also caught brief gaps while work ramped up, so the room found was
-  // too small (5/s for 6) and held for a minute; counted from an earlier start it is too large,
-  // which costs one more 429 — then found exactly, within a second of the pause ending.
-  const busySince = settled.tat < now - interval ? roundUs(now) : settled.busySince;
-  return { granted: true, slotAt, waitMs, state: { ...settled, tat, busySince } };
+  // No call of ours in the last second (Jama's window): the count starts again from this one, so
+  // a refused window's count of ours is exact (see `capacityFound`). Not from any unused slot:
+  // measured, work ramping up leaves short gaps, and a count restarted at one missed the calls
+  // before it that were still in the window (5/s found for 6).
+  const restart = settled.tat - interval <= now - WINDOW_MS;
+  const busySince = restart ? roundUs(now) : settled.busySince;
+  const grants = restart ? 1 : settled.grants + 1;
+  return { granted: true, slotAt, waitMs, state: { ...settled, tat, busySince, grants } };
 }
 
 /**
@@ -73,9 +78,10 @@ export function bookingHorizonMs(
  * remembers the capacity it found as the knee (see `regain` in regain.ts), and pauses the
  * timeline: no slot before now + Retry-After, or, without one, the next step of 3, 5, 8, 13 … s
  * (jittered, capped). The knee is the rate it cut from, or, when the refused call was sent
- * (`sentAt`) less than a second after the timeline became busy, the calls made since then (see
- * {@link capacityFound}): that is what the environment's window had room for, so the cut goes
- * straight to `kneeMargin` × it instead of × `cutFactor` at a time through escalating pauses.
+ * (`sentAt`) less than a second after the timeline became busy, our calls counted in the window
+ * that refused it (see {@link capacityFound}): that is what the environment's window had room for,
+ * so the cut goes straight to `kneeMargin` × it instead of × `cutFactor` at a time through
+ * escalating pauses; an echo of a call counted there lowers it by one (see `recounted`).
  * 429s that arrive during the hold that follows — at least `cutCooldownMs`, and until the pause
  * ends — come from calls already in flight, so they do not compound the cut; they still honour
  * their Retry-After and restart the clean period.
@@ -98,6 +104,7 @@ export function onThrottled(
     const resumeAt = roundUs(now + (retryAfter ?? 0));
     return {
       ...settled,
+      ...recounted(settled, sentAt, config),
       tat: Math.max(settled.tat, resumeAt),
       lastThrottleAt: now,
       cleanSince: Math.max(settled.cleanSince, resumeAt),
@@ -112,15 +119,15 @@ export function onThrottled(
       random: config.random,
     });
   const resumeAt = roundUs(now + pauseMs);
-  const found = capacityFound(settled, sentAt);
+  const found = capacityFound(settled, sentAt, config);
   const cut = settled.rate * config.cutFactor;
   return {
     ...settled,
     tat: Math.max(settled.tat, resumeAt),
-    rate: Math.max(
-      config.floor,
-      roundRate(found === undefined ? cut : Math.min(cut, found * config.kneeMargin)),
-    ),
+    // Counted from the pause's end: every slot booked before it was sent before it.
+    busySince: resumeAt,
+    grants: 0,
+    rate: Math.max(config.floor, roundRate(found === undefined ? cut : found * config.kneeMargin)),
     lastThrottleAt: now,
     holdUntil: Math.max(roundUs(now + config.cutCooldownMs), resumeAt),
     streak,
@@ -128,25 +135,59 @@ export function onThrottled(
     cleanSince: resumeAt,
     knee: found === undefined ? settled.rate : roundRate(Math.min(found, settled.rate)),
     kneeFound: found !== undefined,
+    foundAt: found === undefined ? null : (sentAt ?? null),
   };
 }
 
 /**
- * What a 429 says about the room left in the environment's window, in calls per second, when the
- * refused call was sent (`sentAt`) within a second of the timeline becoming busy at an unchanged
- * rate (resuming after a cut's pause, or taking every slot again after an idle spell — see
- * `busySince`): the window that refused the call held (sentAt − that moment) × rate of ours, and
- * the rest belonged to another integration. Undefined when the call went a second or more after it
- * (the window holds only our own steady pace, which says nothing new) or when a regain step has
- * changed the rate since the last cut.
- *
- * @example capacityFound({ rate: 6.3, cleanSince: 10_000, holdUntil: 10_000, busySince: 9_000, … }, 10_480) // 3.024
+ * The knee and rate after an echo 429 for a call sent in the second before the one whose 429
+ * counted the knee (`foundAt`): that call was counted as ours in the refused window, but the window
+ * had refused it too, so the room was one call less. Measured in the model, answers overtake each
+ * other (latency varies by more than a slot), and the first 429 to arrive counted 7 where the
+ * window had room for 6.
  */
-export function capacityFound(settled: LimiterState, sentAt: number | undefined): number | undefined {
-  if (sentAt === undefined || settled.cleanSince !== settled.holdUntil) return undefined;
-  const since = sentAt - Math.max(settled.cleanSince, settled.busySince);
-  if (!(since >= 0 && since < 1000)) return undefined;
-  return (since * settled.rate) / 1000;
+function recounted(
+  settled: LimiterState,
+  sentAt: number | undefined,
+  config: LimiterConfig,
+): Pick<LimiterState, 'knee' | 'rate'> {
+  const { knee, foundAt, rate } = settled;
+  if (knee === null || foundAt === null || sentAt === undefined) return { knee, rate };
+  if (!(sentAt < foundAt && sentAt > foundAt - 1000)) return { knee, rate };
+  const lower = Math.max(0, roundRate(knee - 1));
+  return { knee: lower, rate: Math.max(config.floor, Math.min(rate, roundRate(lower * config.kneeMargin))) };
+}
+
+/**
+ * What a 429 says about the room left in the environment's window, in calls per second, when the
+ * refused call was sent (`sentAt`) within a second of the timeline becoming busy — resuming after a
+ * cut's pause, or taking a slot after a second without one (see `busySince`): the window that
+ * refused it held every call of ours counted since then, and the rest belonged to another
+ * integration. `grants` slots were reserved since `busySince`; those after `sentAt` (the timeline
+ * ahead of it, one per interval) and the refused call itself were not in the window. Counted, not
+ * estimated from the time elapsed: measured, work ramping up after a start or a pause leaves short
+ * gaps, and the estimate found 6.9/s where the window had room for 6.
+ *
+ * Undefined when the call went a second or more after the timeline became busy (the window holds
+ * only our own steady pace, which says nothing new), when nothing was counted (items written before
+ * `grants` existed), or when not one call of ours was in the window (a neighbour's burst, not a room
+ * we can measure).
+ *
+ * @example capacityFound({ rate: 6, tat: 11_000, busySince: 10_000, grants: 7, … }, 10_840, config) // 6
+ */
+export function capacityFound(
+  settled: LimiterState,
+  sentAt: number | undefined,
+  config: Pick<LimiterConfig, 'toleranceMs'>,
+): number | undefined {
+  if (sentAt === undefined || settled.grants === 0) return undefined;
+  const since = sentAt - settled.busySince;
+  if (!(since >= 0 && since < WINDOW_MS)) return undefined;
+  const interval = 1000 / settled.rate;
+  const lastSlot = settled.tat - interval - config.toleranceMs;
+  const after = lastSlot > sentAt ? Math.floor((lastSlot - sentAt) / interval) + 1 : 0;
+  const calls = settled.grants - after - 1;
+  return calls >= 1 ? calls : undefined;
 }
 
 /** What an acquire got, for metrics and benchmarks (the port's `acquire` returns nothing). */

@@ -12,6 +12,11 @@ export interface LimiterState {
    * sets it to now (0 when unknown, as in items written before it existed).
    */
   busySince: number;
+  /**
+   * Slots reserved since `busySince`, counting the one that set it (0 when unknown, as in items
+   * written before it existed): with the timeline, how many of our calls a refused window held.
+   */
+  grants: number;
   /** Calls per second currently allowed: cut by 429s, regained after clean periods, ≤ `ceiling`. */
   rate: number;
   /** The ceiling in force when the state was last written (for status displays). */
@@ -35,6 +40,12 @@ export interface LimiterState {
    * that drew it: a found knee is held under, a knee that only bounds the room is probed towards.
    */
   kneeFound: boolean;
+  /**
+   * When the call was sent whose 429 counted the knee (see `capacityFound`), or null: a 429 echoed
+   * during the hold for a call sent in the second before it was counted as ours in that window,
+   * though the window had refused it, so it lowers the knee by one.
+   */
+  foundAt: number | null;
 }
 
 /** The state of a limiter nobody has used yet: full rate, next slot free now. */
@@ -43,6 +54,7 @@ export function initialState(at: number, config: LimiterConfig): LimiterState {
   return {
     tat: now,
     busySince: now,
+    grants: 0,
     rate: config.ceiling,
     ceiling: config.ceiling,
     lastThrottleAt: null,
@@ -51,6 +63,7 @@ export function initialState(at: number, config: LimiterConfig): LimiterState {
     cleanSince: now,
     knee: null,
     kneeFound: false,
+    foundAt: null,
   };
 }
 

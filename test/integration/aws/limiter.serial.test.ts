@@ -206,6 +206,29 @@ describe('DynamoDB rate limiter', () => {
     expect(l.stats).toMatchObject({ acquires: 11, refusals: 0 });
   });
 
+  it('counts the slots every instance took since the timeline became busy, and cuts to 0.9 × the room a 429 found', async () => {
+    const clock = new FakeClock();
+    const environment = env('counted');
+    const limiters = [0, 1, 2].map(() => limiter(environment, { clock, random: () => 0.5 }));
+    const slots: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const slot = await (limiters[i % 3] as DynamoDbRateLimiter).acquireSlot({ maxWaitMs: 2_000 });
+      slots.push(slot.slotAt);
+    }
+    expect((await rawItem(environment))?.grants).toEqual({ N: '6' });
+    // The 6th call is refused and its 429 reported by another instance: 5 of ours were in the window.
+    const sentAt = (slots[5] as number) + 3;
+    clock.advance(250);
+    await (limiters[1] as DynamoDbRateLimiter).onThrottled(undefined, sentAt);
+    expect(await limiters[2]?.readState()).toMatchObject({
+      rate: 4.5,
+      knee: 5,
+      kneeFound: true,
+      foundAt: sentAt,
+      grants: 0,
+    });
+  });
+
   it('reads and updates an item written before the knee existed', async () => {
     const clock = new FakeClock();
     const environment = env('old-item');
@@ -259,8 +282,10 @@ describe('DynamoDB rate limiter', () => {
           }
           model ??= initialState(now, config);
           if (op.kind === 'throttle') {
-            model = onThrottled(model, now, config, op.ms % 3 === 0 ? op.ms : undefined);
-            await l.onThrottled(op.ms % 3 === 0 ? op.ms : undefined);
+            // Half the 429s tell when the refused call went, so the room counted is compared too.
+            const sentAt = op.ms % 2 === 0 ? now - (op.ms % 700) : undefined;
+            model = onThrottled(model, now, config, op.ms % 3 === 0 ? op.ms : undefined, sentAt);
+            await l.onThrottled(op.ms % 3 === 0 ? op.ms : undefined, sentAt);
           } else {
             const expected = reserve(model, now, config, op.ms);
             const got = await l.acquireSlot({ maxWaitMs: op.ms }).catch((e: unknown) => e);

@@ -11,6 +11,7 @@ import type { LimiterState } from '../../../src/core/limiter/gcra';
 const state: LimiterState = {
   tat: 1_767_225_603_000.5,
   busySince: 1_767_225_602_500,
+  grants: 4,
   rate: 4.41,
   ceiling: 9,
   lastThrottleAt: 1_767_225_600_000,
@@ -19,6 +20,7 @@ const state: LimiterState = {
   cleanSince: 1_767_225_608_100,
   knee: 6.3,
   kneeFound: false,
+  foundAt: null,
 };
 
 /** The item `update` would write on an empty key, as DynamoDB applies SET and REMOVE. */
@@ -38,9 +40,9 @@ describe('limiter item layout', () => {
     expect(decodeItem(apply(fullStateUpdate(state, 7)))).toEqual({ epoch: 7, state });
   });
 
-  it('decodes an item written before the knee or busySince existed as having none', () => {
-    const { knee: _, busySince: __, ...old } = apply(fullStateUpdate(state, 3));
-    expect(decodeItem(old)).toEqual({ epoch: 3, state: { ...state, knee: null, busySince: 0 } });
+  it('decodes an item written before the knee, busySince or grants existed as having none', () => {
+    const { knee: _, busySince: __, grants: ___, ...old } = apply(fullStateUpdate(state, 3));
+    expect(decodeItem(old)).toEqual({ epoch: 3, state: { ...state, knee: null, busySince: 0, grants: 0 } });
   });
 
   it('marks a knee the 429 found, and clears the mark with the knee or a knee that only bounds', () => {
@@ -67,10 +69,10 @@ describe('limiter item layout', () => {
     expect(decodeItem(apply(cut, item)).state).toMatchObject({ rate: 4.844, knee: 6.92 });
   });
 
-  it('leaves busySince to reservations when a cut is written over an existing item', () => {
+  it('leaves busySince and grants to reservations when a 429 does not restart them (an echo)', () => {
     const stale = { ...state, busySince: 1 };
     const cut = throttleWrite({ epoch: 3, state: stale }, { ...stale, rate: 3 });
-    expect(cut.update.set.some((c) => c.startsWith('busySince'))).toBe(false);
+    expect(cut.update.set.some((c) => c.startsWith('busySince') || c.startsWith('grants'))).toBe(false);
     expect(cut.update.values[':set_busySince']).toBeUndefined();
     expect(apply(cut.update, apply(fullStateUpdate(state, 3))).busySince).toEqual({
       N: String(state.busySince),
@@ -79,6 +81,16 @@ describe('limiter item layout', () => {
     expect(throttleWrite({ epoch: 0, state: stale }, stale).update.values[':set_busySince']).toEqual({
       N: '1',
     });
+  });
+
+  it('restarts busySince and grants with a cut, and removes foundAt when no room was counted', () => {
+    const found = apply(fullStateUpdate({ ...state, foundAt: 1_767_225_602_900 }, 3));
+    expect(decodeItem(found).state.foundAt).toBe(1_767_225_602_900);
+    const next = { ...state, busySince: state.tat, grants: 0, rate: 3 };
+    const cut = throttleWrite({ epoch: 3, state: decodeItem(found).state }, next);
+    const item = apply(cut.update, found);
+    expect(decodeItem(item).state).toMatchObject({ busySince: state.tat, grants: 0, foundAt: null });
+    expect(item.foundAt).toBeUndefined();
   });
 
   it('names a knee that is not a number', () => {

@@ -20,6 +20,24 @@ function twoCuts(): LimiterState {
   return onThrottled(first, T0 + 3_100, config);
 }
 
+/** Takes `n` slots at the state's rate from `from` on; `lastSlot` is the last one's moment. */
+function take(state: LimiterState, from: number, n: number): { state: LimiterState; lastSlot: number } {
+  let lastSlot = from;
+  for (let i = 0; i < n; i++) {
+    const r = reserve(state, Math.max(from, state.tat), config);
+    state = r.state;
+    lastSlot = r.slotAt;
+  }
+  return { state, lastSlot };
+}
+
+/** Cut at 9/s, resumed at 6.3/s after the pause, 3 slots taken and the 4th refused: knee 3 found. */
+function foundAfterResume(c: typeof config): LimiterState {
+  const resumed = onThrottled(initialState(T0, c), T0, c);
+  const { state, lastSlot } = take(resumed, resumed.cleanSince, 4);
+  return onThrottled(state, lastSlot + 200, c, undefined, lastSlot + 5);
+}
+
 describe('the knee: the rate that drew the last cut', () => {
   it('is remembered by a cut, kept by its echoes, and replaced by the next cut', () => {
     let state = onThrottled(initialState(T0, config), T0, config);
@@ -56,19 +74,22 @@ describe('the knee: the rate that drew the last cut', () => {
   });
 
   it.each([
-    // A fresh limiter at 9/s, refused 234 ms after it began: the window had room for ≈ 2.1/s.
-    ['a fresh limiter', () => initialState(T0, config), T0 + 234, { rate: 1.895, knee: 2.106 }],
-    // Resumed at 6.3/s after the first cut's pause (T0 + 3 s), refused 480 ms later.
+    // A fresh limiter at 9/s: 3 slots taken, the 4th refused — the window had room for 3/s.
+    ['a fresh limiter', () => initialState(T0, config), T0, 3, { rate: 2.7, knee: 3 }],
+    // Resumed at 6.3/s after the first cut's pause (T0 + 3 s): 2 slots, the 3rd refused.
     [
       'a resumed timeline',
       () => onThrottled(initialState(T0, config), T0, config),
-      T0 + 3_480,
-      { rate: 2.722, knee: 3.024 },
+      T0 + 3_000,
+      2,
+      { rate: 1.8, knee: 2 },
     ],
-  ])('cuts straight to 0.9 × the room a 429 found within 1 s of %s', (_, before, sentAt, expected) => {
+  ])('cuts straight to 0.9 × the room a 429 found within 1 s of %s', (_, before, from, room, expected) => {
     const state = before();
-    expect(onThrottled(state, sentAt + 200, config, undefined, sentAt)).toMatchObject({
+    const { state: busy, lastSlot } = take(state, from, room + 1);
+    expect(onThrottled(busy, lastSlot + 200, config, undefined, lastSlot + 5)).toMatchObject({
       ...expected,
+      kneeFound: true,
       streak: state.streak + 1,
     });
   });
@@ -77,56 +98,88 @@ describe('the knee: the rate that drew the last cut', () => {
     const idle = initialState(T0, config);
     // Nobody called for 10 s; the first reservation finds the timeline idle and marks it busy from now.
     const r = reserve(idle, T0 + 10_000, config);
-    expect(r.state.busySince).toBe(T0 + 10_000);
-    // Reservations that follow on a busy timeline keep the mark.
-    expect(reserve(r.state, T0 + 10_050, config).state.busySince).toBe(T0 + 10_000);
-    // Refused 500 ms after that at 9/s: the window had room for 4.5/s, not for 9 × 10.5 s.
-    expect(onThrottled(r.state, T0 + 10_700, config, undefined, T0 + 10_500)).toMatchObject({
-      rate: 4.05,
-      knee: 4.5,
+    expect(r.state).toMatchObject({ busySince: T0 + 10_000, grants: 1 });
+    // Reservations that follow on a busy timeline keep the mark and are counted.
+    expect(reserve(r.state, T0 + 10_050, config).state).toMatchObject({ busySince: T0 + 10_000, grants: 2 });
+    // Five slots at 9/s, then a sixth refused: the window had room for 5/s, not for 9 × 10.5 s.
+    let state = r.state;
+    for (let i = 1; i < 6; i++) state = reserve(state, T0 + 10_000 + i * 111.2, config).state;
+    expect(onThrottled(state, T0 + 10_800, config, undefined, T0 + 10_560)).toMatchObject({
+      rate: 4.5,
+      knee: 5,
       kneeFound: true,
+      foundAt: T0 + 10_560,
     });
   });
 
+  it('counts the slots taken, however unevenly, not the time they span', () => {
+    // Work ramping up leaves gaps shorter than a slot: 6 slots in 800 ms at 9/s, where 7.2 would fit.
+    let state = initialState(T0, config);
+    for (const at of [0, 210, 330, 450, 560, 680, 800]) state = reserve(state, T0 + at, config).state;
+    expect(state).toMatchObject({ busySince: T0, grants: 7 });
+    // The 7th slot was refused; two more were booked after it before its answer came.
+    state = reserve(state, T0 + 900, config).state;
+    state = reserve(state, T0 + 900, config).state;
+    expect(onThrottled(state, T0 + 1_000, config, undefined, T0 + 805)).toMatchObject({ knee: 6, rate: 5.4 });
+  });
+
+  it('lowers a counted knee by one for each echo of a call sent in the second before the counted one', () => {
+    let state = initialState(T0, config);
+    for (let i = 0; i < 8; i++) state = reserve(state, T0 + i * 111.2, config).state;
+    // The 8th call's 429 comes first and counts 7; the 7th call's 429 arrives after it.
+    const cut = onThrottled(state, T0 + 950, config, undefined, T0 + 780);
+    expect(cut).toMatchObject({ knee: 7, rate: 6.3 });
+    const echo = onThrottled(cut, T0 + 1_000, config, undefined, T0 + 670);
+    expect(echo).toMatchObject({ knee: 6, rate: 5.4, streak: cut.streak });
+    // An echo of a call sent after the counted one was not counted: nothing to take back.
+    expect(onThrottled(cut, T0 + 1_000, config, undefined, T0 + 890)).toMatchObject({ knee: 7, rate: 6.3 });
+  });
+
+  it('restarts the count at the end of a cut pause', () => {
+    let state = initialState(T0, config);
+    for (let i = 0; i < 8; i++) state = reserve(state, T0 + i * 111.2, config).state;
+    const cut = onThrottled(state, T0 + 950, config, undefined, T0 + 780);
+    expect(cut).toMatchObject({ busySince: cut.cleanSince, grants: 0 });
+  });
+
   it('holds under a knee the 429 found until it is forgotten, then grows again', () => {
-    const resumed = onThrottled(initialState(T0, config), T0, config);
-    const found = onThrottled(resumed, T0 + 3_680, config, undefined, T0 + 3_480);
-    expect(found).toMatchObject({ rate: 2.722, knee: 3.024, kneeFound: true });
+    const found = foundAfterResume(config);
+    expect(found).toMatchObject({ rate: 2.7, knee: 3, kneeFound: true });
     const later = [1, 10, 25].map((p) => settle(found, found.cleanSince + p * 2_000, config));
-    expect(later.map((s) => s.rate)).toEqual([2.722, 2.722, 2.722]);
+    expect(later.map((s) => s.rate)).toEqual([2.7, 2.7, 2.7]);
     // 60 s after the 429 the knee and its mark are gone, and the rate grows × 1.25 (at least + 0.5) per period.
-    const forgotten = settle(found, T0 + 3_680 + 62_000, config);
+    const forgotten = settle(found, (found.lastThrottleAt ?? 0) + 62_000, config);
     expect(forgotten).toMatchObject({ knee: null, kneeFound: false });
-    expect(forgotten.rate).toBeGreaterThan(2.722);
+    expect(forgotten.rate).toBeGreaterThan(2.7);
   });
 
   it('probes with a given probe step only under a knee that bounds the room, never under one it found', () => {
     const probing = resolveLimiterConfig({ probeStep: 0.05, random: () => 0.5 });
     const bound = onThrottled(onThrottled(initialState(T0, probing), T0, probing), T0 + 3_100, probing);
     expect(settle(bound, bound.cleanSince + 5 * 2_000, probing).rate).toBe(5.77); // 5.67, then + 0.05 × 2
-    const resumed = onThrottled(initialState(T0, probing), T0, probing);
-    const found = onThrottled(resumed, T0 + 3_680, probing, undefined, T0 + 3_480);
-    expect(settle(found, found.cleanSince + 5 * 2_000, probing).rate).toBe(2.722);
+    const found = foundAfterResume(probing);
+    expect(settle(found, found.cleanSince + 5 * 2_000, probing).rate).toBe(2.7);
   });
 
   it('cuts × 0.7 from the rate when the 429 says nothing about the room left', () => {
     const resumed = onThrottled(initialState(T0, config), T0, config); // 6.3/s from T0 + 3 s
     // Sent 1 s or more after the resume: the window held only our own steady pace.
-    expect(onThrottled(resumed, T0 + 4_300, config, undefined, T0 + 4_000)).toMatchObject({
+    const { state: busy, lastSlot } = take(resumed, T0 + 3_000, 9);
+    expect(lastSlot).toBeGreaterThan(T0 + 4_000);
+    expect(onThrottled(busy, lastSlot + 300, config, undefined, lastSlot + 5)).toMatchObject({
       rate: 4.41,
       knee: 6.3,
+      kneeFound: false,
     });
-    // Sent after a regain step changed the rate: the window held two paces.
-    const regained = settle(resumed, T0 + 5_100, config);
-    expect(regained.rate).toBe(6.8);
-    expect(onThrottled(regained, T0 + 5_400, config, undefined, T0 + 5_200)).toMatchObject({
-      rate: 4.76,
-      knee: 6.8,
-    });
-    // Never above the plain cut, and the knee never above the rate that drew it.
-    expect(onThrottled(resumed, T0 + 4_000, config, undefined, T0 + 3_990)).toMatchObject({
+    // Nothing counted (an item written before `grants` existed), or none of ours in the window.
+    expect(onThrottled({ ...busy, grants: 0 }, T0 + 3_400, config, undefined, T0 + 3_200)).toMatchObject({
       rate: 4.41,
-      knee: 6.237,
+      kneeFound: false,
+    });
+    const first = take(resumed, T0 + 3_000, 1);
+    expect(onThrottled(first.state, T0 + 3_300, config, undefined, T0 + 3_005)).toMatchObject({
+      rate: 4.41,
+      kneeFound: false,
     });
   });
 
