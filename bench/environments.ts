@@ -186,4 +186,13 @@ async function main() {
   process.stdout.write(table);
 }
 
-runBench('bench:environments', main);
+runBench(
+  'bench:environments',
+  main,
+  `Usage: npm run bench:environments [-- --quick] [--environments N]
+
+  --quick             5 environments, 2 × 1,000 items each, one down for 20 s (default: 2 × 4,000, down 60 s)
+  --environments N    how many environments, 3 to 50 (default 5)
+
+Writes bench/results/environments[-quick].{md,json}.`,
+);

@@ -19,6 +19,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { UsageError } from '../src/core/errors';
 import { renderChart } from './chart';
 import { jamaSync } from './contestants/jama-sync';
 import { naiveLambda } from './contestants/naive-lambda';
@@ -27,6 +28,7 @@ import { pythonClient } from './contestants/python-client';
 import type { Contestant } from './contestants/types';
 import { type Measures, measure } from './measure';
 import { buildReport, markdown, type Report } from './report';
+import { runBench } from './run';
 import { makeWorkload, type WorkloadOptions } from './workload';
 
 const CONTESTANTS: readonly Contestant[] = [jamaSync, naiveLambda, perProcessBottleneck, pythonClient];
@@ -40,7 +42,7 @@ function positive(name: string, value: string | undefined, fallback: number): nu
   if (value === undefined) return fallback;
   const n = Number(value);
   if (!(Number.isInteger(n) && n > 0))
-    throw new RangeError(`Expected \`--${name}\` to be an integer > 0, got \`${value}\``);
+    throw new UsageError(`Expected \`--${name}\` to be an integer > 0, got \`${value}\``);
   return n;
 }
 
@@ -62,17 +64,13 @@ async function main() {
     await writeResults(report, values.out, values.json);
     return;
   }
-  // As `jama-sync local` does: the handlers' structured logs and EMF metrics would drown the table.
-  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-  process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
-
   const scale = values.quick ? 'quick' : 'full';
   const capSeconds = positive('cap-seconds', values['cap-seconds'], SCALES[scale].capSeconds);
   const workload = makeWorkload({ ...SCALES[scale].workload, seed: positive('seed', values.seed, 1) });
   const wanted = values.only?.split(',').map((s) => s.trim());
   const unknown = wanted?.filter((key) => !CONTESTANTS.some((c) => c.key === key)) ?? [];
   if (unknown.length > 0) {
-    throw new RangeError(
+    throw new UsageError(
       `Unknown contestant(s) ${unknown.join(', ')}; choose from ${CONTESTANTS.map((c) => c.key).join(', ')}`,
     );
   }
@@ -148,12 +146,17 @@ async function writeResults(report: Report, out: string, json: boolean) {
   );
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    process.stderr.write(
-      `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-    process.exit(1);
-  },
+runBench(
+  'bench',
+  main,
+  `Usage: npm run bench [-- --quick] [--only KEY,…] [--sequential] [--cap-seconds N] [--seed N] [--out DIR] [--json] [--from FILE]
+
+  --quick            300 events over 120 items, then 3 × 120 items (under 2 min; default: 5,000 and 3 × 2,000)
+  --only KEYS        only these contestants: ${CONTESTANTS.map((c) => c.key).join(', ')}
+  --sequential       one contestant at a time
+  --cap-seconds N    stop a contestant after N s and report what it did (default 1500, quick 100)
+  --seed N           the workload's seed (default 1)
+  --out DIR          where results go (default bench/results)
+  --json             the JSON report on stdout instead of the table
+  --from FILE        no run: render the table and chart again from a saved JSON report`,
 );

@@ -11,10 +11,12 @@
  *   npm run bench:limiter-model -- --no-sent-at --budget 2000   # as before 429s told the room left
  */
 import { parseArgs } from 'node:util';
+import { UsageError } from '../src/core/errors';
 import { type LimiterOptions, resolveLimiterConfig } from '../src/core/limiter/config';
 import { initialState, type LimiterState, onThrottled, reserve } from '../src/core/limiter/gcra';
 import { ForeignTraffic } from '../src/simulator/foreign-traffic';
 import { SlidingWindowLimiter } from '../src/simulator/rate-window';
+import { runBench } from './run';
 
 export interface ModelScenario {
   key: string;
@@ -167,6 +169,14 @@ export const MODEL_SCENARIOS: ModelScenario[] = [
   { key: 'foreign-8', foreign: [8], everyMs: 3_600_000 },
 ];
 
+function parseLimiter(text: string): LimiterOptions {
+  try {
+    return JSON.parse(text) as LimiterOptions;
+  } catch {
+    throw new UsageError(`Expected \`--limiter\` to be JSON, e.g. '{"kneeTtlMs":30000}', got \`${text}\``);
+  }
+}
+
 function main() {
   const { values } = parseArgs({
     options: {
@@ -179,8 +189,19 @@ function main() {
       limiter: { type: 'string', default: '{}' },
     },
   });
+  const numbers = {
+    seeds: values.seeds,
+    seconds: values.seconds,
+    budget: values.budget,
+    lag: values.lag,
+    slices: values.slices,
+  };
+  for (const [name, raw] of Object.entries(numbers)) {
+    if (!(Number(raw) >= 0))
+      throw new UsageError(`Expected \`--${name}\` to be a number ≥ 0, got \`${raw}\``);
+  }
   const seeds = Number(values.seeds);
-  const limiter = JSON.parse(values.limiter) as LimiterOptions;
+  const limiter = parseLimiter(values.limiter);
   const rows: string[] = [
     '| scenario | useful/s | of capacity | 429 % | longest gap s |',
     '|---|---|---|---|---|',
@@ -206,4 +227,18 @@ function main() {
   process.stdout.write(`${rows.join('\n')}\n`);
 }
 
-if (process.argv[1]?.endsWith('limiter-model.ts')) main();
+if (process.argv[1]?.endsWith('limiter-model.ts')) {
+  runBench(
+    'bench:limiter-model',
+    async () => main(),
+    `Usage: npm run bench:limiter-model [-- --seeds 10] [--seconds 60] [--budget 4000] [--lag 20] [--slices 8] [--limiter JSON] [--no-sent-at]
+
+  --seeds N       runs per scenario, each its own seed (default 10)
+  --seconds N     virtual seconds per run (default 60)
+  --budget MS     a slice's longest background wait before it hands back (default 4000)
+  --lag MS        send lag: uniform up to this, plus rare spikes (default 20)
+  --slices N      scan slices reading at once (default 8)
+  --limiter JSON  limiter options over the defaults, e.g. '{"kneeTtlMs":30000}'
+  --no-sent-at    429s without the refused call's send time`,
+  );
+}

@@ -12,10 +12,12 @@ import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDbRateLimiter } from '../src/adapters/dynamodb-limiter/limiter';
+import { UsageError } from '../src/core/errors';
 import { LimiterWaitError } from '../src/core/ports/rate-limiter';
 import { clientConfig, startEmbeddedAws } from '../src/local/embedded-aws';
 import { provisionLocal } from '../src/local/provision';
 import { maxInAnyWindow } from '../src/simulator/rate-window';
+import { runBench } from './run';
 
 function quantile(sorted: number[], q: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -50,7 +52,7 @@ async function main() {
   const workMs = Number(values['work-ms']);
   for (const [name, n] of Object.entries({ workers, seconds, limit, workMs })) {
     if (!(Number.isFinite(n) && n >= 0))
-      throw new Error(`Expected \`--${name}\` to be a number ≥ 0, got \`${n}\``);
+      throw new UsageError(`Expected \`--${name}\` to be a number ≥ 0, got \`${n}\``);
   }
 
   const aws = await startEmbeddedAws();
@@ -151,9 +153,15 @@ function fmt(s: { p50: number; p99: number; max: number }): string {
   return `${s.p50} / ${s.p99} / ${s.max} ms`;
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(
-    `bench/limiter: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
-  process.exitCode = 1;
-});
+runBench(
+  'bench:limiter',
+  main,
+  `Usage: npm run bench:limiter [-- --workers 8] [--seconds 20] [--limit 10] [--ceiling 9] [--work-ms 0] [--json]
+
+  --workers N     limiter instances (as N Lambdas), each with its own DynamoDB client (default 8)
+  --seconds N     how long they acquire (default 20)
+  --limit N       Jama's limit the window is checked against (default 10)
+  --ceiling N     the limiter's ceiling (default: derived from the limit)
+  --work-ms N     the Jama call each worker makes after acquiring (default 0)
+  --json          a JSON summary instead of the table`,
+);

@@ -11,9 +11,11 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { UsageError } from '../src/core/errors';
 import { startLocalStack } from '../src/local/local-stack';
 import type { SimulatorOptions } from '../src/simulator/server';
 import { measureRun, type ReconcileMeasures, reconcileTable } from './reconcile-measure';
+import { runBench } from './run';
 
 interface Scenario {
   key: string;
@@ -107,10 +109,13 @@ async function main() {
   const { values } = parseArgs({
     options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } },
   });
-  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-  process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
   const wanted = values.only?.split(',');
-  const chosen = scenarios(values.quick).filter((s) => !wanted || wanted.some((w) => s.key.startsWith(w)));
+  const all = scenarios(values.quick);
+  const chosen = all.filter((s) => !wanted || wanted.some((w) => s.key.startsWith(w)));
+  if (chosen.length === 0)
+    throw new UsageError(
+      `--only ${values.only} matches no scenario; choose from ${all.map((s) => s.key).join(', ')}`,
+    );
   const log = (m: string) => process.stderr.write(`${m}\n`);
   const rows: ReconcileMeasures[] = [];
   for (const s of chosen) rows.push(await run(s, log));
@@ -122,12 +127,13 @@ async function main() {
   process.stdout.write(table);
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    process.stderr.write(
-      `bench:reconcile failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-    process.exit(1);
-  },
+runBench(
+  'bench:reconcile',
+  main,
+  `Usage: npm run bench:reconcile [-- --quick] [--only KEY,…]
+
+  --quick       the same scenarios, smaller (3,000 items; about 3 min)
+  --only KEYS   only the scenarios whose key starts with one of these (alone, foreign, duplicates, …)
+
+Writes bench/results/reconcile[-quick].{md,json}.`,
 );

@@ -1,22 +1,34 @@
 import { JamaSyncError } from '../src/core/errors';
 
 /**
- * Runs a benchmark's `main` with Powertools quiet: exits 0 when it resolves, prints the error
- * (only its message for a user's mistake, a {@link JamaSyncError}) and exits 1 when it rejects.
+ * Runs a benchmark's `main` with Powertools quiet. `--help` (or `-h`) prints `usage` and exits 0
+ * without running anything. Exits 0 when `main` resolves; when it rejects, prints the error — for a
+ * user's mistake (a bad option, a {@link JamaSyncError}) only its message and the usage, exit 2;
+ * anything else with its stack, exit 1.
+ *
+ * @example runBench('bench:reconcile', main, 'npm run bench:reconcile [-- --quick] [--only KEY,…]');
  */
-export function runBench(name: string, main: () => Promise<void>): void {
+export function runBench(name: string, main: () => Promise<void>, usage: string): void {
+  const text = `${usage.trim()}\n`;
+  if (process.argv.slice(2).some((a) => a === '--help' || a === '-h')) {
+    process.stdout.write(text);
+    process.exit(0);
+  }
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
   main().then(
     () => process.exit(0),
     (error: unknown) => {
-      // A user's mistake (a bad option) gets its message; anything else its stack.
       const code = (error as { code?: unknown })?.code;
       const mistake =
         error instanceof JamaSyncError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'));
-      const text =
-        error instanceof Error ? (mistake ? error.message : (error.stack ?? error.message)) : String(error);
-      process.stderr.write(`${name} failed: ${text}\n`);
+      if (mistake) {
+        process.stderr.write(`${name}: ${(error as Error).message}\n\n${text}`);
+        process.exit(2);
+      }
+      process.stderr.write(
+        `${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
       process.exit(1);
     },
   );
