@@ -80,7 +80,7 @@ describe(`transient faults stay transient (${CHAOS.items} items)`, () => {
       const outageCalls = down.length + refused.length;
       process.stdout.write(
         `outage ${outageMs / 1000} s: ${garbage.length} calls in the garbage-200 period, ` +
-          `${outageCalls} calls while down (breaker), drained ${((Date.now() - recoveredAt) / 1000).toFixed(1)} s after, ` +
+          `${outageCalls} calls while down (breaker; ${down.length} answered 503, ${refused.length} reset), drained ${((Date.now() - recoveredAt) / 1000).toFixed(1)} s after, ` +
           `${letters.length} dead letters\n`,
       );
       expect(letters).toEqual([]);
