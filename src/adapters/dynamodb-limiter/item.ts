@@ -92,7 +92,8 @@ export function throttleWrite(stored: Stored, next: LimiterState) {
   // echo computed from an older copy must not put older values back (it never changes them). A cut
   // restarts them at the end of its pause, which no reservation it races can have reached (`tat`
   // condition below); a new item needs them.
-  const marks = stored.epoch === 0 || next.busySince !== stored.state.busySince;
+  const marks =
+    stored.epoch === 0 || next.busySince !== stored.state.busySince || next.grants !== stored.state.grants;
   const update = fullStateUpdate(next, stored.epoch + 1, marks);
   if (stored.epoch === 0) return { update, condition: 'attribute_not_exists(pk)' };
   // `tat <= next.tat`: reservations made meanwhile may have moved `tat`, but not past the pause.

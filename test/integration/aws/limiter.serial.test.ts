@@ -299,7 +299,19 @@ describe('DynamoDB rate limiter', () => {
         }
         expect(await limiters[0]?.readState()).toEqual(model);
       }),
-      { numRuns: 25 },
+      {
+        numRuns: 25,
+        // Found in CI: a 429 (Retry-After 0) right after the first slot must still restart the count.
+        examples: [
+          [
+            [
+              { who: 0, kind: 'acquire', ms: 0 },
+              { who: 0, kind: 'throttle', ms: 0 },
+              { who: 0, kind: 'acquire', ms: 0 },
+            ],
+          ],
+        ],
+      },
     );
   }, 30_000);
 });

@@ -93,6 +93,13 @@ describe('limiter item layout', () => {
     expect(item.foundAt).toBeUndefined();
   });
 
+  it('restarts the count with a cut even when busySince stays the same', () => {
+    // A 429 with Retry-After 0 right after the first slot: the pause ends where the count began.
+    const counted = { ...state, grants: 1 };
+    const cut = throttleWrite({ epoch: 3, state: counted }, { ...counted, grants: 0, rate: 3 });
+    expect(decodeItem(apply(cut.update, apply(fullStateUpdate(counted, 3)))).state.grants).toBe(0);
+  });
+
   it('names a knee that is not a number', () => {
     const item = { ...apply(fullStateUpdate(state, 1)), knee: { S: 'high' } };
     expect(() => decodeItem(item)).toThrow(/no numeric `knee`/);
