@@ -2,6 +2,10 @@ import { type Lane, type LimiterConfig, laneIntervalMs, laneMaxWaitMs } from '..
 import { bookingHorizonMs, type LimiterState, roundUs, settle } from '../../core/limiter/gcra';
 import { fullStateUpdate, type ItemUpdate, num, type Stored, settledUpdate } from './item';
 
+/** Counts the reservation on the item (`grants`; see `capacityFound`), from 0 on items written before it existed. */
+const COUNT_GRANT = 'grants = if_not_exists(grants, :zero) + :one';
+const COUNT_GRANT_VALUES = { ':zero': num(0), ':one': num(1) };
+
 /** A reservation as one conditional write: what to write, on what condition, and where its slot is. */
 export interface ReservationWrite {
   update: ItemUpdate;
@@ -42,13 +46,8 @@ export function reservationWrite(
   if (cached.state.tat > now || contended) {
     const horizon = bookingHorizonMs(settled, now, config, laneMaxWaitMs(maxWaitMs, lane, config));
     const maxTat = now + horizon + tolerance;
-    update.set.push('tat = tat + :interval', 'grants = if_not_exists(grants, :zero) + :one');
-    Object.assign(update.values, {
-      ':interval': num(interval),
-      ':maxTat': num(maxTat),
-      ':zero': num(0),
-      ':one': num(1),
-    });
+    update.set.push('tat = tat + :interval', COUNT_GRANT);
+    Object.assign(update.values, { ':interval': num(interval), ':maxTat': num(maxTat) }, COUNT_GRANT_VALUES);
     return {
       update,
       condition: 'epoch = :epoch AND tat > :now AND tat <= :maxTat',
@@ -62,8 +61,8 @@ export function reservationWrite(
     update.set.push('busySince = :busySince', 'grants = :grants');
     Object.assign(update.values, { ':busySince': num(reserved.busySince), ':grants': num(reserved.grants) });
   } else {
-    update.set.push('grants = if_not_exists(grants, :zero) + :one');
-    Object.assign(update.values, { ':zero': num(0), ':one': num(1) });
+    update.set.push(COUNT_GRANT);
+    Object.assign(update.values, COUNT_GRANT_VALUES);
   }
   return { update, condition: 'epoch = :epoch AND tat <= :now', ahead: false, slotAt: () => now };
 }

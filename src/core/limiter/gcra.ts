@@ -1,5 +1,5 @@
 import { backoffDelayMs } from '../backoff';
-import { type Lane, type LimiterConfig, laneIntervalMs, laneMaxWaitMs } from './config';
+import { intervalMs, type Lane, type LimiterConfig, laneIntervalMs, laneMaxWaitMs } from './config';
 import { settle } from './regain';
 import { type LimiterState, roundRate, roundUs } from './state';
 
@@ -153,7 +153,7 @@ function recounted(
 ): Pick<LimiterState, 'knee' | 'rate'> {
   const { knee, foundAt, rate } = settled;
   if (knee === null || foundAt === null || sentAt === undefined) return { knee, rate };
-  if (!(sentAt < foundAt && sentAt > foundAt - 1000)) return { knee, rate };
+  if (!(sentAt < foundAt && sentAt > foundAt - WINDOW_MS)) return { knee, rate };
   const lower = Math.max(0, roundRate(knee - 1));
   return { knee: lower, rate: Math.max(config.floor, Math.min(rate, roundRate(lower * config.kneeMargin))) };
 }
@@ -183,7 +183,7 @@ export function capacityFound(
   if (sentAt === undefined || settled.grants === 0) return undefined;
   const since = sentAt - settled.busySince;
   if (!(since >= 0 && since < WINDOW_MS)) return undefined;
-  const interval = 1000 / settled.rate;
+  const interval = intervalMs(settled.rate);
   const lastSlot = settled.tat - interval - config.toleranceMs;
   const after = lastSlot > sentAt ? Math.floor((lastSlot - sentAt) / interval) + 1 : 0;
   const calls = settled.grants - after - 1;
