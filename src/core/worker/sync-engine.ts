@@ -15,6 +15,7 @@ import {
 import type { JamaApi } from '../ports/jama-api';
 import type { JobQueue } from '../ports/job-queue';
 import type { Quarantine } from '../ports/quarantine';
+import { LimiterWaitError } from '../ports/rate-limiter';
 import type { IndexEntry, ItemIndex, Sink, SinkRecord } from '../ports/sink';
 import type { RunCursorStore } from '../reconcile/cursor';
 import { InMemoryRunCursorStore } from '../reconcile/memory-cursors';
@@ -22,7 +23,7 @@ import type { ReferenceResolver } from '../reference/resolver';
 import { type RelationshipEngineDeps, runRelationshipJobs } from '../relationships/engine';
 import { classify } from './classify';
 import { deferred, done, type Outcome } from './outcome';
-import { type PullTarget, pullItems } from './pull';
+import { type PullResult, type PullTarget, pullItems } from './pull';
 import { runPush } from './push';
 import type { PushLedger } from './push-ledger';
 import { prefetchPushTargets } from './push-prefetch';
@@ -133,11 +134,14 @@ export async function runBatch(
     byEnv.set(job.env, group);
     group.push({ id: record.id, job });
   }
+  // One turn length for the invocation, spread by ± 50 % so that invocations started together do
+  // not all hand back at once (drawn per environment, the invocation would last the longest of them).
+  const turnMs = (deps.turnMs ?? DEFAULT_TURN_MS) * (0.5 + Math.random());
   const cursors = deps.cursors ?? localCursors.get(deps) ?? new InMemoryRunCursorStore();
   if (!deps.cursors) localCursors.set(deps, cursors);
   await Promise.all(
     [...byEnv.values()].map(async (jobs) => {
-      for (const result of await runEnvironmentJobs(jobs, { ...deps, cursors }, signal))
+      for (const result of await runEnvironmentJobs(jobs, { ...deps, cursors }, turnMs, signal))
         results.set(result.id, result);
     }),
   );
@@ -154,9 +158,10 @@ export async function runBatch(
 async function runEnvironmentJobs(
   jobs: readonly { id: string; job: Job }[],
   deps: EngineDeps & { cursors: RunCursorStore },
+  turnMs: number,
   signal?: AbortSignal,
 ): Promise<RecordResult[]> {
-  const run = envBatch(deps, signal);
+  const run = envBatch(deps, turnMs, signal);
   const { pulls, pushes, scans, deletes, relationshipJobs } = sortJobs(jobs, run.results);
   await writeConfirmedDeletes(run, deletes);
   await runPushes(run, pushes, pulls);
@@ -173,6 +178,8 @@ async function runEnvironmentJobs(
 interface EnvBatch {
   deps: EngineDeps & { cursors: RunCursorStore };
   signal: AbortSignal | undefined;
+  /** How long the environment's pulls may run, from their start: reads not started by then go back. */
+  turnMs: number;
   results: Map<string, RecordResult>;
   set(id: string, outcome: Outcome, job?: Job): void;
   stopped(): boolean;
@@ -181,7 +188,11 @@ interface EnvBatch {
   writeOrFail(env: string, byItem: Map<number, string[]>, recordsToWrite: SinkRecord[]): Promise<void>;
 }
 
-function envBatch(deps: EngineDeps & { cursors: RunCursorStore }, signal: AbortSignal | undefined): EnvBatch {
+function envBatch(
+  deps: EngineDeps & { cursors: RunCursorStore },
+  turnMs: number,
+  signal: AbortSignal | undefined,
+): EnvBatch {
   const results = new Map<string, RecordResult>();
   const set = (id: string, outcome: Outcome, job?: Job) =>
     void results.set(id, { id, outcome, meta: job?.meta ?? NO_META, ...(job ? { job } : {}) });
@@ -206,6 +217,7 @@ function envBatch(deps: EngineDeps & { cursors: RunCursorStore }, signal: AbortS
   return {
     deps,
     signal,
+    turnMs,
     results,
     set,
     stopped: () => signal?.aborted === true,
@@ -293,9 +305,8 @@ async function runPushes(
 
 /** The batch's pulls, one environment's turn: release the markers, read Jama, write the sinks. */
 async function runPulls(run: EnvBatch, pulls: Map<string, Map<number, PullEntry>>) {
-  const { deps, signal, set, stopped, now, results, writeOrFail } = run;
-  // Spread by ± 50 %, so that invocations started together do not all hand back at once.
-  const turnEnds = now() + (deps.turnMs ?? DEFAULT_TURN_MS) * (0.5 + Math.random());
+  const { deps, signal, set, stopped, now, results, turnMs } = run;
+  const turnEnds = now() + turnMs;
   for (const [env, targets] of pulls) {
     const jama = deps.jama(env) as JamaApi;
     if (stopped()) continue;
@@ -324,28 +335,65 @@ async function runPulls(run: EnvBatch, pulls: Map<string, Map<number, PullEntry>
         ...(t.heardAt === undefined ? {} : { heardAt: t.heardAt }),
       });
     }
-    const { results: pulled } = await pullItems(jama, toRead, {
-      now,
-      // One turn per environment and invocation: reads not started within it go back to the queue.
-      shouldStop: () => stopped() || now() >= turnEnds,
-      ...(signal ? { signal } : {}),
-      ...(index ? { known: (itemId: number) => index.has(itemId) } : {}),
-    });
-    const fetched: SinkRecord[] = [];
-    const fetchedIds = new Map<number, string[]>();
-    for (const r of pulled) {
-      const ids = targets.get(r.itemId)?.ids ?? [];
-      if (r.record) {
-        fetched.push(r.record);
-        fetchedIds.set(r.itemId, ids);
-      } else if (r.absent) {
-        for (const id of ids) set(id, { type: 'done', note: r.note ?? 'not in Jama' }, results.get(id)?.job);
-      } else {
-        for (const id of ids) set(id, classify(r.error, signal), results.get(id)?.job);
+    // A slot too far away (LIMITER_WAIT: other invocations booked this environment's next ones)
+    // is asked for again while the turn lasts: the invocation is busy anyway, and handing the reads
+    // back delayed leaves nobody holding them when the slot comes (a low-rate environment's
+    // timeline ran dry for seconds). A 429, an open breaker or the turn's end still hand back.
+    let pending = toRead;
+    while (pending.length > 0) {
+      const { results: pulled } = await pullItems(jama, pending, {
+        now,
+        // One turn per environment and invocation: reads not started within it go back to the queue.
+        shouldStop: () => stopped() || now() >= turnEnds,
+        ...(signal ? { signal } : {}),
+        ...(index ? { known: (itemId: number) => index.has(itemId) } : {}),
+      });
+      const refused = pulled.filter((r) => r.error instanceof LimiterWaitError);
+      const retryMs = Math.max(MIN_SLOT_RETRY_MS, Math.min(...refused.map(slotRetryMs)));
+      const again = refused.length > 0 && !stopped() && now() + retryMs < turnEnds;
+      await settlePulls(run, env, targets, again ? pulled.filter((r) => !refused.includes(r)) : pulled);
+      if (!again) break;
+      const retry = new Set(refused.map((r) => r.itemId));
+      pending = pending.filter((t) => retry.has(t.itemId));
+      try {
+        await deps.clock.sleep(retryMs, signal);
+      } catch {
+        break; // aborted: the records not settled stay deferred
       }
     }
-    if (fetched.length) await writeOrFail(env, fetchedIds, fetched);
   }
+}
+
+/** Shortest pause before a refused read asks its limiter again. */
+const MIN_SLOT_RETRY_MS = 100;
+
+/** Half the way to the slot the limiter named: by then it is within the wait it accepts, or nearly. */
+function slotRetryMs(r: PullResult): number {
+  return (r.error as LimiterWaitError).retryAfterMs / 2;
+}
+
+/** Writes what a pull read and settles each item's records. */
+async function settlePulls(
+  run: EnvBatch,
+  env: string,
+  targets: Map<number, PullEntry>,
+  pulled: readonly PullResult[],
+) {
+  const { signal, set, results, writeOrFail } = run;
+  const fetched: SinkRecord[] = [];
+  const fetchedIds = new Map<number, string[]>();
+  for (const r of pulled) {
+    const ids = targets.get(r.itemId)?.ids ?? [];
+    if (r.record) {
+      fetched.push(r.record);
+      fetchedIds.set(r.itemId, ids);
+    } else if (r.absent) {
+      for (const id of ids) set(id, { type: 'done', note: r.note ?? 'not in Jama' }, results.get(id)?.job);
+    } else {
+      for (const id of ids) set(id, classify(r.error, signal), results.get(id)?.job);
+    }
+  }
+  if (fetched.length) await writeOrFail(env, fetchedIds, fetched);
 }
 
 /** Reconciliation scans, side by side, at the environment's scan rate. */

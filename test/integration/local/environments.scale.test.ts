@@ -13,29 +13,33 @@ import { maxInAnyWindow } from '../../../src/simulator/rate-window';
  * held cost one `GET /items/{id}` and one mirror write each, so the process's CPU is not what is
  * measured; every environment gets about 25 s of work at its ceiling, all at once.
  *
- * `npm run test:environments`; not part of `npm test` while it misses the issue's targets (see the
- * README's "Many environments" figures): the 2/s environment reaches about 0.6 of its limit, and a
- * 429 there (a call sent late, next to the next one) fails it in some runs.
+ * `npm run test:environments`; not part of `npm test`: measured 0.81–0.90 of each limit, but in
+ * about one run in five a call sent in the first seconds (a new connection, while the whole process
+ * starts) reaches Jama over 111 ms late, next to the following one: a 429, whose 3 s pause also
+ * costs its environment the rate (README, "Many environments").
  */
 const LIMITS = { ten: 10, five: 5, two: 2 } as const;
 const WORK_SECONDS = 25;
+const RATE_BOUND = 0.8;
 /** Seconds left out at the start (token, first batches) and the end (the last batches draining). */
 const RAMP_MS = 3000;
 
 let world: SimulatedEnvironments;
 afterAll(() => world?.stop());
 
-/** Our accepted calls per second between the first and the last one, ramps left out. */
+/**
+ * Our accepted calls per second between the first and the last one, ramps left out. Every call
+ * counts against the limit, so every accepted one counts here: the item reads and the reference
+ * data (users, item types, pick lists) read once at the start.
+ */
 function sustainedRate(calls: readonly CallRecord[]): number {
-  const at = calls
-    .filter((c) => !c.foreign && c.status === 200 && c.path.includes('/items/'))
-    .map((c) => c.at);
+  const at = calls.filter((c) => !c.foreign && c.status === 200).map((c) => c.at);
   const from = Math.min(...at) + RAMP_MS;
   const to = Math.max(...at) - RAMP_MS;
   return (at.filter((t) => t >= from && t < to).length * 1000) / (to - from);
 }
 
-it('runs each environment at its own limit, counted at its own Jama: none above it, each at ≥ 0.5 of it (target 0.8)', async () => {
+it(`runs each environment at its own limit, counted at its own Jama: none above it, each at ≥ ${RATE_BOUND} of it`, async () => {
   const envs = Object.entries(LIMITS).map(([name, rateLimit]) => ({
     name,
     rateLimit,
@@ -76,11 +80,7 @@ it('runs each environment at its own limit, counted at its own Jama: none above 
   for (const m of measured) {
     expect(m.busiestSecond).toBeLessThanOrEqual(m.limit);
     expect(m.throttled).toBe(0);
-    // Issue #17 asks for ≥ 0.8 of each limit; measured 0.68–0.86 (10/s), 0.58–0.83 (5/s) and
-    // 0.58–0.69 (2/s: turns of six workers compete for 1.8 calls/s, and a refused turn comes back
-    // after a whole-second SQS delay). Not met yet, so #17 stays open; this bound keeps what is
-    // achieved from regressing.
-    expect(m.rate).toBeGreaterThanOrEqual(0.5 * m.limit);
+    expect(m.rate).toBeGreaterThanOrEqual(RATE_BOUND * m.limit);
   }
   for (const e of envs) {
     // Every item of the environment in its own partition, and the summary counts it there.

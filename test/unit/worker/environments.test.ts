@@ -99,6 +99,50 @@ describe("an environment's turn", () => {
   });
 });
 
+describe('a slot too far away (LIMITER_WAIT) during a turn', () => {
+  /** A Jama whose limiter refuses the first `refusals` reads with "next slot in `slotMs`". */
+  function refusingJama(refusals: number, slotMs: number) {
+    const jama = new FakeJama([item(1), item(2), item(3)]);
+    const read = jama.getItemsByDocumentKeys.bind(jama);
+    let left = refusals;
+    const asked = { reads: 0 };
+    jama.getItemsByDocumentKeys = async (keys: readonly string[]) => {
+      asked.reads++;
+      if (left-- > 0) throw new LimiterWaitError(slotMs);
+      return read(keys);
+    };
+    return Object.assign(jama, { asked });
+  }
+  const run = (jama: FakeJama, clock: FakeClock, turnMs: number) =>
+    runBatch(
+      [1, 2, 3].map((id) => ({ id: `m${id}`, body: JSON.stringify(pull('low', id)) })),
+      { jama: () => jama.asApi(), sinks: [new MemorySink()], queue: new MemoryQueue(), clock, turnMs },
+    );
+
+  it('is asked for again while the turn lasts, not handed back: the reads are done', async () => {
+    const clock = new FakeClock();
+    const jama = refusingJama(2, 2400);
+    const results = await run(jama, clock, 8000);
+    expect(results.map((r) => r.outcome.type)).toEqual(['done', 'done', 'done']);
+    // Two refusals, each followed by half the way to the named slot; then one call for all three.
+    expect(clock.now() - Date.UTC(2026, 0, 1)).toBe(2 * 1200);
+    expect(jama.asked.reads).toBe(3);
+  });
+
+  it('goes back to the queue delayed when the slot is beyond the turn', async () => {
+    const clock = new FakeClock();
+    const jama = refusingJama(100, 20_000);
+    const results = await run(jama, clock, 4000);
+    // Half of 20 s is past any turn of 4 s ± 50 %: no second ask.
+    expect(results.map((r) => r.outcome)).toEqual(
+      [1, 2, 3].map(() =>
+        expect.objectContaining({ type: 'throttled', by: 'limiter', retryAfterMs: 20_000 }),
+      ),
+    );
+    expect(jama.asked.reads).toBe(1);
+  });
+});
+
 describe("reconciliation sized by each environment's rate", () => {
   it("splits a run into as many slices as its own environment's rate needs", async () => {
     const clock = new FakeClock(T0);
