@@ -244,6 +244,29 @@ describe('sync engine', () => {
     expect(sink.rows.get('prod/5')).toMatchObject({ item: { fields: { name: 'New' } } });
   });
 
+  it('re-reads pushed items even when the pushes took longer than a turn: the turn starts with the reads', async () => {
+    const { jama, sink, deps } = setup();
+    const clock = deps.clock as FakeClock;
+    const patch = jama.patchItem.bind(jama);
+    // Each PATCH takes 4 s of the injected clock (waiting on a slow Jama, say): 3 of them outlast any turn.
+    jama.patchItem = async (...args: Parameters<FakeJama['patchItem']>) => {
+      clock.advance(4000);
+      return patch(...args);
+    };
+    const pushes: JobInput[] = [5, 6, 7].map((itemId) => ({
+      v: 1,
+      env: 'prod',
+      kind: 'push',
+      itemId,
+      ops: [{ op: 'replace', path: '/fields/name', value: `New ${itemId}` }],
+    }));
+    const results = await runBatch(records(pushes), { ...deps, turnMs: 1000 });
+    // Measured before: a turn drawn at the start of the batch had ended, every re-read was handed
+    // back, and the pushes came back to be applied again, and again.
+    expect(results.map((r) => r.outcome.type)).toEqual(['done', 'done', 'done']);
+    expect(sink.rows.get('prod/7')).toMatchObject({ item: { fields: { name: 'New 7' } } });
+  });
+
   it('skips a guarded push when Jama changed the item after the guard', async () => {
     const { jama, deps } = setup([item(5, { at: Date.UTC(2025, 5, 1) })]);
     const push: JobInput = {
