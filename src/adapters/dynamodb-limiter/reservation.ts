@@ -1,4 +1,10 @@
-import { type Lane, type LimiterConfig, laneIntervalMs, laneMaxWaitMs } from '../../core/limiter/config';
+import {
+  inSlowStart,
+  type Lane,
+  type LimiterConfig,
+  laneMaxWaitMs,
+  slotIntervalMs,
+} from '../../core/limiter/config';
 import { bookingHorizonMs, type LimiterState, roundUs, settle } from '../../core/limiter/gcra';
 import { fullStateUpdate, type ItemUpdate, num, type Stored, settledUpdate } from './item';
 
@@ -39,18 +45,26 @@ export function reservationWrite(
     return { update, condition: 'attribute_not_exists(pk)', ahead: false, slotAt: () => now };
   }
   const settled = settle(cached.state, now, config);
-  const interval = laneIntervalMs(settled.rate, lane, config);
   const tolerance = config.toleranceMs;
   const update = settledUpdate(cached, settled);
   Object.assign(update.values, { ':epoch': num(cached.epoch), ':now': num(now) });
   if (cached.state.tat > now || contended) {
     const horizon = bookingHorizonMs(settled, now, config, laneMaxWaitMs(maxWaitMs, lane, config));
     const maxTat = now + horizon + tolerance;
+    // The spacing is the slow start's if the slot — max(now, stored tat − τ) — falls in it: guessed
+    // from the cached tat, and made a condition, so a wrong guess is a conflict, not a wrong spacing.
+    const guess = Math.max(now, settled.tat - tolerance);
+    const interval = slotIntervalMs(settled.rate, lane, settled, guess, config);
+    let condition = 'epoch = :epoch AND tat > :now AND tat <= :maxTat';
+    if (inSlowStart(settled, now, config)) {
+      condition += inSlowStart(settled, guess, config) ? ' AND tat < :slowTat' : ' AND tat >= :slowTat';
+      Object.assign(update.values, { ':slowTat': num(settled.busySince + config.slowStartMs + tolerance) });
+    }
     update.set.push('tat = tat + :interval', COUNT_GRANT);
     Object.assign(update.values, { ':interval': num(interval), ':maxTat': num(maxTat) }, COUNT_GRANT_VALUES);
     return {
       update,
-      condition: 'epoch = :epoch AND tat > :now AND tat <= :maxTat',
+      condition,
       ahead: true,
       slotAt: (stored) => Math.max(now, roundUs(stored.state.tat - interval - tolerance)),
     };

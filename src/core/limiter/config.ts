@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors';
+import type { LimiterState } from './state';
 
 /**
  * Assumed worst offset of any acquirer's clock from true time. Lambda hosts sync to the Amazon
@@ -135,6 +136,19 @@ export interface LimiterOptions {
    * above what is left draws its next 429 within the first few 1 s windows. @default 3000
    */
   resumeWindowMs?: number;
+  /**
+   * For this long after our timeline turns busy from idle (no slot of ours in Jama's last second,
+   * and no cut being recovered from), slots are spaced 1 / {@link LimiterOptions.slowStartFactor}
+   * wider. A call that starts a process or a connection reaches Jama later than its slot (measured:
+   * 30–110 ms while a local runtime starts; a new Lambda also pays its TLS handshake), and one more
+   * than limit × 1000 / ceiling − 1000 ms late (111 ms at the defaults) lands in one second with
+   * the `limit` calls after it: a 429, and a 3 s pause for everyone. Wider spacing while such calls
+   * are likely absorbs it (at 0.8: up to 389 ms late), for about slowStartMs × (1 − factor) × rate calls
+   * per busy spell (3.6 at 9/s). @default 2000
+   */
+  slowStartMs?: number;
+  /** The rate during {@link LimiterOptions.slowStartMs}, as a fraction of the rate in force. @default 0.8 */
+  slowStartFactor?: number;
   /** Cap of the pause a 429 without Retry-After imposes (3, 5, 8, 13 … s). @default 60_000 */
   maxPauseMs?: number;
   /** Relative jitter of that pause. @default 0.2 */
@@ -209,6 +223,13 @@ export function resolveLimiterConfig(options: LimiterOptions = {}): LimiterConfi
     ),
     resumeHorizonMs: check('resumeHorizonMs', options.resumeHorizonMs ?? 1000, (n) => n >= 0, 'a number ≥ 0'),
     resumeWindowMs: check('resumeWindowMs', options.resumeWindowMs ?? 3000, (n) => n >= 0, 'a number ≥ 0'),
+    slowStartMs: check('slowStartMs', options.slowStartMs ?? 2000, (n) => n >= 0, 'a number ≥ 0'),
+    slowStartFactor: check(
+      'slowStartFactor',
+      options.slowStartFactor ?? 0.8,
+      (n) => n > 0 && n <= 1,
+      'a number in (0, 1]',
+    ),
     maxPauseMs: check('maxPauseMs', options.maxPauseMs ?? 60_000, (n) => n >= 0, 'a number ≥ 0'),
     pauseJitter: check(
       'pauseJitter',
@@ -230,6 +251,33 @@ export type Lane = 'interactive' | 'background';
  */
 export function laneIntervalMs(rate: number, lane: Lane, config: LimiterConfig): number {
   return lane === 'background' ? intervalMs(rate * config.backgroundShare) : intervalMs(rate);
+}
+
+/**
+ * The spacing a slot at `slotAt` takes: {@link laneIntervalMs}, widened by 1 / `slowStartFactor`
+ * in the slow start — the first `slowStartMs` after `busySince`, unless a cut is being recovered
+ * from (`streak` > 0: its own resume rules apply, and the room a 429 counts there must not shrink).
+ */
+export function slotIntervalMs(
+  rate: number,
+  lane: Lane,
+  state: Pick<LimiterState, 'busySince' | 'streak'>,
+  slotAt: number,
+  config: LimiterConfig,
+): number {
+  const interval = laneIntervalMs(rate, lane, config);
+  return inSlowStart(state, slotAt, config)
+    ? Math.ceil((interval * 1000) / config.slowStartFactor) / 1000
+    : interval;
+}
+
+/** Whether a slot at `slotAt` is in the slow start of `state`'s busy spell (see {@link slotIntervalMs}). */
+export function inSlowStart(
+  state: Pick<LimiterState, 'busySince' | 'streak'>,
+  slotAt: number,
+  config: Pick<LimiterConfig, 'slowStartMs' | 'slowStartFactor'>,
+): boolean {
+  return config.slowStartFactor < 1 && state.streak === 0 && slotAt < state.busySince + config.slowStartMs;
 }
 
 /** The booking horizon a lane asks for: background work never books further than `backgroundHorizonMs`. */

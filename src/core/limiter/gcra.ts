@@ -1,5 +1,5 @@
 import { backoffDelayMs } from '../backoff';
-import { intervalMs, type Lane, type LimiterConfig, laneIntervalMs, laneMaxWaitMs } from './config';
+import { type Lane, type LimiterConfig, laneIntervalMs, laneMaxWaitMs, slotIntervalMs } from './config';
 import { settle } from './regain';
 import { type LimiterState, roundRate, roundUs } from './state';
 
@@ -44,15 +44,15 @@ export function reserve(
   const waitMs = slotAt - now;
   if (waitMs > bookingHorizonMs(settled, now, config, laneMaxWaitMs(maxWaitMs, lane, config)))
     return { granted: false, slotAt, waitMs, state };
-  const interval = laneIntervalMs(settled.rate, lane, config);
-  const tat = roundUs(Math.max(now, settled.tat) + interval);
   // No call of ours in the last second (Jama's window): the count starts again from this one, so
   // a refused window's count of ours is exact (see `capacityFound`). Not from any unused slot:
   // measured, work ramping up leaves short gaps, and a count restarted at one missed the calls
   // before it that were still in the window (5/s found for 6).
-  const restart = settled.tat - interval <= now - WINDOW_MS;
+  const restart = settled.tat - laneIntervalMs(settled.rate, lane, config) <= now - WINDOW_MS;
   const busySince = restart ? roundUs(now) : settled.busySince;
   const grants = restart ? 1 : settled.grants + 1;
+  const interval = slotIntervalMs(settled.rate, lane, { busySince, streak: settled.streak }, slotAt, config);
+  const tat = roundUs(Math.max(now, settled.tat) + interval);
   return { granted: true, slotAt, waitMs, state: { ...settled, tat, busySince, grants } };
 }
 
@@ -178,16 +178,30 @@ function recounted(
 export function capacityFound(
   settled: LimiterState,
   sentAt: number | undefined,
-  config: Pick<LimiterConfig, 'toleranceMs'>,
+  config: LimiterConfig,
 ): number | undefined {
   if (sentAt === undefined || settled.grants === 0) return undefined;
   const since = sentAt - settled.busySince;
   if (!(since >= 0 && since < WINDOW_MS)) return undefined;
-  const interval = intervalMs(settled.rate);
-  const lastSlot = settled.tat - interval - config.toleranceMs;
-  const after = lastSlot > sentAt ? Math.floor((lastSlot - sentAt) / interval) + 1 : 0;
+  // Our slots booked after the refused call: back from the last one, at the spacing each took.
+  const tol = config.toleranceMs;
+  const spacing = (tat: number) => slotIntervalMs(settled.rate, 'interactive', settled, tat - tol, config);
+  let after = 0;
+  for (let t = previousTat(settled.tat, spacing); t - tol > sentAt && after < settled.grants; ) {
+    after++;
+    t = previousTat(t, spacing);
+  }
   const calls = settled.grants - after - 1;
   return calls >= 1 ? calls : undefined;
+}
+
+/**
+ * The `tat` a reservation found, given the `tat` it left: less the spacing it added, which is the
+ * slow start's if a reservation there would have added it (`spacing` of a found `tat`).
+ */
+function previousTat(tat: number, spacing: (found: number) => number): number {
+  const wide = spacing(Number.NEGATIVE_INFINITY);
+  return spacing(tat - wide) === wide ? tat - wide : tat - spacing(Number.POSITIVE_INFINITY);
 }
 
 /** What an acquire got, for metrics and benchmarks (the port's `acquire` returns nothing). */

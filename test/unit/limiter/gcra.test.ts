@@ -11,7 +11,12 @@ const T0 = Date.UTC(2026, 0, 1);
 
 /** Reserves `n` slots all asked for at `now`, returning the slots and the final state. */
 function reserveMany(state: LimiterState, now: number, n: number, options: LimiterOptions = {}) {
-  const config = resolveLimiterConfig({ maxWaitMs: 60_000, random: () => 0.5, ...options });
+  const config = resolveLimiterConfig({
+    maxWaitMs: 60_000,
+    random: () => 0.5,
+    slowStartFactor: 1,
+    ...options,
+  });
   const slots: number[] = [];
   for (let i = 0; i < n; i++) {
     const r = reserve(state, now, config);
@@ -54,7 +59,7 @@ describe('limiter arithmetic (GCRA)', () => {
   });
 
   it('refuses a slot further than maxWaitMs, leaves the state unchanged and says when to come back', () => {
-    const config = resolveLimiterConfig({ ceiling: 10, maxWaitMs: 300 });
+    const config = resolveLimiterConfig({ ceiling: 10, maxWaitMs: 300, slowStartFactor: 1 });
     let state = initialState(T0, config);
     for (let i = 0; i < 3; i++) state = reserve(state, T0, config).state;
     const ok = reserve(state, T0, config);
@@ -63,6 +68,37 @@ describe('limiter arithmetic (GCRA)', () => {
     expect(refused).toMatchObject({ granted: false, waitMs: 400 });
     expect(refused.state).toBe(ok.state);
     expect(reserve(ok.state, T0, config, 400)).toMatchObject({ granted: true, waitMs: 400 });
+  });
+});
+
+describe('slow start', () => {
+  const config = resolveLimiterConfig({ ceiling: 10, maxWaitMs: 60_000, random: () => 0.5 });
+
+  it('spaces the first 2 s of a busy spell at 0.8 × the rate, then at the rate', () => {
+    let state = initialState(T0, config);
+    const slots: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const r = reserve(state, T0, config);
+      state = r.state;
+      slots.push(Math.round(r.slotAt - T0));
+    }
+    // 125 ms apart while the slot is before T0 + 2 s (0 … 1875), then 100 ms.
+    expect(slots.slice(0, 4)).toEqual([0, 125, 250, 375]);
+    expect(slots.slice(15, 20)).toEqual([1875, 2000, 2100, 2200, 2300]);
+  });
+
+  it('starts again after a second with no slot of ours, and not after a cut', () => {
+    let state = initialState(T0, config);
+    for (let i = 0; i < 30; i++) state = reserve(state, T0, config).state;
+    // The timeline is 3.1 s ahead; 2.5 s after it ran out, a new spell starts slow.
+    const idle = reserve(state, T0 + 5_600, config);
+    expect(idle.state.busySince).toBe(T0 + 5_600);
+    expect(idle.state.tat - idle.slotAt).toBe(125);
+    // A cut's pause ends a spell too, but what follows is its own resume (the room a 429 counts
+    // there must not shrink): spaced at the cut rate.
+    const cut = onThrottled(idle.state, T0 + 5_700, config, 3000);
+    const resumed = reserve(cut, T0 + 8_700, config);
+    expect(resumed.state.tat - resumed.slotAt).toBeCloseTo(1000 / cut.rate, 2);
   });
 });
 

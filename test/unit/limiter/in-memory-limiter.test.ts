@@ -6,7 +6,7 @@ import { InMemoryRateLimiter } from '../../support/in-memory-limiter';
 function setup(options: { ceiling?: number; maxWaitMs?: number } = {}) {
   const clock = new FakeClock();
   const start = clock.now();
-  const limiter = new InMemoryRateLimiter({ clock, random: () => 0.5, ...options });
+  const limiter = new InMemoryRateLimiter({ clock, random: () => 0.5, slowStartFactor: 1, ...options });
   const elapsed = () => Math.round((clock.now() - start) * 1000) / 1000;
   return { clock, limiter, elapsed };
 }

@@ -12,7 +12,7 @@ import {
 } from '../../../src/core/limiter/gcra';
 
 const T0 = Date.UTC(2026, 0, 1);
-const config = resolveLimiterConfig({ random: () => 0.5, maxWaitMs: 120_000 });
+const config = resolveLimiterConfig({ random: () => 0.5, maxWaitMs: 120_000, slowStartFactor: 1 });
 
 /** A 429 at 9/s, then another right after the 3 s pause, at 6.3/s: cut to 4.41/s, knee 6.3/s. */
 function twoCuts(): LimiterState {
@@ -281,7 +281,7 @@ describe('lanes', () => {
   });
 
   it('charges a background call 1 / backgroundShare slots', () => {
-    const half = resolveLimiterConfig({ backgroundShare: 0.5 });
+    const half = resolveLimiterConfig({ backgroundShare: 0.5, slowStartFactor: 1 });
     expect(reserve(fresh, T0, half, 2_000, 'background').state.tat).toBe(T0 + 222.223);
     expect(reserve(fresh, T0, half, 2_000, 'interactive').state.tat).toBe(T0 + 111.112);
   });

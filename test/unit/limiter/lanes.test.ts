@@ -14,7 +14,7 @@ class StepClock extends FakeClock {
 describe('limiter lanes', () => {
   it('lets a background acquire wait until interactive bookings are within 150 ms, then take the next slot', async () => {
     const clock = new StepClock();
-    const limiter = new InMemoryRateLimiter({ clock });
+    const limiter = new InMemoryRateLimiter({ slowStartFactor: 1, clock });
     const t0 = clock.now();
     // Interactive work books 10 slots: the timeline is ~1.1 s ahead.
     for (let i = 0; i < 10; i++) await limiter.acquireSlot();
@@ -25,7 +25,7 @@ describe('limiter lanes', () => {
 
   it('gives up with LimiterWaitError when interactive work holds the timeline beyond the wait budget', async () => {
     const clock = new StepClock();
-    const limiter = new InMemoryRateLimiter({ clock, maxWaitMs: 5_000 });
+    const limiter = new InMemoryRateLimiter({ slowStartFactor: 1, clock, maxWaitMs: 5_000 });
     for (let i = 0; i < 30; i++) await limiter.acquireSlot(); // 3.3 s of interactive slots
     clock.moving = true;
     await expect(limiter.acquireSlot({ lane: 'background', maxWaitMs: 2_000 })).rejects.toBeInstanceOf(
@@ -35,7 +35,7 @@ describe('limiter lanes', () => {
 
   it('takes 1 / backgroundShare slots per background call, so background alone runs at share × rate', async () => {
     const clock = new FakeClock();
-    const limiter = new InMemoryRateLimiter({ clock, backgroundShare: 0.5 });
+    const limiter = new InMemoryRateLimiter({ slowStartFactor: 1, clock, backgroundShare: 0.5 });
     const t0 = clock.now();
     const slots: number[] = [];
     for (let i = 0; i < 10; i++) slots.push((await limiter.acquireSlot({ lane: 'background' })).slotAt - t0);

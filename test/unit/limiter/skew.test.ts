@@ -79,7 +79,7 @@ describe('limiter under clock skew', () => {
   ])(
     'at ceiling %p/s, two acquirers 100 ms apart in clock can put at most %p calls in one second',
     (ceiling, most) => {
-      const config = resolveLimiterConfig({ ceiling, maxWaitMs: 10_000 });
+      const config = resolveLimiterConfig({ ceiling, maxWaitMs: 10_000, slowStartFactor: 1 });
       const T = 1_000_000;
       const slow = -50; // true = slot + 50
       const fast = +50; // true = slot − 50
