@@ -123,6 +123,17 @@ describe('the knee: the rate that drew the last cut', () => {
     expect(onThrottled(state, T0 + 1_000, config, undefined, T0 + 805)).toMatchObject({ knee: 6, rate: 5.4 });
   });
 
+  it('counts the slots booked after the refused call at the slow start’s spacing', () => {
+    const slow = resolveLimiterConfig({ random: () => 0.5, maxWaitMs: 120_000 });
+    // 12 calls asked for at once: slots 138.9 ms apart (0.8 × 9/s) in the slow start.
+    let state = initialState(T0, slow);
+    for (let i = 0; i < 12; i++) state = reserve(state, T0, slow).state;
+    expect(state.tat - T0).toBeCloseTo(12 * 138.889, 1);
+    // The 8th call (slot 972 ms) was refused: 7 went before it, 4 were booked after it.
+    expect(onThrottled(state, T0 + 1_200, slow, undefined, T0 + 973)).toMatchObject({ knee: 7, rate: 6.3 });
+    // Counted at the plain spacing, 6 would seem booked after it, and the knee 5.
+  });
+
   it('lowers a counted knee by one for each echo of a call sent in the second before the counted one', () => {
     let state = initialState(T0, config);
     for (let i = 0; i < 8; i++) state = reserve(state, T0 + i * 111.2, config).state;
