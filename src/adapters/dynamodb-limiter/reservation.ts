@@ -5,7 +5,13 @@ import {
   laneMaxWaitMs,
   slotIntervalMs,
 } from '../../core/limiter/config';
-import { bookingHorizonMs, type LimiterState, roundUs, settle } from '../../core/limiter/gcra';
+import {
+  bookingHorizonMs,
+  countRestartTat,
+  type LimiterState,
+  roundUs,
+  settle,
+} from '../../core/limiter/gcra';
 import { fullStateUpdate, type ItemUpdate, num, type Stored, settledUpdate } from './item';
 
 /** Counts the reservation on the item (`grants`; see `capacityFound`), from 0 on items written before it existed. */
@@ -53,12 +59,18 @@ export function reservationWrite(
     const maxTat = now + horizon + tolerance;
     // The spacing is the slow start's if the slot — max(now, stored tat − τ) — falls in it: guessed
     // from the cached tat, and made a condition, so a wrong guess is a conflict, not a wrong spacing.
+    // The slow start is counted from `busySince`, which a reservation may move without a new epoch
+    // (a copy cached before another instance's restart): it is a condition too.
     const guess = Math.max(now, settled.tat - tolerance);
     const interval = slotIntervalMs(settled.rate, lane, settled, guess, config);
     let condition = 'epoch = :epoch AND tat > :now AND tat <= :maxTat';
-    if (inSlowStart(settled, now, config)) {
-      condition += inSlowStart(settled, guess, config) ? ' AND tat < :slowTat' : ' AND tat >= :slowTat';
-      Object.assign(update.values, { ':slowTat': num(settled.busySince + config.slowStartMs + tolerance) });
+    if (config.slowStartFactor < 1 && settled.streak === 0 && settled.busySince > 0) {
+      condition += ' AND busySince = :busySince';
+      Object.assign(update.values, { ':busySince': num(settled.busySince) });
+      if (inSlowStart(settled, now, config)) {
+        condition += inSlowStart(settled, guess, config) ? ' AND tat < :slowTat' : ' AND tat >= :slowTat';
+        Object.assign(update.values, { ':slowTat': num(settled.busySince + config.slowStartMs + tolerance) });
+      }
     }
     update.set.push('tat = tat + :interval', COUNT_GRANT);
     Object.assign(update.values, { ':interval': num(interval), ':maxTat': num(maxTat) }, COUNT_GRANT_VALUES);
@@ -71,12 +83,22 @@ export function reservationWrite(
   }
   update.set.push('tat = :tat');
   Object.assign(update.values, { ':tat': num(reserved.tat) });
-  if (reserved.busySince !== cached.state.busySince) {
+  // Whether the count restarts, and so the slow start, was decided from the cached `tat` and
+  // `busySince`, which reservations move without a new epoch: both are conditions as well.
+  const restartTat = countRestartTat(settled.rate, lane, now, config);
+  const restart = settled.tat <= restartTat;
+  let condition = `epoch = :epoch AND tat <= :now AND tat ${restart ? '<=' : '>'} :restartTat`;
+  Object.assign(update.values, { ':restartTat': num(restartTat) });
+  if (restart) {
     update.set.push('busySince = :busySince', 'grants = :grants');
     Object.assign(update.values, { ':busySince': num(reserved.busySince), ':grants': num(reserved.grants) });
   } else {
     update.set.push(COUNT_GRANT);
     Object.assign(update.values, COUNT_GRANT_VALUES);
+    if (config.slowStartFactor < 1 && settled.streak === 0 && settled.busySince > 0) {
+      condition += ' AND busySince = :busySince';
+      Object.assign(update.values, { ':busySince': num(settled.busySince) });
+    }
   }
-  return { update, condition: 'epoch = :epoch AND tat <= :now', ahead: false, slotAt: () => now };
+  return { update, condition, ahead: false, slotAt: () => now };
 }

@@ -48,12 +48,20 @@ export function reserve(
   // a refused window's count of ours is exact (see `capacityFound`). Not from any unused slot:
   // measured, work ramping up leaves short gaps, and a count restarted at one missed the calls
   // before it that were still in the window (5/s found for 6).
-  const restart = settled.tat - laneIntervalMs(settled.rate, lane, config) <= now - WINDOW_MS;
+  const restart = settled.tat <= countRestartTat(settled.rate, lane, now, config);
   const busySince = restart ? roundUs(now) : settled.busySince;
   const grants = restart ? 1 : settled.grants + 1;
   const interval = slotIntervalMs(settled.rate, lane, { busySince, streak: settled.streak }, slotAt, config);
   const tat = roundUs(Math.max(now, settled.tat) + interval);
   return { granted: true, slotAt, waitMs, state: { ...settled, tat, busySince, grants } };
+}
+
+/**
+ * The latest `tat` at which a reservation at `now` restarts the count (`busySince`, `grants`): its
+ * last slot, `tat` less a spacing, is a whole window (Jama's second) before `now`.
+ */
+export function countRestartTat(rate: number, lane: Lane, now: number, config: LimiterConfig): number {
+  return roundUs(now - WINDOW_MS + laneIntervalMs(rate, lane, config));
 }
 
 /**

@@ -310,6 +310,27 @@ describe('DynamoDB rate limiter', () => {
               { who: 0, kind: 'acquire', ms: 0 },
             ],
           ],
+          // Found while adding the slow start: an instance whose copy predates another's restart of
+          // the count (`busySince`, no new epoch) spaced its slot as if the slow start were over.
+          [
+            [
+              { who: 0, kind: 'acquire', ms: 0 },
+              { who: 0, kind: 'acquire', ms: 0 },
+              { who: 0, kind: 'idle', ms: 1861 },
+              { who: 1, kind: 'acquire', ms: 0 },
+              { who: 1, kind: 'acquire', ms: 139 },
+              { who: 0, kind: 'acquire', ms: 139 },
+            ],
+          ],
+          // Also then: one whose copy predates another's slot took its own for a restart of the count.
+          [
+            [
+              { who: 2, kind: 'acquire', ms: 0 },
+              { who: 0, kind: 'acquire', ms: 139 },
+              { who: 0, kind: 'idle', ms: 889 },
+              { who: 2, kind: 'acquire', ms: 0 },
+            ],
+          ],
         ],
       },
     );
