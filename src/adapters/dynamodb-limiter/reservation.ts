@@ -34,8 +34,10 @@ export interface ReservationWrite {
  * clock (or `contended` says it probably is), `SET tat = tat + :interval` succeeds for every
  * acquirer however many race, as long as the slot stays within the booking horizon; otherwise
  * `tat` is set to the reserved value if it is still behind `now`. Either way the write is
- * conditioned on the epoch, which pins everything but `tat` to what `cached` holds, so the
- * horizon and spacing are those `reserve` applied.
+ * conditioned on the epoch, which pins everything but `tat`, `busySince` and `grants` to what
+ * `cached` holds; what `reserve` decided from those three (whether the count restarts, whether the
+ * slot is in the slow start) is a condition as well, so the horizon and spacing are those
+ * `reserve` applied.
  */
 export function reservationWrite(
   cached: Stored,
