@@ -343,7 +343,7 @@ async function runPulls(run: EnvBatch, pulls: Map<string, Map<number, PullEntry>
     while (pending.length > 0) {
       const { results: pulled } = await pullItems(jama, pending, {
         now,
-        // One turn per environment and invocation: reads not started within it go back to the queue.
+        // The turn (its length drawn once per invocation): reads not started within it go back to the queue.
         shouldStop: () => stopped() || now() >= turnEnds,
         ...(signal ? { signal } : {}),
         ...(index ? { known: (itemId: number) => index.has(itemId) } : {}),
