@@ -65,14 +65,10 @@ export function reservationWrite(
     // (a copy cached before another instance's restart): it is a condition too.
     const guess = Math.max(now, settled.tat - tolerance);
     const interval = slotIntervalMs(settled.rate, lane, settled, guess, config);
-    let condition = 'epoch = :epoch AND tat > :now AND tat <= :maxTat';
-    if (config.slowStartFactor < 1 && settled.streak === 0 && settled.busySince > 0) {
-      condition += ' AND busySince = :busySince';
-      Object.assign(update.values, { ':busySince': num(settled.busySince) });
-      if (inSlowStart(settled, now, config)) {
-        condition += inSlowStart(settled, guess, config) ? ' AND tat < :slowTat' : ' AND tat >= :slowTat';
-        Object.assign(update.values, { ':slowTat': num(settled.busySince + config.slowStartMs + tolerance) });
-      }
+    let condition = `epoch = :epoch AND tat > :now AND tat <= :maxTat${pinBusySince(update, settled, config)}`;
+    if (inSlowStart(settled, now, config) && settled.busySince > 0) {
+      condition += inSlowStart(settled, guess, config) ? ' AND tat < :slowTat' : ' AND tat >= :slowTat';
+      Object.assign(update.values, { ':slowTat': num(settled.busySince + config.slowStartMs + tolerance) });
     }
     update.set.push('tat = tat + :interval', COUNT_GRANT);
     Object.assign(update.values, { ':interval': num(interval), ':maxTat': num(maxTat) }, COUNT_GRANT_VALUES);
@@ -97,10 +93,18 @@ export function reservationWrite(
   } else {
     update.set.push(COUNT_GRANT);
     Object.assign(update.values, COUNT_GRANT_VALUES);
-    if (config.slowStartFactor < 1 && settled.streak === 0 && settled.busySince > 0) {
-      condition += ' AND busySince = :busySince';
-      Object.assign(update.values, { ':busySince': num(settled.busySince) });
-    }
+    condition += pinBusySince(update, settled, config);
   }
   return { update, condition, ahead: false, slotAt: () => now };
+}
+
+/**
+ * ` AND busySince = :busySince` (its value added to `update`) when the slow start may decide the
+ * spacing: it is counted from `busySince`, which reservations move without a new epoch. Empty
+ * otherwise, and for items written before `busySince` existed (0: no slow start to decide).
+ */
+function pinBusySince(update: ItemUpdate, settled: LimiterState, config: LimiterConfig): string {
+  if (config.slowStartFactor === 1 || settled.streak > 0 || settled.busySince === 0) return '';
+  Object.assign(update.values, { ':busySince': num(settled.busySince) });
+  return ' AND busySince = :busySince';
 }

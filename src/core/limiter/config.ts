@@ -266,9 +266,15 @@ export function slotIntervalMs(
   config: LimiterConfig,
 ): number {
   const interval = laneIntervalMs(rate, lane, config);
-  return inSlowStart(state, slotAt, config)
-    ? Math.ceil((interval * 1000) / config.slowStartFactor) / 1000
-    : interval;
+  return inSlowStart(state, slotAt, config) ? slowStartIntervalMs(interval, config) : interval;
+}
+
+/** `interval` widened by 1 / `slowStartFactor`, rounded up to whole microseconds as {@link intervalMs} is. */
+export function slowStartIntervalMs(
+  interval: number,
+  config: Pick<LimiterConfig, 'slowStartFactor'>,
+): number {
+  return Math.ceil((interval * 1000) / config.slowStartFactor) / 1000;
 }
 
 /** Whether a slot at `slotAt` is in the slow start of `state`'s busy spell (see {@link slotIntervalMs}). */

@@ -1,5 +1,14 @@
 import { backoffDelayMs } from '../backoff';
-import { type Lane, type LimiterConfig, laneIntervalMs, laneMaxWaitMs, slotIntervalMs } from './config';
+import {
+  inSlowStart,
+  intervalMs,
+  type Lane,
+  type LimiterConfig,
+  laneIntervalMs,
+  laneMaxWaitMs,
+  slotIntervalMs,
+  slowStartIntervalMs,
+} from './config';
 import { settle } from './regain';
 import { type LimiterState, roundRate, roundUs } from './state';
 
@@ -191,25 +200,18 @@ export function capacityFound(
   if (sentAt === undefined || settled.grants === 0) return undefined;
   const since = sentAt - settled.busySince;
   if (!(since >= 0 && since < WINDOW_MS)) return undefined;
-  // Our slots booked after the refused call: back from the last one, at the spacing each took.
+  // Our slots booked after the refused call: back from the last one, at the spacing each took —
+  // the slow start's for a slot inside it (see `slotIntervalMs`).
   const tol = config.toleranceMs;
-  const spacing = (tat: number) => slotIntervalMs(settled.rate, 'interactive', settled, tat - tol, config);
+  const plain = intervalMs(settled.rate);
+  const wide = slowStartIntervalMs(plain, config);
+  const previousTat = (tat: number) =>
+    inSlowStart(settled, tat - wide - tol, config) ? tat - wide : tat - plain;
   let after = 0;
-  for (let t = previousTat(settled.tat, spacing); t - tol > sentAt && after < settled.grants; ) {
+  for (let t = previousTat(settled.tat); t - tol > sentAt && after < settled.grants; t = previousTat(t))
     after++;
-    t = previousTat(t, spacing);
-  }
   const calls = settled.grants - after - 1;
   return calls >= 1 ? calls : undefined;
-}
-
-/**
- * The `tat` a reservation found, given the `tat` it left: less the spacing it added, which is the
- * slow start's if a reservation there would have added it (`spacing` of a found `tat`).
- */
-function previousTat(tat: number, spacing: (found: number) => number): number {
-  const wide = spacing(Number.NEGATIVE_INFINITY);
-  return spacing(tat - wide) === wide ? tat - wide : tat - spacing(Number.POSITIVE_INFINITY);
 }
 
 /** What an acquire got, for metrics and benchmarks (the port's `acquire` returns nothing). */
