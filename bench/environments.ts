@@ -15,7 +15,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { UsageError } from '../src/core/errors';
 import { type SimulatedEnvironment, startSimulatedEnvironments } from '../src/local/simulated-environments';
 import {
   type EnvironmentMeasures,
@@ -23,7 +22,7 @@ import {
   measureEnvironment,
   rateWithin,
 } from './environments-measure';
-import { runBench } from './run';
+import { numberOption, runBench } from './run';
 
 interface Shape {
   n: number;
@@ -129,11 +128,7 @@ async function main() {
   const { values } = parseArgs({
     options: { quick: { type: 'boolean', default: false }, environments: { type: 'string' } },
   });
-  const n = Number(values.environments ?? 5);
-  if (!Number.isInteger(n) || n < 3 || n > 50)
-    throw new UsageError(
-      `--environments must be a whole number from 3 to 50, got \`${values.environments}\``,
-    );
+  const n = numberOption('environments', values.environments, 5, { integer: true, min: 3, max: 50 });
   const shape: Shape = values.quick
     ? { n, itemsPerProject: 1000, downMs: 20_000 }
     : { n, itemsPerProject: 4000, downMs: 60_000 };

@@ -28,7 +28,7 @@ import { pythonClient } from './contestants/python-client';
 import type { Contestant } from './contestants/types';
 import { type Measures, measure } from './measure';
 import { buildReport, markdown, type Report } from './report';
-import { runBench } from './run';
+import { numberOption, runBench } from './run';
 import { makeWorkload, type WorkloadOptions } from './workload';
 
 const CONTESTANTS: readonly Contestant[] = [jamaSync, naiveLambda, perProcessBottleneck, pythonClient];
@@ -37,14 +37,6 @@ const SCALES: Record<'full' | 'quick', { workload: WorkloadOptions; capSeconds: 
   full: { workload: { itemsPerProject: 2000, changedItems: 2000, events: 5000 }, capSeconds: 1500 },
   quick: { workload: { itemsPerProject: 120, changedItems: 120, events: 300 }, capSeconds: 100 },
 };
-
-function positive(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!(Number.isInteger(n) && n > 0))
-    throw new UsageError(`Expected \`--${name}\` to be an integer > 0, got \`${value}\``);
-  return n;
-}
 
 async function main() {
   const { values } = parseArgs({
@@ -65,8 +57,14 @@ async function main() {
     return;
   }
   const scale = values.quick ? 'quick' : 'full';
-  const capSeconds = positive('cap-seconds', values['cap-seconds'], SCALES[scale].capSeconds);
-  const workload = makeWorkload({ ...SCALES[scale].workload, seed: positive('seed', values.seed, 1) });
+  const capSeconds = numberOption('cap-seconds', values['cap-seconds'], SCALES[scale].capSeconds, {
+    integer: true,
+    min: 1,
+  });
+  const workload = makeWorkload({
+    ...SCALES[scale].workload,
+    seed: numberOption('seed', values.seed, 1, { integer: true, min: 1 }),
+  });
   const wanted = values.only?.split(',').map((s) => s.trim());
   const unknown = wanted?.filter((key) => !CONTESTANTS.some((c) => c.key === key)) ?? [];
   if (unknown.length > 0) {

@@ -16,7 +16,7 @@ import { type LimiterOptions, resolveLimiterConfig } from '../src/core/limiter/c
 import { initialState, type LimiterState, onThrottled, reserve } from '../src/core/limiter/gcra';
 import { ForeignTraffic } from '../src/simulator/foreign-traffic';
 import { SlidingWindowLimiter } from '../src/simulator/rate-window';
-import { runBench } from './run';
+import { numberOption, runBench } from './run';
 
 export interface ModelScenario {
   key: string;
@@ -180,27 +180,20 @@ function parseLimiter(text: string): LimiterOptions {
 function main() {
   const { values } = parseArgs({
     options: {
-      seeds: { type: 'string', default: '10' },
-      seconds: { type: 'string', default: '60' },
-      budget: { type: 'string', default: '4000' },
-      lag: { type: 'string', default: '20' },
+      seeds: { type: 'string' },
+      seconds: { type: 'string' },
+      budget: { type: 'string' },
+      lag: { type: 'string' },
       'no-sent-at': { type: 'boolean', default: false },
-      slices: { type: 'string', default: '8' },
+      slices: { type: 'string' },
       limiter: { type: 'string', default: '{}' },
     },
   });
-  const numbers = {
-    seeds: values.seeds,
-    seconds: values.seconds,
-    budget: values.budget,
-    lag: values.lag,
-    slices: values.slices,
-  };
-  for (const [name, raw] of Object.entries(numbers)) {
-    if (!(Number(raw) >= 0))
-      throw new UsageError(`Expected \`--${name}\` to be a number ≥ 0, got \`${raw}\``);
-  }
-  const seeds = Number(values.seeds);
+  const seeds = numberOption('seeds', values.seeds, 10, { integer: true, min: 1 });
+  const seconds = numberOption('seconds', values.seconds, 60, { min: 1 });
+  const budget = numberOption('budget', values.budget, 4000, { min: 0 });
+  const lag = numberOption('lag', values.lag, 20, { min: 0 });
+  const slices = numberOption('slices', values.slices, 8, { integer: true, min: 1 });
   const limiter = parseLimiter(values.limiter);
   const rows: string[] = [
     '| scenario | useful/s | of capacity | 429 % | longest gap s |',
@@ -209,12 +202,12 @@ function main() {
   for (const s of MODEL_SCENARIOS) {
     const rs = Array.from({ length: seeds }, (_, seed) =>
       runModel(s, {
-        seconds: Number(values.seconds),
-        slices: Number(values.slices),
+        seconds,
+        slices,
         seed: seed + 1,
-        waitBudgetMs: Number(values.budget),
+        waitBudgetMs: budget,
         sentAtKnown: !values['no-sent-at'],
-        lagMs: Number(values.lag),
+        lagMs: lag,
         limiter,
       }),
     );

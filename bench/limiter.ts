@@ -12,12 +12,11 @@ import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDbRateLimiter } from '../src/adapters/dynamodb-limiter/limiter';
-import { UsageError } from '../src/core/errors';
 import { LimiterWaitError } from '../src/core/ports/rate-limiter';
 import { clientConfig, startEmbeddedAws } from '../src/local/embedded-aws';
 import { provisionLocal } from '../src/local/provision';
 import { maxInAnyWindow } from '../src/simulator/rate-window';
-import { runBench } from './run';
+import { numberOption, runBench } from './run';
 
 function quantile(sorted: number[], q: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -37,23 +36,22 @@ function summary(values: number[]) {
 async function main() {
   const { values } = parseArgs({
     options: {
-      workers: { type: 'string', default: '8' },
-      seconds: { type: 'string', default: '20' },
-      limit: { type: 'string', default: '10' },
+      workers: { type: 'string' },
+      seconds: { type: 'string' },
+      limit: { type: 'string' },
       ceiling: { type: 'string' },
-      'work-ms': { type: 'string', default: '0' },
+      'work-ms': { type: 'string' },
       json: { type: 'boolean', default: false },
     },
   });
-  const workers = Number(values.workers);
-  const seconds = Number(values.seconds);
-  const limit = Number(values.limit);
-  const ceiling = values.ceiling === undefined ? undefined : Number(values.ceiling);
-  const workMs = Number(values['work-ms']);
-  for (const [name, n] of Object.entries({ workers, seconds, limit, workMs })) {
-    if (!(Number.isFinite(n) && n >= 0))
-      throw new UsageError(`Expected \`--${name}\` to be a number ≥ 0, got \`${n}\``);
-  }
+  const workers = numberOption('workers', values.workers, 8, { integer: true, min: 1 });
+  const seconds = numberOption('seconds', values.seconds, 20, { min: 1 });
+  const limit = numberOption('limit', values.limit, 10, { min: 1 });
+  const ceiling =
+    values.ceiling === undefined
+      ? undefined
+      : numberOption('ceiling', values.ceiling, limit, { min: 0.1, max: limit });
+  const workMs = numberOption('work-ms', values['work-ms'], 0, { min: 0 });
 
   const aws = await startEmbeddedAws();
   const admin = {

@@ -1,4 +1,4 @@
-import { JamaSyncError } from '../src/core/errors';
+import { JamaSyncError, UsageError } from '../src/core/errors';
 
 /**
  * Runs a benchmark's `main` with Powertools quiet. `--help` (or `-h`) prints `usage` and exits 0
@@ -32,4 +32,44 @@ export function runBench(name: string, main: () => Promise<void>, usage: string)
       process.exit(1);
     },
   );
+}
+
+/** What a numeric option must be: a whole number or any, and its bounds (inclusive). */
+export interface NumberRule {
+  integer?: boolean;
+  min?: number;
+  max?: number;
+}
+
+/**
+ * The value of a numeric option given as `raw` (`fallback` when absent), checked against `rule`;
+ * a {@link UsageError} naming the option, what it must be and what was given otherwise — the one
+ * check every benchmark's options share.
+ *
+ * @example numberOption('environments', values.environments, 5, { integer: true, min: 3, max: 50 })
+ */
+export function numberOption(
+  name: string,
+  raw: string | undefined,
+  fallback: number,
+  rule: NumberRule = {},
+): number {
+  if (raw === undefined) return fallback;
+  const n = raw.trim() === '' ? Number.NaN : Number(raw);
+  const ok =
+    Number.isFinite(n) &&
+    (!rule.integer || Number.isInteger(n)) &&
+    (rule.min === undefined || n >= rule.min) &&
+    (rule.max === undefined || n <= rule.max);
+  if (ok) return n;
+  const kind = rule.integer ? 'a whole number' : 'a number';
+  const bounds =
+    rule.min !== undefined && rule.max !== undefined
+      ? ` from ${rule.min} to ${rule.max}`
+      : rule.min !== undefined
+        ? ` ≥ ${rule.min}`
+        : rule.max !== undefined
+          ? ` ≤ ${rule.max}`
+          : '';
+  throw new UsageError(`Expected \`--${name}\` to be ${kind}${bounds}, got \`${raw}\``);
 }

@@ -22,6 +22,17 @@ describe('benchmark command lines', () => {
     ['limiter-model.ts', ['--bogus'], /^bench:limiter-model: Unknown option '--bogus'/],
     ['limiter-model.ts', ['--limiter', '{nope'], /^bench:limiter-model: Expected `--limiter` to be JSON/],
     [
+      'limiter.ts',
+      ['--workers', 'many'],
+      /^bench:limiter: Expected `--workers` to be a whole number ≥ 1, got `many`/,
+    ],
+    [
+      'environments.ts',
+      ['--environments', '2'],
+      /^bench:environments: Expected `--environments` to be a whole number from 3 to 50, got `2`/,
+    ],
+    ['index.ts', ['--quick', '--seed=0'], /^bench: Expected `--seed` to be a whole number ≥ 1, got `0`/],
+    [
       'reconcile.ts',
       ['--only', 'nothing'],
       /^bench:reconcile: --only nothing matches no scenario; choose from alone-1x20000/,
