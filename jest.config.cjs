@@ -26,10 +26,8 @@ module.exports = {
       ...base,
       displayName: 'default',
       testMatch: ['**/*.test.ts'],
-      testPathIgnorePatterns: ['\\.(serial|scale)\\.test\\.ts$'],
+      testPathIgnorePatterns: ['\\.serial\\.test\\.ts$'],
     },
     { ...base, displayName: 'serial', testMatch: ['**/*.serial.test.ts'] },
-    // Throughput runs that miss an open issue's target today: their own scripts, not `npm test`.
-    { ...base, displayName: 'scale', testMatch: ['**/*.scale.test.ts'] },
   ],
 };

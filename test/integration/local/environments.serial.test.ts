@@ -13,9 +13,9 @@ import { maxInAnyWindow } from '../../../src/simulator/rate-window';
  * held cost one `GET /items/{id}` and one mirror write each, so the process's CPU is not what is
  * measured; every environment gets about 25 s of work at its ceiling, all at once.
  *
- * `npm run test:environments`; measured 0.81–0.91 of each limit and no 429 in 21 runs on their own,
- * but one 429 (and 0.59 of the 10/s limit after its 3 s pause) in 1 of 3 runs after the other
- * serial suites in one jest process, so it stays out of `npm test` (README, "Many environments").
+ * Part of `npm test`'s serial suites (`npm run test:environments` runs it alone). Measured on an idle
+ * 2-core machine: 0.81–0.91 of each limit and no 429 in 21 runs on their own, 0.82–0.92 and no 429
+ * in 12 runs after the other serial suites in one jest process.
  */
 const LIMITS = { ten: 10, five: 5, two: 2 } as const;
 const WORK_SECONDS = 25;
