@@ -15,6 +15,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
+import { resolveLimiterConfig } from '../src/core/limiter/config';
 import { type SimulatedEnvironment, startSimulatedEnvironments } from '../src/local/simulated-environments';
 import {
   type EnvironmentMeasures,
@@ -22,6 +23,7 @@ import {
   measureEnvironment,
   rateWithin,
 } from './environments-measure';
+import { measureMirrorCapacity } from './mirror-capacity';
 import { numberOption, runBench } from './run';
 
 interface Shape {
@@ -32,6 +34,7 @@ interface Shape {
 
 const RATE = 10;
 const FOREIGN = 4;
+const CEILING = resolveLimiterConfig({ limit: RATE }).ceiling;
 
 function environments(
   shape: Shape,
@@ -54,6 +57,8 @@ function environments(
 interface Phase {
   rows: (EnvironmentMeasures & { outagePerSecond: number })[];
   cpuMsPerCall: number;
+  /** The share of the run the main thread (everything but the stand-ins) was busy. */
+  mainThreadBusy: number;
   seconds: number;
   load: number[];
 }
@@ -80,12 +85,14 @@ async function phase(
     for (const sim of world.simulators.values()) sim.resetStats();
     const started = Date.now();
     const cpu0 = process.cpuUsage();
+    const elu0 = performance.eventLoopUtilization();
     downSim?.setOptions({ faults: { serverErrorRate: 1 } });
     const recover = downSim ? setTimeout(() => downSim.setOptions({ faults: {} }), downMs) : undefined;
     await world.stack.reconcile.run({ mode: 'full' });
     await world.stack.idle({ timeoutMs: 1_800_000 });
     clearTimeout(recover);
     const cpu = process.cpuUsage(cpu0);
+    const mainThreadBusy = performance.eventLoopUtilization(elu0).utilization;
     const rows: Phase['rows'] = [];
     for (const e of envs) {
       const sim = world.simulators.get(e.name);
@@ -116,6 +123,7 @@ async function phase(
     return {
       rows,
       cpuMsPerCall: (cpu.user + cpu.system) / 1000 / Math.max(1, calls),
+      mainThreadBusy,
       seconds,
       load: loadavg(),
     };
@@ -134,6 +142,10 @@ async function main() {
     : { n, itemsPerProject: 4000, downMs: 60_000 };
   const log = (m: string) => process.stderr.write(`${m}\n`);
   const load0 = loadavg();
+  const machine = await measureMirrorCapacity();
+  log(
+    `this machine writes at most ${machine.pagesPerSecond.toFixed(1)} pages of ${machine.pageSize} per second to the local mirror (${machine.cpuMsPerPage.toFixed(0)} CPU ms/page)`,
+  );
   const everyone = environments(shape, true);
   const window = shape.downMs;
   const alone = await phase(
@@ -152,6 +164,10 @@ async function main() {
   );
   const together = await phase(`${n} environments, one down`, everyone, shape.downMs, window, log);
   const aloneRate = alone.rows[0]?.usefulPerSecond;
+  // Every call of a healthy run reads one page; the n − 1 environments not down share the machine's bound evenly.
+  const healthy = together.rows.filter((r) => r.role === 'healthy');
+  const share = machine.pagesPerSecond / (n - 1);
+  const healthyMean = healthy.reduce((sum, r) => sum + r.usefulPerSecond, 0) / Math.max(1, healthy.length);
   const rows = together.rows.map((r) => ({
     ...r,
     ...(aloneRate ? { alonePerSecond: aloneRate } : {}),
@@ -165,8 +181,12 @@ async function main() {
   const note =
     `\n${n} environments at ${RATE} calls/s, 2 × ${shape.itemsPerProject} items each at 200 ms latency; ` +
     `${everyone[0]?.name} down (503) for the first ${shape.downMs / 1000} s${values.quick ? ' (--quick: 20 s, not a minute)' : ''}; ` +
-    `${everyone[1]?.name} beside a foreign ${FOREIGN} calls/s. CPU ms per call (this one process): alone ${alone.cpuMsPerCall.toFixed(0)}, ` +
-    `without the down environment ${withoutDown.cpuMsPerCall.toFixed(0)}, with it ${together.cpuMsPerCall.toFixed(0)}. ` +
+    `${everyone[1]?.name} beside a foreign ${FOREIGN} calls/s. ` +
+    `This machine's bound: the local mirror takes at most ${machine.pagesPerSecond.toFixed(1)} pages of ${machine.pageSize} per second with nothing else running ` +
+    `(${machine.cpuMsPerPage.toFixed(0)} CPU ms/page, both threads), so the ${n - 1} environments not down can read ${share.toFixed(2)} pages/s each here at most, sharing it evenly ` +
+    `(${(share / CEILING).toFixed(2)} × the ${CEILING}/s ceiling), whatever the design; the healthy ones averaged ${healthyMean.toFixed(2)}/s, ${(healthyMean / share).toFixed(2)} × that bound. CPU ms per call (this one process): alone ${alone.cpuMsPerCall.toFixed(0)}, ` +
+    `without the down environment ${withoutDown.cpuMsPerCall.toFixed(0)}, with it ${together.cpuMsPerCall.toFixed(0)}; ` +
+    `its main thread (all but the stand-ins) busy ${[alone, withoutDown, together].map((p) => `${(100 * p.mainThreadBusy).toFixed(0)} %`).join(', ')} of the time. ` +
     `"during the outage": calls/s from ${SETTLE_MS / 1000} s to ${window / 1000} s after the start, with the down environment and in the run without it; ` +
     `"whole run": from each environment's first to its last call (once the down environment recovers, its own work shares this one process's CPU). ` +
     `Load average (1/5/15 min) before ${load0.map((l) => l.toFixed(1)).join('/')}, after ${together.load.map((l) => l.toFixed(1)).join('/')} on 2 cores.\n`;
@@ -175,7 +195,7 @@ async function main() {
   await mkdir('bench/results', { recursive: true });
   await writeFile(
     `bench/results/${name}.json`,
-    `${JSON.stringify({ shape, alone, withoutDown, together: { ...together, rows } }, null, 2)}\n`,
+    `${JSON.stringify({ shape, machine, alone, withoutDown, together: { ...together, rows } }, null, 2)}\n`,
   );
   await writeFile(`bench/results/${name}.md`, table);
   process.stdout.write(table);
