@@ -5,8 +5,10 @@
  * shorter with --quick), one shares its limit with a foreign integration at 4 calls/s. Reports per
  * environment, from its own simulator's call log: calls/s against its own capacity, 429s, the
  * busiest second, and the healthy environments' slowdown against running alone and against the
- * same run without the down environment. Also this process's CPU ms per call: everything runs in
- * one Node process, which bounds the total rate whatever the design.
+ * same run without the down environment. First it measures this machine's bound (see
+ * `measureMirrorCapacity`): everything runs in one Node process whose local mirror takes only so
+ * many pages per second, which bounds the total rate whatever the design; also reported: CPU ms
+ * per call and how busy the main thread was.
  *
  *   npm run bench:environments                      # 5 environments, 2 × 4,000 items each, down 60 s
  *   npm run bench:environments -- --quick           # 5 environments, 2 × 1,000 items each, down 20 s
