@@ -26,7 +26,7 @@ const PAGE_SIZE = 50;
  * this, whatever the limits or the design: the bound the many-environment benchmark is read
  * against.
  *
- * @example const { pagesPerSecond } = await measureMirrorCapacity(); // 17–24 on the 2-core CI machine
+ * @example const { pagesPerSecond } = await measureMirrorCapacity(); // 17–28 on the 2-core CI machine
  */
 export async function measureMirrorCapacity({
   pages = 60,

@@ -141,7 +141,6 @@ export class JamaTransport {
       lane: options.lane,
     });
     options.signal?.throwIfAborted();
-    options.onSlot?.();
   }
 
   /** Sends the request and reads the whole answer, within the timeout and the caller's signal. */

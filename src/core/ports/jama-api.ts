@@ -58,11 +58,6 @@ export interface CallOptions {
   maxWaitMs?: number | undefined;
   /** The limiter lane of the call (`AcquireOptions.lane`). @default 'interactive' */
   lane?: Lane | undefined;
-  /**
-   * Called once the call's limiter slot is taken, just before its request goes (not for a token
-   * request made first): from then on the call makes no more round trips to the limiter's store.
-   */
-  onSlot?: (() => void) | undefined;
 }
 
 /**

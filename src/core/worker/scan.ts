@@ -72,10 +72,6 @@ export async function runScan(jama: JamaApi, job: ScanJob, deps: ScanDeps): Prom
 
   const read = (at: SlicePosition): ReadAhead => {
     const startedAt = clock.now();
-    let slotTaken = () => {};
-    const slot = new Promise<void>((resolve) => {
-      slotTaken = resolve;
-    });
     const page = jama.searchAbstractItems(
       {
         project: [job.projectId],
@@ -87,13 +83,12 @@ export async function runScan(jama: JamaApi, job: ScanJob, deps: ScanDeps): Prom
       {
         lane: 'background',
         maxWaitMs: settings.waitBudgetMs,
-        onSlot: slotTaken,
         ...(deps.signal ? { signal: deps.signal } : {}),
       },
     );
     // Awaited in the next turn, or dropped with the invocation's end; never an unhandled rejection.
-    page.then(slotTaken, slotTaken);
-    return { startedAt, page, slot };
+    page.catch(() => undefined);
+    return { startedAt, page };
   };
 
   let ahead: ReadAhead | undefined;
@@ -133,10 +128,6 @@ export async function runScan(jama: JamaApi, job: ScanJob, deps: ScanDeps): Prom
     // written (a slice's pace is then Jama's latency or the sink writes, not their sum). Not after
     // the run's first page, which may still split the run and bound this slice.
     if (more && !first && !deps.signal?.aborted && clock.now() < stopAt) ahead = read(next);
-    // The writes start once that page's slot is taken, so its limiter round trips do not queue
-    // behind them: the local stand-ins serve one request at a time, and a read asked beside a
-    // page's 50 writes took 360 ms at 200 ms latency. Jama's answer still overlaps the writes.
-    await ahead?.slot;
     // A full run marks what it saw, so that its sweep can find mirror rows Jama no longer has.
     const mark = job.mode === 'full' ? { seenRun: job.runId } : {};
     // Item by item: a malformed or unstorable item is quarantined; the rest of the page goes on.
@@ -165,8 +156,6 @@ export async function runScan(jama: JamaApi, job: ScanJob, deps: ScanDeps): Prom
 interface ReadAhead {
   startedAt: number;
   page: Promise<Page<JamaItem>>;
-  /** Settles when the call's limiter slot is taken, or when the call settles without one. */
-  slot: Promise<void>;
 }
 
 /**

@@ -49,15 +49,6 @@ describe('jama client › limiter', () => {
     expect(log).toEqual(fake.requests.flatMap((r) => ['acquire', `${r.method} ${r.path}`]));
   });
 
-  it('tells the caller when its own slot is taken, after the token request’s and before its request goes', async () => {
-    const log: string[] = [];
-    const fake = await startStub((req) => (req.path === TOKEN_PATH ? tokenReply() : single(item(1))), log);
-    const jama = clientFor(fake, new CountingLimiter(log));
-    await jama.getItem(1, { onSlot: () => log.push('onSlot') });
-    await jama.close();
-    expect(log).toEqual(['acquire', `POST ${TOKEN_PATH}`, 'acquire', 'onSlot', 'GET /rest/v1/items/1']);
-  });
-
   it('passes the caller’s signal and maxWaitMs (or the client default) to acquire', async () => {
     const fake = await startStub((req) => (req.path === TOKEN_PATH ? tokenReply() : single(item(1))));
     const limiter = new CountingLimiter();

@@ -1,9 +1,6 @@
 import { JamaRateLimitedError } from '../../../src/core/jama-errors';
-import type { JamaItem, Page } from '../../../src/core/jama-types';
 import type { ScanJob } from '../../../src/core/jobs';
-import type { AbstractItemsQuery, CallOptions } from '../../../src/core/ports/jama-api';
 import { LimiterWaitError } from '../../../src/core/ports/rate-limiter';
-import type { SinkRecord } from '../../../src/core/ports/sink';
 import { sliceCount } from '../../../src/core/worker/scan-settings';
 import { FakeJama, item } from '../../support/fakes';
 import { scanJob, scanWorld, T0 } from './scan-support';
@@ -20,56 +17,6 @@ describe('scan: many pages per invocation, one cursor per slice', () => {
     expect(jama.count('searchAbstractItems')).toBe(3);
     expect(w.queue.sent).toHaveLength(0);
     expect(w.completed).toEqual([T0 + 120_000]);
-  });
-
-  it('writes a page once the next page’s limiter slot is taken, while Jama answers it', async () => {
-    const log: string[] = [];
-    let answer: (() => void) | undefined;
-    class SlowJama extends FakeJama {
-      reads = 0;
-      override async searchAbstractItems(
-        query: AbstractItemsQuery,
-        options?: CallOptions,
-      ): Promise<Page<JamaItem>> {
-        const n = ++this.reads;
-        await new Promise((r) => setTimeout(r, 5)); // the limiter's round trips
-        log.push(`slot ${n}`);
-        options?.onSlot?.();
-        // Jama answers once the page before is written (at once for the first two; 50 ms at most).
-        if (n > 2)
-          await new Promise<void>((r) => {
-            answer = r;
-            setTimeout(r, 50);
-          });
-        log.push(`answer ${n}`);
-        return super.searchAbstractItems(query);
-      }
-    }
-    const w = scanWorld();
-    let writes = 0;
-    const sink = {
-      name: 'logged',
-      write: async (env: string, records: SinkRecord[]) => {
-        log.push(`write ${++writes}`);
-        const results = await w.sink.write(env, records);
-        answer?.();
-        return results;
-      },
-    };
-    expect(await w.run(new SlowJama(items(150)), scanJob(), { sinks: [sink] })).toEqual({ type: 'done' });
-    expect(w.sink.rows.size).toBe(150);
-    // The first page may split the run: it is written before the second is asked for.
-    expect(log).toEqual([
-      'slot 1',
-      'answer 1',
-      'write 1',
-      'slot 2',
-      'answer 2',
-      'slot 3',
-      'write 2',
-      'answer 3',
-      'write 3',
-    ]);
   });
 
   it('pages through many items that share one lastActivityDate', async () => {
