@@ -14,7 +14,7 @@ const base = {
 };
 
 /**
- * `*.serial.test.ts` measure throughput against the clock (calls/s at ≥ 85 % of the limit). On a
+ * `*.serial.test.ts` measure throughput against the clock (calls/s against the limit). On a
  * 2-core machine another suite running beside them steals the CPU they measure, so `npm test` runs
  * them on their own, one file at a time, after everything else.
  * @type {import('jest').Config}

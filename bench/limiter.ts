@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDbRateLimiter } from '../src/adapters/dynamodb-limiter/limiter';
+import { resolveLimiterConfig } from '../src/core/limiter/config';
 import { LimiterWaitError } from '../src/core/ports/rate-limiter';
 import { clientConfig, startEmbeddedAws } from '../src/local/embedded-aws';
 import { provisionLocal } from '../src/local/provision';
@@ -47,10 +48,9 @@ async function main() {
   const workers = numberOption('workers', values.workers, 8, { integer: true, min: 1 });
   const seconds = numberOption('seconds', values.seconds, 20, { min: 1 });
   const limit = numberOption('limit', values.limit, 10, { min: 1 });
-  const ceiling =
-    values.ceiling === undefined
-      ? undefined
-      : numberOption('ceiling', values.ceiling, limit, { min: 0.1, max: limit });
+  const ceiling = values.ceiling === undefined ? undefined : numberOption('ceiling', values.ceiling, limit);
+  // The limiter's own checks (ceiling in (0, limit]), before anything starts.
+  resolveLimiterConfig({ limit, ...(ceiling === undefined ? {} : { ceiling }) });
   const workMs = numberOption('work-ms', values['work-ms'], 0, { min: 0 });
 
   const aws = await startEmbeddedAws();
