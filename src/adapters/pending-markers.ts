@@ -7,6 +7,7 @@ import {
 import { chunk } from '../core/chunk';
 import { type Clock, systemClock } from '../core/clock';
 import { StoreError } from '../core/errors';
+import { mapPool } from '../core/pool';
 import type { ClaimResult, PendingMarkers } from '../core/ports/pending-markers';
 import { conditional } from './conditional';
 
@@ -63,19 +64,12 @@ export class DynamoDbPendingMarkers implements PendingMarkers {
   async claim(env: string, itemIds: readonly number[]): Promise<ClaimResult> {
     const ids = [...new Set(itemIds)];
     const result: ClaimResult = { claimed: [], pending: [] };
-    let next = 0;
-    const worker = async () => {
-      while (next < ids.length && result.error === undefined) {
-        const itemId = ids[next++] as number;
-        try {
-          if (await this.put(env, itemId)) result.claimed.push(itemId);
-          else result.pending.push(itemId);
-        } catch (error) {
-          result.error ??= error;
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.concurrency, ids.length) }, worker));
+    await mapPool(ids, this.concurrency, async (itemId) => {
+      if (await this.put(env, itemId)) result.claimed.push(itemId);
+      else result.pending.push(itemId);
+    }).catch((error: unknown) => {
+      result.error = error;
+    });
     return result;
   }
 

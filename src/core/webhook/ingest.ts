@@ -1,5 +1,6 @@
 import type { Clock } from '../clock';
 import type { JobInput } from '../jobs';
+import { mapPool } from '../pool';
 import type { JobQueue } from '../ports/job-queue';
 import type { ClaimResult, PendingMarkers } from '../ports/pending-markers';
 import type { ReplayGuard } from '../ports/replay-guard';
@@ -188,20 +189,7 @@ function mapMapped(mapping: Exclude<WebhookSource['mapping'], 'native'>, json: u
 }
 
 async function sendAll(deps: IngestDeps, jobs: JobInput[]): Promise<void> {
-  const groups = packBatches(jobs);
-  const workers = Math.min(deps.sendConcurrency ?? 4, groups.length);
-  let next = 0;
-  let failure: unknown;
-  const worker = async () => {
-    while (next < groups.length && failure === undefined) {
-      const group = groups[next++] as JobInput[];
-      await deps.queue.send(group).catch((error: unknown) => {
-        failure ??= error;
-      });
-    }
-  };
-  await Promise.all(Array.from({ length: workers }, worker));
-  if (failure !== undefined) throw failure;
+  await mapPool(packBatches(jobs), deps.sendConcurrency ?? 4, (group) => deps.queue.send(group));
 }
 
 /**

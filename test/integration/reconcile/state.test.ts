@@ -99,3 +99,47 @@ describe('mirror: tombstones against sightings', () => {
     expect([...entries]).toEqual([[3, { deleted: false, documentKey: 'P-REQ-3' }]]);
   });
 });
+
+describe('mirror: writes in flight', () => {
+  /** A client of the stand-in that counts the PutItem requests it has sent and not yet had answered. */
+  const counted = () => {
+    const client = aws.dynamodb();
+    const seen = { inFlight: 0, most: 0, puts: 0 };
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName !== 'PutItemCommand') return next(args);
+        seen.puts++;
+        seen.inFlight++;
+        seen.most = Math.max(seen.most, seen.inFlight);
+        try {
+          return await next(args);
+        } finally {
+          seen.inFlight--;
+        }
+      },
+      { step: 'finalizeRequest' },
+    );
+    return { client, seen };
+  };
+  const page = (from: number) =>
+    Array.from({ length: 50 }, (_, i) => itemRecord(item(from + i, { project: 40 })) as SinkRecord);
+
+  it('keeps at most 8 writes of a page in flight by default, and every write lands', async () => {
+    const { client, seen } = counted();
+    const mirror = new DynamoDbMirror(client, aws.tables.mirror);
+    const results = await mirror.write('pool', page(1000));
+    expect(results.map((r) => r.status)).toEqual(Array(50).fill('written'));
+    expect(results.map((r) => r.itemId)).toEqual(page(1000).map((r) => r.itemId));
+    expect(seen).toMatchObject({ puts: 50, most: 8, inFlight: 0 });
+    expect((await mirror.lookup('pool', [1000, 1049])).size).toBe(2);
+  });
+
+  it('takes another bound, and refuses one that is not a whole number ≥ 1', async () => {
+    const { client, seen } = counted();
+    await new DynamoDbMirror(client, aws.tables.mirror, { concurrency: 3 }).write('pool', page(2000));
+    expect(seen).toMatchObject({ puts: 50, most: 3 });
+    expect(() => new DynamoDbMirror(client, aws.tables.mirror, { concurrency: 0 })).toThrow(
+      'Expected `concurrency` to be an integer ≥ 1, got `0`',
+    );
+  });
+});
