@@ -61,10 +61,7 @@ export async function buildWorkerDeps(
   // Change events compare each write with the row it replaced, so the mirror returns it only then.
   const events = config.mirrorTable ? changeEventPublisher(config, sqs, clock, options) : undefined;
   const mirror = config.mirrorTable
-    ? new DynamoDbMirror(dynamodb, config.mirrorTable, {
-        now: () => clock.now(),
-        returnPrevious: events !== undefined,
-      })
+    ? new DynamoDbMirror(dynamodb, config.mirrorTable, () => clock.now(), events !== undefined)
     : undefined;
   if (mirror) sinks.push(events ? new ChangeEventSink(mirror, events) : mirror);
   if (config.forward) {

@@ -7,7 +7,6 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { chunk } from '../core/chunk';
 import type { JamaItem } from '../core/jama-types';
-import { mapPool } from '../core/pool';
 import type { IndexEntry, ItemIndex, Sink, SinkRecord, SinkWriteResult } from '../core/ports/sink';
 import type {
   ItemProjects,
@@ -42,25 +41,6 @@ function condition(kind: SinkRecord['kind'], observed: boolean): string {
   return ['attribute_not_exists(itemId)', `${same} AND version <= :v`, ...across].join(' OR ');
 }
 
-export interface DynamoDbMirrorOptions {
-  /** Epoch ms for `syncedAt`. @default Date.now */
-  now?: () => number;
-  /**
-   * Return the row each write replaced (`ReturnValues: ALL_OLD`), for change events; off by
-   * default, since the old row travels back over the network. @default false
-   */
-  returnPrevious?: boolean;
-  /**
-   * Writes of one `write` call in flight at once. The local stand-ins serve one request at a
-   * time, so with a whole page's 50 writes in flight every other request of the process (the next
-   * page's limiter acquire, a cursor advance) waited behind all of them: measured with
-   * `npm run bench:reconcile -- --quick --only alone`, 50 in flight reached 0.62–0.70 of the
-   * ceiling, 8 reached 0.71–0.79. In AWS, 8 writes at a time put a page of 50 in about 7 round
-   * trips (≈ 50 ms), less than the next page's read that runs meanwhile. @default 8
-   */
-  concurrency?: number;
-}
-
 /**
  * The default sink: a DynamoDB table holding the latest state of every item. Each write is one
  * conditional PutItem that only lands if the row is absent or not newer, so an older modifiedDate
@@ -73,26 +53,21 @@ export class DynamoDbMirror
   readonly name = 'mirror';
   private readonly doc: DynamoDBDocumentClient;
 
-  private readonly now: () => number;
-  private readonly returnPrevious: boolean;
-  private readonly concurrency: number;
-
+  /**
+   * @param returnPrevious Return the row each write replaced (`ReturnValues: ALL_OLD`), for change
+   * events; off by default, since the old row travels back over the network. @default false
+   */
   constructor(
     client: DynamoDBClient,
     private readonly tableName: string,
-    options: DynamoDbMirrorOptions = {},
+    private readonly now: () => number = Date.now,
+    private readonly returnPrevious = false,
   ) {
     this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-    this.now = options.now ?? Date.now;
-    this.returnPrevious = options.returnPrevious ?? false;
-    this.concurrency = options.concurrency ?? 8;
-    if (!Number.isInteger(this.concurrency) || this.concurrency < 1)
-      throw new TypeError(`Expected \`concurrency\` to be an integer ≥ 1, got \`${this.concurrency}\``);
   }
 
   async write(env: string, records: SinkRecord[]): Promise<SinkWriteResult[]> {
-    // `put` never throws: a failed write is a result.
-    return mapPool(records, this.concurrency, (record) => this.put(env, record));
+    return Promise.all(records.map((record) => this.put(env, record)));
   }
 
   private async put(env: string, record: SinkRecord): Promise<SinkWriteResult> {
@@ -160,8 +135,8 @@ export class DynamoDbMirror
 
   /** Relationship rows (src/adapters/mirror-relationships.ts), each with the row it replaced. */
   async writeRelationships(env: string, records: RelationshipRecord[]): Promise<RelationshipWriteResult[]> {
-    return mapPool(records, this.concurrency, (r) =>
-      putRelationship(this.doc, this.tableName, env, r, this.now(), this.returnPrevious),
+    return Promise.all(
+      records.map((r) => putRelationship(this.doc, this.tableName, env, r, this.now(), this.returnPrevious)),
     );
   }
 

@@ -37,7 +37,7 @@ describe('change events', () => {
 
   it('an edit of 3 fields yields one event naming them with before/after; re-syncing it yields none', async () => {
     const published: ChangeEvent[] = [];
-    const mirror = new DynamoDbMirror(aws.dynamodb(), aws.tables.mirror, { returnPrevious: true });
+    const mirror = new DynamoDbMirror(aws.dynamodb(), aws.tables.mirror, Date.now, true);
     const sink = new ChangeEventSink(mirror, { publish: async (events) => void published.push(...events) });
     const v1 = item(Date.UTC(2026, 0, 1), {
       name: 'Alarm',
