@@ -1,8 +1,8 @@
 /**
  * Reconciliation at the full rate: runs a full reconciliation through `jama-sync local`'s runtime
  * (src/local/local-stack.ts: the deployed event source settings, the real handlers, embedded SQS
- * and DynamoDB) against the Jama simulator at 100–300 ms latency, and reports, from the
- * simulator's call log, useful calls per second against the capacity left, 429s, the busiest
+ * and DynamoDB) against the Jama simulator at 100–300 ms latency, on a thread of its own as a real
+ * Jama has its own clock (simulator-thread.ts), and reports, from the simulator's call log, useful calls per second against the capacity left, 429s, the busiest
  * second, calls per page and the longest gap.
  *
  *   npm run bench:reconcile              # the issue's scenarios (about 12 min)
@@ -16,6 +16,7 @@ import { startLocalStack } from '../src/local/local-stack';
 import type { SimulatorOptions } from '../src/simulator/server';
 import { measureRun, type ReconcileMeasures, reconcileTable } from './reconcile-measure';
 import { runBench } from './run';
+import { startSimulatorThread } from './simulator-thread';
 
 interface Scenario {
   key: string;
@@ -49,23 +50,30 @@ function scenarios(quick: boolean): Scenario[] {
 
 async function run(s: Scenario, log: (m: string) => void): Promise<ReconcileMeasures> {
   const projects = Array.from({ length: s.projects }, (_, i) => 20 + i);
+  // Jama on its own thread, as a real one has its own clock (see simulator-thread.ts).
+  const sim = await startSimulatorThread({
+    projects: s.projects,
+    itemsPerProject: s.items,
+    rateLimit: 10,
+    latencyMs: s.latencyMs,
+    ...(s.foreign ? { foreignSchedule: s.foreign } : {}),
+  });
   const stack = await startLocalStack({
     prefix: `bench${Date.now()}`,
-    simulator: {
-      projects: s.projects,
-      itemsPerProject: s.items,
-      rateLimit: 10,
-      latencyMs: s.latencyMs,
-      ...(s.foreign ? { foreignSchedule: s.foreign } : {}),
+    env: {
+      JAMA_SYNC_URL: sim.url,
+      JAMA_SYNC_CLIENT_ID: sim.clientId,
+      JAMA_SYNC_CLIENT_SECRET: sim.clientSecret,
+      JAMA_SYNC_PROJECTS: projects.join(','),
     },
-    env: { JAMA_SYNC_PROJECTS: projects.join(',') },
     ...(s.duplicateScans ? { chaos: { duplicateScans: true } } : {}),
+  }).catch(async (error: unknown) => {
+    await sim.stop();
+    throw error;
   });
   try {
-    const sim = stack.simulator;
-    if (!sim) throw new Error('bench: the simulator did not start');
     const origin = Date.now();
-    sim.resetStats();
+    await sim.resetStats();
     const cpu0 = process.cpuUsage();
     await stack.reconcile.run({ mode: 'full' });
     await stack.idle({ timeoutMs: 1_800_000, onTick: () => undefined });
@@ -74,7 +82,7 @@ async function run(s: Scenario, log: (m: string) => void): Promise<ReconcileMeas
     const live = new Map(
       [...mirror.values()].filter((r) => !r.deleted).map((r) => [r.itemId, r.modifiedDate]),
     );
-    const expected = new Map(sim.items().map((it) => [it.id, it.modifiedDate]));
+    const expected = new Map((await sim.items()).map((it) => [it.id, it.modifiedDate]));
     const equal = live.size === expected.size && [...expected].every(([id, m]) => live.get(id) === m);
     const ops = [...stack.workers.deps.limiters.values(), ...stack.workers.reconcileDeps.limiters.values()]
       .map((l) => l.stats)
@@ -85,7 +93,7 @@ async function run(s: Scenario, log: (m: string) => void): Promise<ReconcileMeas
     const schedule = s.foreign;
     const m = measureRun({
       scenario: s.key,
-      calls: sim.calls(),
+      calls: await sim.calls(),
       items: s.projects * s.items,
       pages: s.projects * Math.ceil(s.items / 50),
       foreignAt: (t) =>
@@ -102,6 +110,7 @@ async function run(s: Scenario, log: (m: string) => void): Promise<ReconcileMeas
     return m;
   } finally {
     await stack.stop();
+    await sim.stop();
   }
 }
 
