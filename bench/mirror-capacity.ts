@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDbMirror } from '../src/adapters/mirror-sink';
 import type { JamaItem } from '../src/core/jama-types';
+import { mapPool } from '../src/core/pool';
 import { clientConfig, startEmbeddedAws } from '../src/local/embedded-aws';
 import { provisionLocal } from '../src/local/provision';
 import { startJamaSimulator } from '../src/simulator/server';
@@ -46,31 +47,27 @@ export async function measureMirrorCapacity({
     const mirror = new DynamoDbMirror(dynamodb, tables.mirror);
     // As the runtime gets them: parsed from Jama's JSON.
     const items = JSON.parse(JSON.stringify(sim.items())) as JamaItem[];
-    const writeRound = async (round: number) => {
-      let next = 0;
-      const writer = async () => {
-        for (let p = next++; p < pages; p = next++) {
-          const from = (p * PAGE_SIZE) % items.length;
-          const page = items.slice(from, from + PAGE_SIZE);
-          const results = await mirror.write(
-            'capacity',
-            page.map((item) => ({
-              kind: 'item' as const,
-              itemId: item.id,
-              documentKey: item.documentKey,
-              modifiedAt: Date.parse(item.modifiedDate) + round,
-              item,
-              seenRun: `run${round}`,
-              observedAt: Date.now(),
-            })),
-          );
-          const missed = results.find((r) => r.status !== 'written');
-          if (missed)
-            throw new Error(`mirror capacity: item ${missed.itemId} was ${missed.status}, not written`);
-        }
-      };
-      await Promise.all(Array.from({ length: concurrency }, writer));
-    };
+    const pageNumbers = Array.from({ length: pages }, (_, p) => p);
+    const writeRound = (round: number) =>
+      mapPool(pageNumbers, concurrency, async (p) => {
+        const from = (p * PAGE_SIZE) % items.length;
+        const page = items.slice(from, from + PAGE_SIZE);
+        const results = await mirror.write(
+          'capacity',
+          page.map((item) => ({
+            kind: 'item' as const,
+            itemId: item.id,
+            documentKey: item.documentKey,
+            modifiedAt: Date.parse(item.modifiedDate) + round,
+            item,
+            seenRun: `run${round}`,
+            observedAt: Date.now(),
+          })),
+        );
+        const missed = results.find((r) => r.status !== 'written');
+        if (missed)
+          throw new Error(`mirror capacity: item ${missed.itemId} was ${missed.status}, not written`);
+      });
     await writeRound(0);
     let best: MirrorCapacity = { pagesPerSecond: 0, pageSize: PAGE_SIZE, cpuMsPerPage: Number.NaN };
     for (let round = 1; round <= rounds; round++) {

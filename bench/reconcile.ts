@@ -2,8 +2,9 @@
  * Reconciliation at the full rate: runs a full reconciliation through `jama-sync local`'s runtime
  * (src/local/local-stack.ts: the deployed event source settings, the real handlers, embedded SQS
  * and DynamoDB) against the Jama simulator at 100–300 ms latency, on a thread of its own as a real
- * Jama has its own clock (simulator-thread.ts), and reports, from the simulator's call log, useful calls per second against the capacity left, 429s, the busiest
- * second, calls per page and the longest gap.
+ * Jama has its own clock (simulator-thread.ts), and reports, from the simulator's call log, useful
+ * calls per second against the capacity left, 429s, the busiest second, calls per page and the
+ * longest gap.
  *
  *   npm run bench:reconcile              # the issue's scenarios (about 12 min)
  *   npm run bench:reconcile -- --quick   # the same shapes, smaller (about 3 min)
