@@ -168,6 +168,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const doc = DynamoDBDocumentClient.from(dynamodb);
     const depth: LocalStack['depth'] = (which = 'jobs') => queueDepth(sqs, resources.queues[which].url);
     const backlog = async () => (await depth('jobs')) + (await depth('reconcile'));
+    const leftOver = async () =>
+      (
+        await Promise.all(
+          (['jobs', 'reconcile'] as const).map((q) => describeQueue(sqs, q, resources.queues[q].url)),
+        )
+      ).join('; ');
 
     return {
       config,
@@ -183,7 +189,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       backlog,
       jama: () => stats.read(),
       jamaHistory: (since) => stats.history(since),
-      idle: (idleOptions) => waitIdle(() => workers.busy + reconcile.running, backlog, idleOptions),
+      idle: (idleOptions) => waitIdle(() => workers.busy + reconcile.running, backlog, leftOver, idleOptions),
       deadLetters: () => peekDeadLetters(sqs, resources.queues.jobsDlq.url),
       mirror: (envName = config.environments[0]?.name ?? 'default') =>
         readMirror(doc, resources.tables.mirror, envName),
@@ -254,17 +260,32 @@ async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
 async function waitIdle(
   busy: () => number,
   backlog: () => Promise<number>,
+  leftOver: () => Promise<string>,
   { timeoutMs = 600_000, onTick, signal }: Parameters<LocalStack['idle']>[0] = {},
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let quiet = 0;
   while (quiet < 2 && !signal?.aborted) {
-    if (Date.now() > deadline)
-      throw new OpsError('OPERATION_FAILED', `backlog not drained after ${timeoutMs} ms`);
+    if (Date.now() > deadline) {
+      const running = busy();
+      throw new OpsError(
+        'OPERATION_FAILED',
+        `backlog not drained after ${timeoutMs} ms: ${running} invocation${running === 1 ? '' : 's'} running; ${await leftOver()}`,
+      );
+    }
     onTick?.();
     quiet = busy() === 0 && (await backlog()) === 0 ? quiet + 1 : 0;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
+}
+
+/** What waits on a queue, for a message that says why it has not drained. */
+async function describeQueue(sqs: SQSClient, name: string, queueUrl: string): Promise<string> {
+  const out = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: [...DEPTH_ATTRIBUTES] }),
+  );
+  const [visible, inFlight, delayed] = DEPTH_ATTRIBUTES.map((a) => Number(out.Attributes?.[a] ?? 0));
+  return `${name} queue: ${visible} visible, ${inFlight} in flight, ${delayed} delayed`;
 }
 
 /** Up to 10 dead letters, left on the queue. */

@@ -187,7 +187,9 @@ export class Chaos {
     const chaosMs = Date.now() - schedule.started;
 
     const drainStarted = Date.now();
-    await p.idle(options.drainTimeoutMs);
+    await p.idle(options.drainTimeoutMs).catch((error: Error) => {
+      throw new Error(`${error.message}\n${this.stuck(drainStarted, killsNotReached, reconcileError)}`);
+    });
     const drainMs = Date.now() - drainStarted;
     await watcher.stop();
 
@@ -219,6 +221,22 @@ export class Chaos {
       ...(reconcileError ? { reconcileError } : {}),
       ms: { chaos: chaosMs, drain: drainMs },
     };
+  }
+
+  /** What a run that did not drain went through, for the failure message. */
+  private stuck(drainStarted: number, killsNotReached: number, reconcileError?: string): string {
+    const p = this.pipeline;
+    const ours = p.simulator.calls().filter((c) => !c.foreign && c.at >= drainStarted);
+    const byStatus = new Map<number, number>();
+    for (const c of ours) byStatus.set(c.status, (byStatus.get(c.status) ?? 0) + 1);
+    const last = ours.at(-1);
+    return [
+      `kills: ${JSON.stringify(this.killer.kills)} (${killsNotReached} not reached)`,
+      `invocations: ${p.source.stats.invocations} (${p.source.stats.errors} threw, ${p.source.stats.failures} records handed back)`,
+      `Jama calls since the drain began: ${ours.length} by status ${JSON.stringify(Object.fromEntries(byStatus))}` +
+        (last ? `, the last ${Date.now() - last.at} ms ago: ${last.method} ${last.path}` : ''),
+      `reconcile: ${reconcileError ?? 'no error'}`,
+    ].join('\n');
   }
 
   /** Stops the run's helpers and the pipeline, then lets killed invocations unwind (into nothing). */
