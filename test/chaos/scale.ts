@@ -7,7 +7,13 @@ export interface ChaosScale {
   items: number;
   /** Items changed per round of webhook events; the number of rounds is fixed by the schedule. */
   changesPerRound: number;
-  /** How long the suite waits for the pipeline to drain after the last fault. */
+  /**
+   * How long the suite waits for the pipeline to drain after the last fault: the backlog at the
+   * rate, plus the longest wait the pipeline is built to sit out after a fault — a crashed scan's
+   * cursor lease with its grace for a lost hand-back (60 s + 60 s), or a limiter pause or breaker
+   * cool-down at its 60 s cap — each handed back up to 20 % later. Runs drain in 10–20 s; a run
+   * that does not is reported with what still waits (test/chaos/harness.ts).
+   */
   drainTimeoutMs: number;
   /** Jest timeout of the whole run. */
   testTimeoutMs: number;
@@ -21,8 +27,8 @@ function readScale(raw: string | undefined): ChaosScale {
   return {
     items: 2 * Math.ceil(items / 2), // two projects of equal size
     changesPerRound: Math.max(4, Math.round(items / 20)),
-    drainTimeoutMs: 60_000 + items * 30,
-    testTimeoutMs: 180_000 + items * 90,
+    drainTimeoutMs: 150_000 + items * 30,
+    testTimeoutMs: 240_000 + items * 90,
   };
 }
 
