@@ -1,5 +1,11 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  paginateScan,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type {
   ClaimRequest,
   ClaimResult,
@@ -119,6 +125,39 @@ export class DynamoDbRunCursorStore implements RunCursorStore {
       { ':zero': 0, ':o': owner },
       { '#owner': 'owner' },
     );
+  }
+
+  /**
+   * Frees every slice an owner still holds, and says how many. Only for a table no other process
+   * uses: the local stand-ins on a data directory, which LevelDB's lock keeps to one process, so
+   * whoever holds a slice there died with the last process. Its slices then resume at once instead
+   * of after their lease (`leaseMs`, a minute).
+   */
+  async releaseAbandoned(): Promise<number> {
+    let released = 0;
+    const pages = paginateScan(
+      { client: this.doc },
+      {
+        TableName: this.tableName,
+        FilterExpression: 'begins_with(pk, :cursor) AND attribute_exists(#owner)',
+        ExpressionAttributeValues: { ':cursor': 'cursor#' },
+        ExpressionAttributeNames: { '#owner': 'owner' },
+        ProjectionExpression: 'pk, #owner',
+      },
+    );
+    for await (const page of pages) {
+      for (const item of page.Items ?? []) {
+        const freed = await this.#update(
+          String(item.pk),
+          'SET leaseUntil = :zero REMOVE #owner',
+          '#owner = :o',
+          { ':zero': 0, ':o': item.owner },
+          { '#owner': 'owner' },
+        );
+        if (freed) released++;
+      }
+    }
+    return released;
   }
 
   finish(key: CursorKey, owner: string, position: SlicePosition, now: number) {

@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDbRunCursorStore } from '../adapters/run-cursors';
 import { clientConfig, type EmbeddedAws, startEmbeddedAws } from './embedded-aws';
 import { type LocalResources, provisionLocal } from './provision';
 
@@ -25,7 +26,10 @@ export interface LocalAws {
 /**
  * DynamoDB and SQS for the local stack, with jama-sync's tables and queues provisioned: the
  * endpoints of `AWS_ENDPOINT_URL` (or `_DYNAMODB`, `_SQS`) when set — moto_server, LocalStack —
- * otherwise embedded dynalite and fauxqs on 127.0.0.1 — on disk under `dataDir` when given.
+ * otherwise embedded dynalite and fauxqs on 127.0.0.1 — on disk under `dataDir` when given. On
+ * disk, what the last process held is freed, as the stand-ins free its in-flight messages: it
+ * died with that process (LevelDB's lock keeps a data directory to one process), so its
+ * reconciliation slices resume at once instead of after their one-minute lease.
  */
 export async function openLocalAws(
   env: Record<string, string | undefined>,
@@ -49,6 +53,8 @@ export async function openLocalAws(
   };
   try {
     const resources = await provisionLocal({ dynamodb, sqs }, prefix);
+    if (aws && options.dataDir)
+      await new DynamoDbRunCursorStore(dynamodb, resources.tables.state).releaseAbandoned();
     return {
       dynamodb,
       sqs,

@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbRunCursorStore } from '../../../src/adapters/run-cursors';
+import type { ClaimRequest } from '../../../src/core/reconcile/cursor';
 import { clientConfig, type EmbeddedAws, startEmbeddedAws } from '../../../src/local/embedded-aws';
+import { openLocalAws } from '../../../src/local/local-aws';
 import { provisionLocal } from '../../../src/local/provision';
 
 describe('embedded AWS stand-ins with a data directory', () => {
@@ -55,5 +58,42 @@ describe('embedded AWS stand-ins with a data directory', () => {
     expect(bodies.size).toBe(300);
     ddb.destroy();
     sqs.destroy();
+  });
+
+  it('frees the reconcile slices the last process held, so a restart resumes them at once', async () => {
+    const slice = (n: number, token: string, owner: string): ClaimRequest => ({
+      key: { env: 'default', projectId: 20, kind: 'items', runId: 'run-1', slice: n },
+      token,
+      owner,
+      now: Date.now(),
+      leaseMs: 60_000,
+      graceMs: 60_000,
+      initial: { from: 0, skip: 0, pages: 0, items: 0 },
+    });
+    const leasesDir = await mkdtemp(join(tmpdir(), 'jama-sync-leases-'));
+    try {
+      const first = await openLocalAws({}, 'leases', { dataDir: leasesDir });
+      let cursors = new DynamoDbRunCursorStore(first.dynamodb, first.resources.tables.state);
+      // Slice 0 is held by the process about to die; slice 1 was handed back (its message carries t1b).
+      expect(await cursors.claim(slice(0, 't0', 'dead-0'))).toMatchObject({ ok: true });
+      expect(await cursors.claim(slice(1, 't1', 'dead-1'))).toMatchObject({ ok: true });
+      expect(await cursors.handBack(slice(1, 't1', 'dead-1').key, 'dead-1', 't1b', Date.now())).toBe(true);
+      // Held: another reader is told to come back after the lease.
+      expect(await cursors.claim(slice(0, 't0', 'other'))).toMatchObject({ ok: false, reason: 'busy' });
+      await first.stop();
+
+      const second = await openLocalAws({}, 'leases', { dataDir: leasesDir });
+      try {
+        cursors = new DynamoDbRunCursorStore(second.dynamodb, second.resources.tables.state);
+        expect(await cursors.claim(slice(0, 't0', 'restart'))).toMatchObject({ ok: true });
+        expect(await cursors.claim(slice(1, 't1b', 'restart'))).toMatchObject({ ok: true });
+        // Nothing else changed: the old token of the handed-back slice is still refused.
+        expect(await cursors.claim(slice(1, 't1', 'late'))).toMatchObject({ ok: false, reason: 'busy' });
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      await rm(leasesDir, { recursive: true, force: true });
+    }
   });
 });
