@@ -248,12 +248,17 @@ function localEnvironment(
   };
 }
 
-/** Messages on a queue: visible, in flight and delayed. */
-async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
+/** Messages on a queue: visible, in flight and delayed, in that order. */
+async function queueCounts(sqs: SQSClient, queueUrl: string): Promise<number[]> {
   const out = await sqs.send(
     new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: [...DEPTH_ATTRIBUTES] }),
   );
-  return DEPTH_ATTRIBUTES.reduce((sum, name) => sum + Number(out.Attributes?.[name] ?? 0), 0);
+  return DEPTH_ATTRIBUTES.map((name) => Number(out.Attributes?.[name] ?? 0));
+}
+
+/** Messages on a queue: visible, in flight and delayed. */
+async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
+  return (await queueCounts(sqs, queueUrl)).reduce((sum, n) => sum + n, 0);
 }
 
 /** Resolves once nothing runs and nothing waits, twice in a row (a batch may be between receive and invoke). */
@@ -281,10 +286,7 @@ async function waitIdle(
 
 /** What waits on a queue, for a message that says why it has not drained. */
 async function describeQueue(sqs: SQSClient, name: string, queueUrl: string): Promise<string> {
-  const out = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: [...DEPTH_ATTRIBUTES] }),
-  );
-  const [visible, inFlight, delayed] = DEPTH_ATTRIBUTES.map((a) => Number(out.Attributes?.[a] ?? 0));
+  const [visible, inFlight, delayed] = await queueCounts(sqs, queueUrl);
   return `${name} queue: ${visible} visible, ${inFlight} in flight, ${delayed} delayed`;
 }
 

@@ -79,6 +79,21 @@ describe('sync worker over SQS, DynamoDB and the Jama simulator', () => {
     expect(p.source.stats.records).toBe(1);
   });
 
+  it('says what still waits when the backlog does not drain in time', async () => {
+    p = await startPipeline({ simulator: { projects: 1, itemsPerProject: 1 } });
+    const { SendMessageCommand } = await import('@aws-sdk/client-sqs');
+    await p.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: p.resources.queues.jobs.url,
+        MessageBody: '{"v":1,"kind":"pull","env":"default","itemId":1}',
+        DelaySeconds: 60,
+      }),
+    );
+    await expect(p.idle(500)).rejects.toThrow(
+      'backlog not drained after 500 ms: 0 invocations running; jobs queue: 0 visible, 0 in flight, 1 delayed; reconcile queue: 0 visible, 0 in flight, 0 delayed',
+    );
+  });
+
   it('syncs a message that was throttled 30 times, never dead-lettering it', async () => {
     let refusals = 0;
     p = await startPipeline({
