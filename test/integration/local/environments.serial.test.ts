@@ -18,9 +18,10 @@ import { maxInAnyWindow } from '../../../src/simulator/rate-window';
  * limit and no 429 in 21 runs on their own, 0.82–0.92 in 12 runs after the other serial suites;
  * on a slower day 4 of 21 runs missed it (the 10/s environment at 0.79, 0.785, 0.76, and 0.67
  * after one 429 drawn by two calls that reached the simulator 37 ms apart, most likely where this
- * one process's event loop stalled). So `npm test`, which must not flake, runs it with a floor that still tells an
- * environment held to its own limit from one sharing a deployment-wide pace (8 / 3 calls/s each,
- * 0.27 of the 10/s limit, before #17): at least 0.6 of each limit and at most one 429 each.
+ * one process's event loop stalled). So `npm test`, which must not flake, runs it with a floor
+ * that still tells an environment held to its own limit from one sharing a deployment-wide pace
+ * (8 / 3 calls/s each, 0.27 of the 10/s limit, before #17): at least 0.6 of each limit and at most
+ * one 429 each.
  */
 const LIMITS = { ten: 10, five: 5, two: 2 } as const;
 const WORK_SECONDS = 25;
